@@ -1,0 +1,9 @@
+//! The catalog's tables as sea-orm entities. Never exposed through GraphQL directly.
+
+pub mod category;
+pub mod certificate;
+pub mod image;
+pub mod member;
+pub mod producer;
+pub mod product;
+pub mod variant;

@@ -1,0 +1,26 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "producers")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub kind: String,
+    pub tax_code: Option<String>,
+    pub province_code: String,
+    pub commune_code: Option<String>,
+    pub address: String,
+    pub phone: Option<String>,
+    pub description: Option<String>,
+    pub verified: bool,
+    pub verified_at: Option<DateTimeUtc>,
+    pub search_text: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,34 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "products")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub producer_id: i64,
+    pub certificate_id: i64,
+    pub category_code: String,
+    pub slug: String,
+    pub name: String,
+    /// `name` folded (no case, no diacritics), for relevance.
+    pub name_folded: String,
+    /// Folded name, producer, category and origin: what search matches.
+    pub search_text: String,
+    pub description: String,
+    /// DRAFT, PUBLISHED, UNLISTED or ARCHIVED.
+    pub status: String,
+    pub origin_province_code: String,
+    pub origin_commune_code: Option<String>,
+    pub origin_place: Option<String>,
+    /// The lowest and highest variant prices, kept by the variant services for sorting.
+    pub min_price: i64,
+    pub max_price: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub published_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

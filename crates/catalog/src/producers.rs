@@ -1,0 +1,270 @@
+//! Producers (chủ thể OCOP): cooperatives, enterprises, cooperative groups, household businesses.
+
+use kernel::admin_units::AdminUnits;
+use kernel::domain::{Email, PhoneVn, TaxCode, optional_text, text};
+use kernel::fold::{fold, slugify};
+use kernel::sql::{Sql, like_escape};
+use kernel::{Error, ErrorCode, Result, Viewer};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, EntityTrait, FromQueryResult, Set, TransactionSession,
+    TransactionTrait,
+};
+
+use crate::access::{self, OWNER, STAFF};
+use crate::entity::{member, producer};
+
+pub const KINDS: &[&str] = &[
+    "COOPERATIVE",
+    "ENTERPRISE",
+    "COOPERATIVE_GROUP",
+    "HOUSEHOLD_BUSINESS",
+];
+
+/// A producer to create, parsed.
+pub struct NewProducer {
+    pub name: String,
+    pub kind: String,
+    pub tax_code: Option<TaxCode>,
+    pub province_code: String,
+    pub commune_code: Option<String>,
+    pub address: String,
+    pub phone: Option<PhoneVn>,
+    pub description: Option<String>,
+}
+
+/// The raw fields of `ProducerInput`.
+pub struct ProducerFields<'a> {
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub tax_code: Option<&'a str>,
+    pub province_code: &'a str,
+    pub commune_code: Option<&'a str>,
+    pub address: &'a str,
+    pub phone: Option<&'a str>,
+    pub description: Option<&'a str>,
+}
+
+impl NewProducer {
+    pub fn parse(units: &AdminUnits, f: ProducerFields<'_>) -> Result<NewProducer> {
+        let field = |name: &'static str| move |m: String| Error::invalid(&["input", name], m);
+        let name = text(f.name, 200, "Tên chủ thể").map_err(field("name"))?;
+        if !KINDS.contains(&f.kind) {
+            return Err(Error::invalid(
+                &["input", "kind"],
+                "Loại hình chủ thể không hợp lệ.",
+            ));
+        }
+        let tax_code = match f.tax_code.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(t) => Some(TaxCode::parse(t).map_err(field("taxCode"))?),
+            None => None,
+        };
+        units
+            .validate(f.province_code, f.commune_code)
+            .map_err(|(fld, m)| Error::invalid(&["input", fld], m))?;
+        let address = text(f.address, 300, "Địa chỉ").map_err(field("address"))?;
+        let phone = match f.phone.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(p) => Some(PhoneVn::parse(p).map_err(field("phone"))?),
+            None => None,
+        };
+        let description =
+            optional_text(f.description, 5000, "Mô tả").map_err(field("description"))?;
+        Ok(NewProducer {
+            name,
+            kind: f.kind.to_owned(),
+            tax_code,
+            province_code: f.province_code.trim().to_owned(),
+            commune_code: f
+                .commune_code
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned),
+            address,
+            phone,
+            description,
+        })
+    }
+}
+
+/// A slug not yet taken in `table`: the folded name, then `-2`, `-3`… The unique constraint
+/// still guards against a race.
+pub async fn free_slug(db: &impl ConnectionTrait, table: &str, name: &str) -> Result<String> {
+    let base = match slugify(name) {
+        s if s.is_empty() => "san-pham".to_owned(),
+        s => s,
+    };
+    let backend = db.get_database_backend();
+    let mut q = Sql::new(backend);
+    q.push("SELECT slug FROM ")
+        .push(table)
+        .push(" WHERE slug = ")
+        .bind(base.clone())
+        .push(" OR slug LIKE ")
+        .bind(format!("{}-%", like_escape(&base)))
+        .push(" ESCAPE '\\'");
+    let taken: Vec<String> = db
+        .query_all_raw(q.build())
+        .await?
+        .into_iter()
+        .filter_map(|r| r.try_get::<String>("", "slug").ok())
+        .collect();
+    if !taken.contains(&base) {
+        return Ok(base);
+    }
+    let mut n = 2;
+    loop {
+        let candidate = format!("{base}-{n}");
+        if !taken.contains(&candidate) {
+            return Ok(candidate);
+        }
+        n += 1;
+    }
+}
+
+fn producer_search_text(name: &str, units: &AdminUnits, province_code: &str) -> String {
+    let province = units
+        .province(province_code)
+        .map(|p| p.name.as_str())
+        .unwrap_or("");
+    fold(&format!("{name} {province}"))
+}
+
+/// Creates a producer; the caller becomes its OWNER. Unverified until ADMIN verifies it.
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    units: &AdminUnits,
+    viewer: &Viewer,
+    new: NewProducer,
+) -> Result<producer::Model> {
+    let uid = viewer.require_user()?;
+    let txn = db.begin().await?;
+    let slug = free_slug(&txn, "producers", &new.name).await?;
+    let now = chrono::Utc::now();
+    let created = producer::ActiveModel {
+        search_text: Set(producer_search_text(&new.name, units, &new.province_code)),
+        name: Set(new.name),
+        slug: Set(slug),
+        kind: Set(new.kind),
+        tax_code: Set(new.tax_code.map(|t| t.as_str().to_owned())),
+        province_code: Set(new.province_code),
+        commune_code: Set(new.commune_code),
+        address: Set(new.address),
+        phone: Set(new.phone.map(|p| p.as_str().to_owned())),
+        description: Set(new.description),
+        verified: Set(false),
+        verified_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    member::ActiveModel {
+        producer_id: Set(created.id),
+        user_id: Set(uid),
+        role: Set(OWNER.to_owned()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<producer::Model> {
+    producer::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found(&["producerId"], "Không tìm thấy chủ thể OCOP."))
+}
+
+/// Adds a registered user as OWNER or STAFF. Only the producer's OWNER or ADMIN may.
+pub async fn add_member(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    producer_id: i64,
+    email: &str,
+    role: &str,
+) -> Result<producer::Model> {
+    viewer.require_user()?;
+    let producer = get(db, producer_id).await?;
+    access::require_owner(db, viewer, producer_id).await?;
+    if role != OWNER && role != STAFF {
+        return Err(Error::invalid(
+            &["role"],
+            "Vai trò phải là OWNER hoặc STAFF.",
+        ));
+    }
+    let email = Email::parse(email).map_err(|m| Error::invalid(&["email"], m))?;
+    let user = accounts::service::find_by_email(db, &email)
+        .await?
+        .ok_or_else(|| {
+            Error::not_found(&["email"], "Chưa có tài khoản nào đăng ký bằng email này.")
+        })?;
+    if access::role(db, user.id, producer_id).await?.is_some() {
+        return Err(Error::code(
+            ErrorCode::Duplicate,
+            &["email"],
+            "Người này đã là thành viên của chủ thể.",
+        ));
+    }
+    member::ActiveModel {
+        producer_id: Set(producer_id),
+        user_id: Set(user.id),
+        role: Set(role.to_owned()),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(producer)
+}
+
+/// ADMIN marks a producer verified (idempotent).
+pub async fn verify(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    producer_id: i64,
+) -> Result<producer::Model> {
+    viewer.require_admin()?;
+    let producer = get(db, producer_id).await?;
+    if producer.verified {
+        return Ok(producer);
+    }
+    let mut active: producer::ActiveModel = producer.into();
+    active.verified = Set(true);
+    active.verified_at = Set(Some(chrono::Utc::now()));
+    Ok(active.update(db).await?)
+}
+
+/// Producers, newest first: verified ones for everyone, all of them for ADMIN.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    limit: u64,
+    after_id: Option<i64>,
+    province_code: Option<&str>,
+    search: Option<&str>,
+) -> Result<Vec<producer::Model>> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT * FROM producers WHERE 1 = 1");
+    if !viewer.is_admin {
+        q.push(" AND verified = ").bind(true);
+    }
+    if let Some(p) = province_code {
+        q.push(" AND province_code = ").bind(p.to_owned());
+    }
+    if let Some(s) = search {
+        for term in kernel::fold::search_terms(s, 8) {
+            q.push(" AND search_text LIKE ")
+                .bind(format!("%{}%", like_escape(&term)))
+                .push(" ESCAPE '\\'");
+        }
+    }
+    if let Some(a) = after_id {
+        q.push(" AND id < ").bind(a);
+    }
+    q.push(" ORDER BY id DESC LIMIT ").bind(limit as i64);
+    let rows = db.query_all_raw(q.build()).await?;
+    Ok(rows
+        .iter()
+        .map(|r| producer::Model::from_query_result(r, ""))
+        .collect::<Result<Vec<_>, _>>()?)
+}

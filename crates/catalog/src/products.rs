@@ -1,0 +1,401 @@
+//! Products: created as DRAFT by a producer's member, published when the listing rule holds.
+
+use kernel::admin_units::AdminUnits;
+use kernel::domain::{optional_text, text, url};
+use kernel::fold::fold;
+use kernel::sql::Sql;
+use kernel::time::today_vn;
+use kernel::{Error, ErrorCode, Result, UserError, Viewer};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+
+use crate::access;
+use crate::certificates;
+use crate::entity::{certificate, image, producer, product, variant};
+use crate::listing;
+use crate::producers;
+
+pub const DRAFT: &str = "DRAFT";
+pub const PUBLISHED: &str = "PUBLISHED";
+pub const UNLISTED: &str = "UNLISTED";
+pub const ARCHIVED: &str = "ARCHIVED";
+pub const MAX_IMAGES: usize = 12;
+
+pub struct Origin<'a> {
+    pub province_code: &'a str,
+    pub commune_code: Option<&'a str>,
+    pub place: Option<&'a str>,
+}
+
+pub struct ProductFields<'a> {
+    pub producer_id: i64,
+    pub certificate_id: i64,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub category_code: Option<&'a str>,
+    pub origin: Origin<'a>,
+    pub images: Option<&'a [String]>,
+}
+
+pub struct ProductChanges<'a> {
+    pub name: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub certificate_id: Option<i64>,
+    pub origin: Option<Origin<'a>>,
+    pub images: Option<&'a [String]>,
+}
+
+type OriginParts = (String, Option<String>, Option<String>);
+
+fn parse_origin(units: &AdminUnits, o: &Origin<'_>) -> Result<OriginParts> {
+    units
+        .validate(o.province_code, o.commune_code)
+        .map_err(|(f, m)| Error::invalid(&["input", "origin", f], m))?;
+    let place = optional_text(o.place, 200, "Nơi sản xuất")
+        .map_err(|m| Error::invalid(&["input", "origin", "place"], m))?;
+    Ok((
+        o.province_code.trim().to_owned(),
+        o.commune_code
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned),
+        place,
+    ))
+}
+
+fn parse_images(images: &[String]) -> Result<Vec<String>> {
+    if images.len() > MAX_IMAGES {
+        return Err(Error::invalid(
+            &["input", "images"],
+            format!("Tối đa {MAX_IMAGES} ảnh cho một sản phẩm."),
+        ));
+    }
+    images
+        .iter()
+        .map(|u| url(u).map_err(|m| Error::invalid(&["input", "images"], m)))
+        .collect()
+}
+
+fn search_text(
+    name: &str,
+    producer: &producer::Model,
+    category_name: &str,
+    units: &AdminUnits,
+    origin: &OriginParts,
+) -> String {
+    let province = units
+        .province(&origin.0)
+        .map(|p| p.name.as_str())
+        .unwrap_or("");
+    let commune = origin
+        .1
+        .as_deref()
+        .and_then(|c| units.commune(c))
+        .map(|c| c.name.as_str())
+        .unwrap_or("");
+    fold(&format!(
+        "{name} {} {category_name} {province} {commune} {}",
+        producer.name,
+        origin.2.as_deref().unwrap_or("")
+    ))
+}
+
+/// A certificate of this producer, or an `INVALID` error on `field`.
+async fn own_certificate(
+    db: &impl ConnectionTrait,
+    producer_id: i64,
+    certificate_id: i64,
+) -> Result<certificate::Model> {
+    match certificate::Entity::find_by_id(certificate_id)
+        .one(db)
+        .await?
+    {
+        Some(c) if c.producer_id == producer_id => Ok(c),
+        _ => Err(Error::invalid(
+            &["input", "certificateId"],
+            "Giấy chứng nhận OCOP không tồn tại hoặc không thuộc chủ thể này.",
+        )),
+    }
+}
+
+async fn replace_images(
+    db: &impl ConnectionTrait,
+    product_id: i64,
+    images: &[String],
+    alt: &str,
+) -> Result<()> {
+    image::Entity::delete_many()
+        .filter(image::Column::ProductId.eq(product_id))
+        .exec(db)
+        .await?;
+    for (i, u) in images.iter().enumerate() {
+        image::ActiveModel {
+            product_id: Set(product_id),
+            position: Set(i as i32),
+            url: Set(u.clone()),
+            alt: Set(Some(alt.to_owned())),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Creates a DRAFT product of the caller's producer, under one of its certificates.
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    units: &AdminUnits,
+    viewer: &Viewer,
+    f: ProductFields<'_>,
+) -> Result<product::Model> {
+    viewer.require_user()?;
+    let producer = producers::get(db, f.producer_id).await?;
+    access::require_member(db, viewer, f.producer_id).await?;
+    let cert = own_certificate(db, f.producer_id, f.certificate_id).await?;
+    let name =
+        text(f.name, 200, "Tên sản phẩm").map_err(|m| Error::invalid(&["input", "name"], m))?;
+    let description = text(f.description, 20_000, "Mô tả")
+        .map_err(|m| Error::invalid(&["input", "description"], m))?;
+    let category_code = f
+        .category_code
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .unwrap_or(&cert.category_code)
+        .to_owned();
+    let category = certificates::category(db, &category_code)
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(
+                &["input", "categoryCode"],
+                "Nhóm sản phẩm OCOP không hợp lệ.",
+            )
+        })?;
+    let origin = parse_origin(units, &f.origin)?;
+    let images = parse_images(f.images.unwrap_or(&[]))?;
+
+    let txn = db.begin().await?;
+    let slug = producers::free_slug(&txn, "products", &name).await?;
+    let now = chrono::Utc::now();
+    let created = product::ActiveModel {
+        producer_id: Set(f.producer_id),
+        certificate_id: Set(cert.id),
+        category_code: Set(category_code),
+        slug: Set(slug),
+        name_folded: Set(fold(&name)),
+        search_text: Set(search_text(
+            &name,
+            &producer,
+            &category.name,
+            units,
+            &origin,
+        )),
+        description: Set(description),
+        status: Set(DRAFT.to_owned()),
+        origin_province_code: Set(origin.0),
+        origin_commune_code: Set(origin.1),
+        origin_place: Set(origin.2),
+        min_price: Set(0),
+        max_price: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        published_at: Set(None),
+        name: Set(name.clone()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    replace_images(&txn, created.id, &images, &name).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<product::Model> {
+    product::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy sản phẩm."))
+}
+
+/// A product the caller may manage: exists, and the caller is its producer's member or ADMIN.
+pub async fn get_managed(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<product::Model> {
+    viewer.require_user()?;
+    let p = get(db, id).await?;
+    access::require_member(db, viewer, p.producer_id).await?;
+    Ok(p)
+}
+
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    units: &AdminUnits,
+    viewer: &Viewer,
+    id: i64,
+    ch: ProductChanges<'_>,
+) -> Result<product::Model> {
+    let current = get_managed(db, viewer, id).await?;
+    let producer = producers::get(db, current.producer_id).await?;
+    let name = match ch.name {
+        Some(n) => {
+            text(n, 200, "Tên sản phẩm").map_err(|m| Error::invalid(&["input", "name"], m))?
+        }
+        None => current.name.clone(),
+    };
+    let description = match ch.description {
+        Some(d) => {
+            text(d, 20_000, "Mô tả").map_err(|m| Error::invalid(&["input", "description"], m))?
+        }
+        None => current.description.clone(),
+    };
+    let cert_id = match ch.certificate_id {
+        Some(c) => own_certificate(db, current.producer_id, c).await?.id,
+        None => current.certificate_id,
+    };
+    let origin = match &ch.origin {
+        Some(o) => parse_origin(units, o)?,
+        None => (
+            current.origin_province_code.clone(),
+            current.origin_commune_code.clone(),
+            current.origin_place.clone(),
+        ),
+    };
+    let images = match ch.images {
+        Some(i) => Some(parse_images(i)?),
+        None => None,
+    };
+    let category = certificates::category(db, &current.category_code)
+        .await?
+        .map(|c| c.name)
+        .unwrap_or_default();
+
+    let txn = db.begin().await?;
+    let mut active: product::ActiveModel = current.into();
+    active.search_text = Set(search_text(&name, &producer, &category, units, &origin));
+    active.name_folded = Set(fold(&name));
+    active.name = Set(name.clone());
+    active.description = Set(description);
+    active.certificate_id = Set(cert_id);
+    active.origin_province_code = Set(origin.0);
+    active.origin_commune_code = Set(origin.1);
+    active.origin_place = Set(origin.2);
+    active.updated_at = Set(chrono::Utc::now());
+    let updated = active.update(&txn).await?;
+    if let Some(images) = images {
+        replace_images(&txn, id, &images, &name).await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Why the product could not be listed today, judged from the database as it is now.
+pub async fn listing_issues(
+    db: &impl ConnectionTrait,
+    p: &product::Model,
+    check_status: bool,
+) -> Result<Vec<UserError>> {
+    let producer = producers::get(db, p.producer_id).await?;
+    let cert = certificates::get(db, p.certificate_id).await?;
+    let variants = variant::Entity::find()
+        .filter(variant::Column::ProductId.eq(p.id))
+        .count(db)
+        .await?;
+    Ok(listing::issues(
+        p,
+        &producer,
+        &cert,
+        variants > 0,
+        today_vn(),
+        check_status,
+    ))
+}
+
+/// Publishes a product when the listing rule holds. The inner error lists every reason it
+/// does not, with codes `PRODUCER_NOT_VERIFIED`, `CERTIFICATE_NOT_VERIFIED`,
+/// `CERTIFICATE_EXPIRED`, `STARS_TOO_LOW`, `NO_VARIANT`.
+pub async fn publish(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<Result<product::Model, Vec<UserError>>> {
+    let p = get_managed(db, viewer, id).await?;
+    if p.status == ARCHIVED {
+        return Err(Error::code(
+            ErrorCode::InvalidState,
+            &["id"],
+            "Sản phẩm đã lưu trữ.",
+        ));
+    }
+    let issues = listing_issues(db, &p, false).await?;
+    if !issues.is_empty() {
+        return Ok(Err(issues));
+    }
+    let mut active: product::ActiveModel = p.into();
+    active.status = Set(PUBLISHED.to_owned());
+    active.published_at = Set(Some(chrono::Utc::now()));
+    active.updated_at = Set(chrono::Utc::now());
+    Ok(Ok(active.update(db).await?))
+}
+
+pub async fn unpublish(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<product::Model> {
+    let p = get_managed(db, viewer, id).await?;
+    if p.status != PUBLISHED {
+        return Err(Error::code(
+            ErrorCode::InvalidState,
+            &["id"],
+            "Sản phẩm không ở trạng thái đang bán.",
+        ));
+    }
+    let mut active: product::ActiveModel = p.into();
+    active.status = Set(UNLISTED.to_owned());
+    active.updated_at = Set(chrono::Utc::now());
+    Ok(active.update(db).await?)
+}
+
+/// A producer's products, newest first: all of them for its members and ADMIN, the listed ones
+/// for everyone else.
+pub async fn of_producer(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    producer_id: i64,
+    limit: u64,
+    after_id: Option<i64>,
+) -> Result<Vec<product::Model>> {
+    if access::can_manage(db, viewer, producer_id).await? {
+        let mut q = product::Entity::find().filter(product::Column::ProducerId.eq(producer_id));
+        if let Some(a) = after_id {
+            q = q.filter(product::Column::Id.lt(a));
+        }
+        return Ok(q
+            .order_by_desc(product::Column::Id)
+            .limit(limit)
+            .all(db)
+            .await?);
+    }
+    let mut q = Sql::new(db.get_database_backend());
+    q.push(
+        "SELECT p.* FROM products p JOIN ocop_certificates c ON c.id = p.certificate_id \
+         JOIN producers pr ON pr.id = p.producer_id WHERE p.producer_id = ",
+    )
+    .bind(producer_id)
+    .push(" AND");
+    listing::push_listed(&mut q, today_vn());
+    if let Some(a) = after_id {
+        q.push(" AND p.id < ").bind(a);
+    }
+    q.push(" ORDER BY p.id DESC LIMIT ").bind(limit as i64);
+    use sea_orm::FromQueryResult;
+    let rows = db.query_all_raw(q.build()).await?;
+    Ok(rows
+        .iter()
+        .map(|r| product::Model::from_query_result(r, ""))
+        .collect::<Result<Vec<_>, _>>()?)
+}

@@ -1,0 +1,194 @@
+//! Variants (sizes, packs) of a product, with whole-đồng prices and optional GTINs.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use kernel::domain::{Gtin, Sku, price, text};
+use kernel::error::is_unique_violation;
+use kernel::sql::Sql;
+use kernel::{Error, ErrorCode, Result, Viewer};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionSession, TransactionTrait,
+};
+
+use crate::entity::variant;
+use crate::products;
+
+pub struct VariantFields<'a> {
+    pub sku: &'a str,
+    pub name: &'a str,
+    pub price: i64,
+    pub compare_at_price: Option<i64>,
+    pub gtin: Option<&'a str>,
+    pub weight_grams: Option<i32>,
+}
+
+struct Parsed {
+    sku: Sku,
+    name: String,
+    price: i64,
+    compare_at_price: Option<i64>,
+    gtin: Option<Gtin>,
+    weight_grams: Option<i32>,
+}
+
+fn parse(f: &VariantFields<'_>) -> Result<Parsed> {
+    let field = |name: &'static str| move |m: String| Error::invalid(&["input", name], m);
+    let sku = Sku::parse(f.sku).map_err(field("sku"))?;
+    let name = text(f.name, 100, "Tên phiên bản").map_err(field("name"))?;
+    let price = price(f.price).map_err(field("price"))?;
+    let compare_at_price = match f.compare_at_price {
+        Some(c) => {
+            let c = kernel::domain::price(c).map_err(field("compareAtPrice"))?;
+            if c <= price {
+                return Err(Error::invalid(
+                    &["input", "compareAtPrice"],
+                    "Giá so sánh phải cao hơn giá bán.",
+                ));
+            }
+            Some(c)
+        }
+        None => None,
+    };
+    let gtin = match f.gtin.map(str::trim).filter(|g| !g.is_empty()) {
+        Some(g) => Some(Gtin::parse(g).map_err(field("gtin"))?),
+        None => None,
+    };
+    if let Some(w) = f.weight_grams
+        && !(1..=1_000_000).contains(&w)
+    {
+        return Err(Error::invalid(
+            &["input", "weightGrams"],
+            "Khối lượng phải từ 1 g đến 1.000 kg.",
+        ));
+    }
+    Ok(Parsed {
+        sku,
+        name,
+        price,
+        compare_at_price,
+        gtin,
+        weight_grams: f.weight_grams,
+    })
+}
+
+fn map_duplicate(e: sea_orm::DbErr) -> Error {
+    if is_unique_violation(
+        &e,
+        "variants_producer_sku_key",
+        "variants.producer_id, variants.sku",
+    ) {
+        Error::code(
+            ErrorCode::Duplicate,
+            &["input", "sku"],
+            "Mã SKU này đã được dùng cho một sản phẩm khác của chủ thể.",
+        )
+    } else {
+        Error::Db(e)
+    }
+}
+
+/// Keeps the product's `min_price`/`max_price` (used to sort by price) equal to its variants'.
+async fn refresh_price_range(db: &impl ConnectionTrait, product_id: i64) -> Result<()> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("UPDATE products SET min_price = COALESCE((SELECT MIN(price) FROM variants WHERE product_id = ")
+        .bind(product_id)
+        .push("), 0), max_price = COALESCE((SELECT MAX(price) FROM variants WHERE product_id = ")
+        .bind(product_id)
+        .push("), 0) WHERE id = ")
+        .bind(product_id);
+    db.execute_raw(q.build()).await?;
+    Ok(())
+}
+
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    product_id: i64,
+    f: VariantFields<'_>,
+) -> Result<variant::Model> {
+    let product = products::get_managed(db, viewer, product_id).await?;
+    let v = parse(&f)?;
+    let txn = db.begin().await?;
+    let now = chrono::Utc::now();
+    let created = variant::ActiveModel {
+        product_id: Set(product.id),
+        producer_id: Set(product.producer_id),
+        sku: Set(v.sku.as_str().to_owned()),
+        gtin: Set(v.gtin.map(|g| g.as_gtin14().to_owned())),
+        name: Set(v.name),
+        price: Set(v.price),
+        compare_at_price: Set(v.compare_at_price),
+        weight_grams: Set(v.weight_grams),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(map_duplicate)?;
+    refresh_price_range(&txn, product.id).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<variant::Model> {
+    variant::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy phiên bản sản phẩm."))
+}
+
+/// Replaces a variant's fields (the `VariantInput` of `variantUpdate`).
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: i64,
+    f: VariantFields<'_>,
+) -> Result<variant::Model> {
+    viewer.require_user()?;
+    let current = get(db, id).await?;
+    products::get_managed(db, viewer, current.product_id).await?;
+    let v = parse(&f)?;
+    let txn = db.begin().await?;
+    let product_id = current.product_id;
+    let mut active: variant::ActiveModel = current.into();
+    active.sku = Set(v.sku.as_str().to_owned());
+    active.gtin = Set(v.gtin.map(|g| g.as_gtin14().to_owned()));
+    active.name = Set(v.name);
+    active.price = Set(v.price);
+    active.compare_at_price = Set(v.compare_at_price);
+    active.weight_grams = Set(v.weight_grams);
+    active.updated_at = Set(chrono::Utc::now());
+    let updated = active.update(&txn).await.map_err(map_duplicate)?;
+    refresh_price_range(&txn, product_id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Units available per variant: the sum over its lots that have stock, are not recalled and
+/// not expired (judged in Asia/Ho_Chi_Minh). Variants without such lots are absent.
+pub async fn available(
+    db: &impl ConnectionTrait,
+    variant_ids: &[i64],
+    today: NaiveDate,
+) -> Result<HashMap<i64, i64>> {
+    if variant_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT variant_id, CAST(SUM(quantity_available) AS BIGINT) AS qty FROM lots WHERE variant_id IN ")
+        .bind_list(variant_ids)
+        .push(" AND quantity_available > 0 AND recalled_at IS NULL AND (expires_on IS NULL OR expires_on >= ")
+        .bind(today)
+        .push(") GROUP BY variant_id");
+    let rows = db.query_all_raw(q.build()).await?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for r in rows {
+        out.insert(
+            r.try_get::<i64>("", "variant_id")?,
+            r.try_get::<i64>("", "qty")?,
+        );
+    }
+    Ok(out)
+}

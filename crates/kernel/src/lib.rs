@@ -1,0 +1,27 @@
+//! The shared vocabulary of Chợ OCOP. Depends on none of our crates.
+//!
+//! - [`id`]: opaque global IDs (`ID!`) that name their type, resolvable through `node(id:)`.
+//! - [`money`]: whole-đồng amounts and their Vietnamese formatting (`125.000 ₫`).
+//! - [`cursor`]: keyset pagination cursors and the `first` cap.
+//! - [`viewer`]: who is calling, and the roles they hold.
+//! - [`error`]: stable error codes, `UserError`, and the top-level error codes.
+//! - [`fold`]: Vietnamese text folding for diacritics-insensitive search, and slugs.
+//! - [`domain`]: parsed value types (`Gtin`, `Stars`, `Sku`, `Email`, `PhoneVn`, …).
+//! - [`time`]: dates judged in Asia/Ho_Chi_Minh.
+//! - [`admin_units`]: the 34 provinces and 3,321 communes, and address validation.
+
+pub mod admin_units;
+pub mod cursor;
+pub mod domain;
+pub mod error;
+pub mod fold;
+pub mod id;
+pub mod money;
+pub mod scalars;
+pub mod sql;
+pub mod time;
+pub mod viewer;
+
+pub use error::{Error, ErrorCode, Result, TopError, UserError};
+pub use money::Money;
+pub use viewer::Viewer;

@@ -1,0 +1,61 @@
+//! Money in whole đồng. VND has no minor unit; amounts are `i64`, never floats.
+
+use async_graphql::{Enum, SimpleObject};
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CurrencyCode {
+    #[graphql(name = "VND")]
+    Vnd,
+}
+
+/// An amount of money in whole đồng.
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+pub struct Money {
+    /// Whole đồng.
+    pub amount: i64,
+    pub currency_code: CurrencyCode,
+    /// Vietnamese style, e.g. `125.000 ₫`.
+    pub formatted: String,
+}
+
+impl Money {
+    pub fn vnd(amount: i64) -> Money {
+        Money {
+            amount,
+            currency_code: CurrencyCode::Vnd,
+            formatted: format_vnd(amount),
+        }
+    }
+}
+
+/// Formats whole đồng the Vietnamese way: dots between thousands, then a space and `₫`.
+pub fn format_vnd(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 5);
+    if amount < 0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    out.push_str(" ₫");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_vnd;
+
+    #[test]
+    fn formats_like_vietnamese_shops() {
+        assert_eq!(format_vnd(125_000), "125.000 ₫");
+        assert_eq!(format_vnd(0), "0 ₫");
+        assert_eq!(format_vnd(999), "999 ₫");
+        assert_eq!(format_vnd(1_000), "1.000 ₫");
+        assert_eq!(format_vnd(12_345_678), "12.345.678 ₫");
+        assert_eq!(format_vnd(-5_000), "-5.000 ₫");
+    }
+}

@@ -1,0 +1,455 @@
+//! The application: state, routes and the serving loop. `Application::build` binds (port 0 in
+//! tests) and `run_until_stopped` serves until SIGINT/SIGTERM, so tests and production start
+//! the same way.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use accounts::graphql::{ClientIp, LoginThrottle};
+use accounts::token::TokenKeys;
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{ErrorExtensions, ServerError};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, MatchedPath, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use bytes::Bytes;
+use catalog::PublicCatalogChanged;
+use catalog::loaders::CatalogLoader;
+use kernel::TopError;
+use kernel::admin_units::AdminUnits;
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::auth::{self, AuthError};
+use crate::cache::ResponseCache;
+use crate::config::Config;
+use crate::db::{self, StatementCounter};
+use crate::metrics::Metrics;
+use crate::ratelimit::{Limiter, LoginLimits};
+use crate::schema::{self, AppSchema};
+use crate::{BoxError, seed};
+
+/// Everything a request needs. Nothing here is state another replica would need: the database
+/// and Redis hold that; the cache and in-process limits are per replica by design.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: DatabaseConnection,
+    pub schema: AppSchema,
+    pub keys: TokenKeys,
+    pub limiter: Arc<Limiter>,
+    pub metrics: Arc<Metrics>,
+    pub cache: Arc<ResponseCache>,
+    pub statements: Arc<StatementCounter>,
+    pub units: Arc<AdminUnits>,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    /// Whether this start created the database (and seeded the demo catalog).
+    pub seeded_demo: Option<seed::DemoSummary>,
+}
+
+impl Application {
+    /// Connects and migrates the database, seeds the demo catalog into a new SQLite database,
+    /// builds the schema and binds the listener.
+    pub async fn build(config: Config) -> Result<Application, BoxError> {
+        Self::build_with(config, true).await
+    }
+
+    /// Like [`Application::build`]; `seed_new_sqlite` false skips the demo seed (tests).
+    pub async fn build_with(
+        config: Config,
+        seed_new_sqlite: bool,
+    ) -> Result<Application, BoxError> {
+        let statements = Arc::new(StatementCounter::default());
+        let db = db::connect(
+            &config.database_url,
+            config.database_max_connections,
+            statements.clone(),
+        )
+        .await?;
+        let was_new = db::migrate(&db).await?;
+        let seeded_demo = if was_new && seed_new_sqlite && config.is_sqlite() {
+            Some(seed::seed_demo(&db).await?)
+        } else {
+            None
+        };
+        let units = Arc::new(catalog::units::load(&db).await?);
+        let limiter = Arc::new(match &config.redis_url {
+            Some(url) => {
+                let client = redis::Client::open(url.as_str())?;
+                let conn =
+                    tokio::time::timeout(Duration::from_secs(10), client.get_connection_manager())
+                        .await
+                        .map_err(|_| "timed out connecting to Redis")??;
+                Limiter::redis(conn, config.redis_key_prefix.clone())
+            }
+            None => Limiter::memory(),
+        });
+        let keys = TokenKeys::new(config.jwt_secret.as_bytes(), config.token_ttl_secs)?;
+        let cache = Arc::new(ResponseCache::new(config.response_cache_ms));
+        let login: Arc<dyn LoginThrottle> = Arc::new(LoginLimits {
+            limiter: limiter.clone(),
+            per_email: config.login_limit_per_email,
+            per_ip: config.login_limit_per_ip,
+        });
+        let changed: Arc<dyn PublicCatalogChanged> = cache.clone();
+        let schema = schema::builder(config.max_depth, config.max_complexity)
+            .data(db.clone())
+            .data(keys.clone())
+            .data(units.clone())
+            .data(login)
+            .data(changed)
+            .finish();
+        let listener = TcpListener::bind(config.bind_addr).await?;
+        Ok(Application {
+            listener,
+            state: AppState {
+                config: Arc::new(config),
+                db,
+                schema,
+                keys,
+                limiter,
+                metrics: Arc::new(Metrics::default()),
+                cache,
+                statements,
+                units,
+            },
+            seeded_demo,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("bound listener has an address")
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_with_shutdown(shutdown_signal()).await
+    }
+
+    pub async fn run_with_shutdown(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let app = router(self.state);
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), count_http))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a request handler panicked");
+            gql_error_response(StatusCode::INTERNAL_SERVER_ERROR, TopError::internal())
+        }))
+        .with_state(state)
+}
+
+async fn count_http(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let resp = next.run(req).await;
+    state.metrics.http(&route, resp.status().as_u16());
+    resp
+}
+
+async fn not_found() -> impl IntoResponse {
+    (StatusCode::NOT_FOUND, "Không tìm thấy trang.")
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match db::ping(&state.db).await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(&state.statements),
+    )
+}
+
+/// A top-level error as a GraphQL response body.
+fn gql_error_response(status: StatusCode, e: TopError) -> Response {
+    let body = serde_json::json!({
+        "data": null,
+        "errors": [{ "message": e.message, "extensions": { "code": e.code } }]
+    });
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn client_ip(addr: &SocketAddr, headers: &HeaderMap, trust_forwarded: bool) -> String {
+    if trust_forwarded
+        && let Some(v) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(last) = v.split(',').map(str::trim).rfind(|s| !s.is_empty())
+    {
+        return last.to_owned();
+    }
+    addr.ip().to_string()
+}
+
+#[derive(serde::Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+async fn graphql_get(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(params): Query<GetParams>,
+) -> Response {
+    let Some(query) = params.query else {
+        return Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("Chợ OCOP — GraphiQL")
+                .finish(),
+        )
+        .into_response();
+    };
+    let mut body = serde_json::json!({ "query": query });
+    if let Some(op) = params.operation_name {
+        body["operationName"] = op.into();
+    }
+    if let Some(vars) = params.variables {
+        match serde_json::from_str::<serde_json::Value>(&vars) {
+            Ok(v) => body["variables"] = v,
+            Err(_) => {
+                return gql_error_response(
+                    StatusCode::BAD_REQUEST,
+                    TopError::invalid("Tham số variables không phải JSON hợp lệ."),
+                );
+            }
+        }
+    }
+    execute(state, addr, headers, Bytes::from(body.to_string()), true).await
+}
+
+async fn graphql_post(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let limit = state.config.max_body_bytes;
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => b,
+        Err(_) => {
+            return gql_error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                TopError {
+                    code: "PAYLOAD_TOO_LARGE",
+                    message: format!("Yêu cầu quá lớn (tối đa {} KB).", limit / 1024),
+                },
+            );
+        }
+    };
+    execute(state, addr, headers, bytes, false).await
+}
+
+fn json_response(body: Bytes) -> Response {
+    let mut resp = Response::new(Body::from(body));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+/// Rewrites the schema's limit errors to the contract's code and a Vietnamese message.
+fn limit_error(e: &ServerError, config: &Config) -> Option<ServerError> {
+    let msg = match e.message.as_str() {
+        "Query is nested too deep." => {
+            format!("Truy vấn lồng quá sâu (tối đa {} cấp).", config.max_depth)
+        }
+        "Query is too complex." => format!(
+            "Truy vấn quá phức tạp (tối đa {} điểm).",
+            config.max_complexity
+        ),
+        m if m.starts_with("The recursion depth of the query cannot be greater than") => {
+            "Truy vấn lồng quá sâu.".to_owned()
+        }
+        _ => return None,
+    };
+    let code = "QUERY_TOO_COMPLEX";
+    let mut out = ServerError::new(msg, None);
+    out.extensions = async_graphql::Error::new("")
+        .extend_with(|_, x| x.set("code", code))
+        .extensions;
+    Some(out)
+}
+
+async fn execute(
+    state: AppState,
+    addr: SocketAddr,
+    headers: HeaderMap,
+    body: Bytes,
+    get_only: bool,
+) -> Response {
+    let started = Instant::now();
+    let ip = client_ip(&addr, &headers, state.config.trust_forwarded_for);
+    if !state
+        .limiter
+        .hit(&format!("req:{ip}"), state.config.rate_limit_per_minute, 60)
+        .await
+    {
+        return gql_error_response(StatusCode::TOO_MANY_REQUESTS, TopError::rate_limited());
+    }
+    let viewer = match auth::viewer(&headers, &state.keys, &state.db).await {
+        Ok(v) => v,
+        Err(AuthError::Unauthenticated) => {
+            return gql_error_response(
+                StatusCode::UNAUTHORIZED,
+                TopError {
+                    code: "UNAUTHENTICATED",
+                    message:
+                        "Phiên đăng nhập không hợp lệ hoặc đã hết hạn. Vui lòng đăng nhập lại."
+                            .into(),
+                },
+            );
+        }
+        Err(AuthError::Internal) => {
+            return gql_error_response(StatusCode::INTERNAL_SERVER_ERROR, TopError::internal());
+        }
+    };
+    let anonymous = viewer.user_id.is_none();
+    if anonymous && let Some(hit) = state.cache.get(&body) {
+        return json_response(hit);
+    }
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(_) => {
+            return gql_error_response(
+                StatusCode::BAD_REQUEST,
+                TopError::invalid(
+                    "Yêu cầu GraphQL không hợp lệ: cần một đối tượng JSON có trường query.",
+                ),
+            );
+        }
+    };
+    let operation_name = request.operation_name.clone();
+    let kind = operation_kind(&request.query, operation_name.as_deref());
+    if get_only && kind != Some(async_graphql::parser::types::OperationType::Query) {
+        return gql_error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            TopError::invalid("Chỉ được gửi truy vấn (query) bằng GET; hãy dùng POST."),
+        );
+    }
+    let request = request
+        .data(viewer.clone())
+        .data(CatalogLoader::data_loader(state.db.clone()))
+        .data(ClientIp(ip));
+    let mut response = state.schema.execute(request).await;
+    for e in response.errors.iter_mut() {
+        if let Some(replaced) = limit_error(e, &state.config) {
+            *e = replaced;
+        }
+    }
+    let failed = !response.errors.is_empty();
+    let out = match serde_json::to_vec(&response) {
+        Ok(v) => Bytes::from(v),
+        Err(_) => {
+            return gql_error_response(StatusCode::INTERNAL_SERVER_ERROR, TopError::internal());
+        }
+    };
+    if anonymous && !failed && kind == Some(async_graphql::parser::types::OperationType::Query) {
+        state.cache.put(body, out.clone());
+    }
+    state.metrics.graphql(
+        operation_name.as_deref(),
+        started.elapsed().as_secs_f64(),
+        failed,
+    );
+    json_response(out)
+}
+
+/// The type of the operation that will run, or `None` when the document does not parse.
+fn operation_kind(
+    query: &str,
+    name: Option<&str>,
+) -> Option<async_graphql::parser::types::OperationType> {
+    use async_graphql::parser::types::DocumentOperations;
+    let doc = async_graphql::parser::parse_query(query).ok()?;
+    match &doc.operations {
+        DocumentOperations::Single(op) => Some(op.node.ty),
+        DocumentOperations::Multiple(ops) => match name {
+            Some(n) => ops.get(n).map(|op| op.node.ty),
+            None if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
+            None => None,
+        },
+    }
+}

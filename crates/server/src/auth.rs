@@ -1,0 +1,44 @@
+//! Authentication: `Authorization: Bearer <token>` becomes a [`Viewer`]. No header is
+//! anonymous; a forged, expired or garbled token, or one whose user is gone, is an error.
+
+use accounts::token::TokenKeys;
+use axum::http::HeaderMap;
+use kernel::Viewer;
+use sea_orm::DatabaseConnection;
+
+pub enum AuthError {
+    Unauthenticated,
+    Internal,
+}
+
+pub async fn viewer(
+    headers: &HeaderMap,
+    keys: &TokenKeys,
+    db: &DatabaseConnection,
+) -> Result<Viewer, AuthError> {
+    let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
+        return Ok(Viewer::anonymous());
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| AuthError::Unauthenticated)?
+        .trim();
+    if value.is_empty() {
+        return Ok(Viewer::anonymous());
+    }
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or(AuthError::Unauthenticated)?;
+    let user_id = keys
+        .verify(token.trim())
+        .ok_or(AuthError::Unauthenticated)?;
+    match accounts::service::find_by_id(db, user_id).await {
+        Ok(Some(user)) => Ok(Viewer::user(user.id, user.is_admin)),
+        Ok(None) => Err(AuthError::Unauthenticated),
+        Err(e) => {
+            tracing::error!(error = %e, "loading the token's user failed");
+            Err(AuthError::Internal)
+        }
+    }
+}

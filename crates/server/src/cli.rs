@@ -1,0 +1,169 @@
+//! The command line: `serve` (default), `migrate`, `seed-demo`, `export-schema [PATH]`,
+//! `create-admin --email E --password P`.
+
+use std::sync::Arc;
+
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Config, LogFormat, redact_url};
+use crate::db::{self, StatementCounter};
+use crate::{Application, BoxError, schema, seed};
+
+const USAGE: &str = "\
+Chợ OCOP server
+
+USAGE:
+    cho-ocop [COMMAND]
+
+COMMANDS:
+    serve                                  start the server (default)
+    migrate                                apply database migrations and exit
+    seed-demo                              apply migrations and seed the demo catalog
+    export-schema [PATH]                   write the GraphQL SDL (default: schema.graphql)
+    create-admin --email E --password P    create an ADMIN account (or promote an existing one)
+    help                                   print this help
+
+Configuration comes from environment variables (and .env); see README.md.";
+
+fn init_tracing(format: &LogFormat) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| {
+            args.iter()
+                .find_map(|a| a.strip_prefix(&format!("{name}=")).map(str::to_owned))
+        })
+}
+
+/// Runs the command line; returns the process exit code.
+pub async fn run(args: Vec<String>) -> i32 {
+    let command = args.first().map(String::as_str).unwrap_or("serve");
+    if matches!(command, "help" | "--help" | "-h") {
+        println!("{USAGE}");
+        return 0;
+    }
+    if command == "export-schema" {
+        let path = args
+            .get(1)
+            .cloned()
+            .unwrap_or_else(|| "schema.graphql".to_owned());
+        return match std::fs::write(&path, schema::sdl()) {
+            Ok(()) => {
+                println!("wrote {path}");
+                0
+            }
+            Err(e) => {
+                eprintln!("cannot write {path}: {e}");
+                1
+            }
+        };
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return 2;
+        }
+    };
+    init_tracing(&config.log_format);
+    let result = match command {
+        "serve" => serve(config).await,
+        "migrate" => migrate(&config).await.map(|_| ()),
+        "seed-demo" => seed_demo(&config).await,
+        "create-admin" => create_admin(&config, &args[1..]).await,
+        other => {
+            eprintln!("unknown command {other:?}\n\n{USAGE}");
+            return 2;
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            tracing::error!(error = %e, "failed");
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+async fn migrate(config: &Config) -> Result<sea_orm::DatabaseConnection, BoxError> {
+    let db = db::connect(
+        &config.database_url,
+        2,
+        Arc::new(StatementCounter::default()),
+    )
+    .await?;
+    db::migrate(&db).await?;
+    println!("migrations applied to {}", redact_url(&config.database_url));
+    Ok(db)
+}
+
+async fn seed_demo(config: &Config) -> Result<(), BoxError> {
+    let db = migrate(config).await?;
+    let summary = seed::seed_demo(&db).await?;
+    println!("demo catalog: {} products seeded", summary.products);
+    print_accounts();
+    Ok(())
+}
+
+async fn create_admin(config: &Config, args: &[String]) -> Result<(), BoxError> {
+    let (Some(email), Some(password)) = (flag(args, "--email"), flag(args, "--password")) else {
+        return Err("usage: cho-ocop create-admin --email E --password P".into());
+    };
+    let db = migrate(config).await?;
+    let user = accounts::service::ensure_admin(&db, &email, &password)
+        .await
+        .map_err(|e| match e {
+            kernel::Error::User(u) => u.message,
+            other => other.to_string(),
+        })?;
+    println!("admin account ready: {}", user.email);
+    Ok(())
+}
+
+fn print_accounts() {
+    println!("  admin : {} / {}", seed::ADMIN_EMAIL, seed::ADMIN_PASSWORD);
+    println!(
+        "  seller: {} / {}",
+        seed::SELLER_EMAIL,
+        seed::SELLER_PASSWORD
+    );
+    println!("  buyer : {} / {}", seed::BUYER_EMAIL, seed::BUYER_PASSWORD);
+}
+
+async fn serve(config: Config) -> Result<(), BoxError> {
+    if config.jwt_secret_generated {
+        tracing::warn!(
+            "JWT_SECRET is not set: using a random secret for this run only. Tokens will not \
+             survive a restart and replicas will not accept each other's tokens. Set JWT_SECRET."
+        );
+    }
+    tracing::info!(config = ?config, "starting");
+    let base = config.public_base_url.clone();
+    let app = Application::build(config).await?;
+    let addr = app.local_addr();
+    println!();
+    println!("Chợ OCOP is listening on http://{addr}");
+    println!("  GraphiQL : {base}/graphql");
+    println!("  health   : {base}/healthz  ready: {base}/readyz  metrics: {base}/metrics");
+    if let Some(summary) = &app.seeded_demo {
+        println!(
+            "New database: seeded the demo catalog ({} products).",
+            summary.products
+        );
+        print_accounts();
+    }
+    println!();
+    app.run_until_stopped().await?;
+    Ok(())
+}

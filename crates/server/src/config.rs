@@ -1,0 +1,202 @@
+//! Configuration: read once from environment variables (and `.env` when present). Every
+//! variable is documented here and in the README; secrets are never printed.
+//!
+//! | variable | default | meaning |
+//! | --- | --- | --- |
+//! | `DATABASE_URL` | `sqlite://./data/cho-ocop.db` | SQLite file (created with its folder) or `postgres://…` |
+//! | `DATABASE_MAX_CONNECTIONS` | 16 (8 for SQLite) | connection pool size |
+//! | `REDIS_URL` | unset | Redis for rate limits shared by all replicas; in-process limits when unset |
+//! | `REDIS_KEY_PREFIX` | `cho-ocop:` | prefix of every Redis key |
+//! | `BIND_ADDR` | `127.0.0.1:8080` | where the server listens |
+//! | `PUBLIC_BASE_URL` | `http://{BIND_ADDR}` | the public origin used in printed and generated links |
+//! | `APP_ENV` | `development` | `production` makes `JWT_SECRET` required |
+//! | `JWT_SECRET` | random per start (warning) | HS256 key for bearer tokens, at least 32 bytes |
+//! | `TOKEN_TTL_SECS` | 86400 | token lifetime |
+//! | `LOG_FORMAT` | `text` | `text` or `json` |
+//! | `RUST_LOG` | `info` | log filter |
+//! | `RATE_LIMIT_PER_MINUTE` | 600 | GraphQL requests per client address per minute (0: off) |
+//! | `LOGIN_LIMIT_PER_EMAIL` | 10 | login attempts per e-mail per 15 minutes |
+//! | `LOGIN_LIMIT_PER_IP` | 50 | login attempts per client address per 15 minutes |
+//! | `RESPONSE_CACHE_MS` | 1000 | lifetime of cached anonymous query responses (0: off) |
+//! | `MAX_BODY_BYTES` | 1048576 | request body limit |
+//! | `GRAPHQL_MAX_DEPTH` | 12 | query depth limit |
+//! | `GRAPHQL_MAX_COMPLEXITY` | 5000 | query complexity limit |
+//! | `TRUST_X_FORWARDED_FOR` | `false` | behind a load balancer: the client address is the last `X-Forwarded-For` hop |
+
+use std::net::SocketAddr;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub redis_url: Option<String>,
+    pub redis_key_prefix: String,
+    pub bind_addr: SocketAddr,
+    pub public_base_url: String,
+    pub production: bool,
+    pub jwt_secret: String,
+    /// Whether the secret was generated at start (tokens die with the process).
+    pub jwt_secret_generated: bool,
+    pub token_ttl_secs: i64,
+    pub log_format: LogFormat,
+    pub rate_limit_per_minute: u32,
+    pub login_limit_per_email: u32,
+    pub login_limit_per_ip: u32,
+    pub response_cache_ms: u64,
+    pub max_body_bytes: usize,
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    /// Take the client address from the last `X-Forwarded-For` hop (behind a load balancer).
+    pub trust_forwarded_for: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database", &redact_url(&self.database_url))
+            .field("redis", &self.redis_url.as_deref().map(redact_url))
+            .field("bind_addr", &self.bind_addr)
+            .field("public_base_url", &self.public_base_url)
+            .field("production", &self.production)
+            .field("jwt_secret", &"<hidden>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hides the password in a connection URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+pub const DEFAULT_SQLITE_URL: &str = "sqlite://./data/cho-ocop.db";
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn num<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name} must be a number, got {v:?}")),
+    }
+}
+
+impl Config {
+    /// Reads the environment (after loading `.env` if present).
+    pub fn from_env() -> Result<Config, String> {
+        let _ = dotenvy::dotenv();
+        let production = var("APP_ENV").is_some_and(|v| v.eq_ignore_ascii_case("production"));
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_SQLITE_URL.to_owned());
+        let sqlite = database_url.starts_with("sqlite:");
+        let bind_addr: SocketAddr = var("BIND_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
+            .parse()
+            .map_err(|e| format!("BIND_ADDR: {e}"))?;
+        let (jwt_secret, generated) = match var("JWT_SECRET") {
+            Some(s) if s.len() >= 32 => (s, false),
+            Some(_) => return Err("JWT_SECRET must be at least 32 bytes".into()),
+            None if production => {
+                return Err("JWT_SECRET is required when APP_ENV=production".into());
+            }
+            None => (random_secret(), true),
+        };
+        let log_format = match var("LOG_FORMAT").as_deref() {
+            Some("json") => LogFormat::Json,
+            None | Some("text") => LogFormat::Text,
+            Some(other) => return Err(format!("LOG_FORMAT must be text or json, got {other:?}")),
+        };
+        Ok(Config {
+            database_max_connections: num("DATABASE_MAX_CONNECTIONS", if sqlite { 8 } else { 16 })?,
+            database_url,
+            redis_url: var("REDIS_URL"),
+            redis_key_prefix: var("REDIS_KEY_PREFIX").unwrap_or_else(|| "cho-ocop:".to_owned()),
+            public_base_url: var("PUBLIC_BASE_URL")
+                .unwrap_or_else(|| format!("http://{bind_addr}"))
+                .trim_end_matches('/')
+                .to_owned(),
+            bind_addr,
+            production,
+            jwt_secret,
+            jwt_secret_generated: generated,
+            token_ttl_secs: num("TOKEN_TTL_SECS", 86_400)?,
+            log_format,
+            rate_limit_per_minute: num("RATE_LIMIT_PER_MINUTE", 600)?,
+            login_limit_per_email: num("LOGIN_LIMIT_PER_EMAIL", 10)?,
+            login_limit_per_ip: num("LOGIN_LIMIT_PER_IP", 50)?,
+            response_cache_ms: num("RESPONSE_CACHE_MS", 1000)?,
+            max_body_bytes: num("MAX_BODY_BYTES", 1024 * 1024)?,
+            max_depth: num("GRAPHQL_MAX_DEPTH", 12)?,
+            max_complexity: num("GRAPHQL_MAX_COMPLEXITY", 5000)?,
+            trust_forwarded_for: var("TRUST_X_FORWARDED_FOR")
+                .is_some_and(|v| v == "true" || v == "1"),
+        })
+    }
+
+    /// A configuration for tests: the given database, port 0, a fixed secret.
+    pub fn for_tests(database_url: &str) -> Config {
+        Config {
+            database_url: database_url.to_owned(),
+            database_max_connections: 8,
+            redis_url: None,
+            redis_key_prefix: "cho-ocop-test:".to_owned(),
+            bind_addr: "127.0.0.1:0".parse().expect("valid address"),
+            public_base_url: "http://127.0.0.1".to_owned(),
+            production: false,
+            jwt_secret: "test-secret-test-secret-test-secret!".to_owned(),
+            jwt_secret_generated: false,
+            token_ttl_secs: 3600,
+            log_format: LogFormat::Text,
+            rate_limit_per_minute: 0,
+            login_limit_per_email: 10,
+            login_limit_per_ip: 50,
+            response_cache_ms: 0,
+            max_body_bytes: 1024 * 1024,
+            max_depth: 12,
+            max_complexity: 5000,
+            trust_forwarded_for: false,
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+fn random_secret() -> String {
+    use rand::Rng;
+    let bytes: [u8; 32] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(
+            super::redact_url("postgres://app:s3cret@db:5432/ocop"),
+            "postgres://app:***@db:5432/ocop"
+        );
+        assert_eq!(
+            super::redact_url("sqlite://./data/x.db"),
+            "sqlite://./data/x.db"
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! Database connection: SQLite (embedded, the default) or PostgreSQL, with migrations.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, Statement};
+
+/// Counts SQL statements (exported on `/metrics`; tests use it to prove batching).
+#[derive(Default, Debug)]
+pub struct StatementCounter {
+    pub statements: AtomicU64,
+    pub failed: AtomicU64,
+    pub micros: AtomicU64,
+}
+
+impl StatementCounter {
+    pub fn count(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+}
+
+/// Connects, creating the SQLite file and its folder when missing.
+pub async fn connect(
+    url: &str,
+    max_connections: u32,
+    counter: Arc<StatementCounter>,
+) -> Result<DatabaseConnection, DbErr> {
+    if let Some(path) = sqlite_path(url)
+        && let Some(parent) = std::path::Path::new(&path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    let mut db = Database::connect(opts).await?;
+    db.set_metric_callback(move |info| {
+        counter.statements.fetch_add(1, Ordering::Relaxed);
+        counter
+            .micros
+            .fetch_add(info.elapsed.as_micros() as u64, Ordering::Relaxed);
+        if info.failed {
+            counter.failed.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    Ok(db)
+}
+
+/// The file path of a SQLite URL, if it is one with a file.
+pub fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" || rest.contains("mode=memory") {
+        None
+    } else {
+        Some(path.to_owned())
+    }
+}
+
+/// Applies pending migrations; returns whether the database was new (had none applied).
+pub async fn migrate(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    let applied = Migrator::get_applied_migrations(db).await?;
+    let was_new = applied.is_empty();
+    Migrator::up(db, None).await?;
+    Ok(was_new)
+}
+
+/// `SELECT 1`, for `/readyz`.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.query_one_raw(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT 1",
+    ))
+    .await
+    .map(|_| ())
+}

@@ -1,0 +1,34 @@
+//! The schema of Chợ OCOP as forward-only migrations that run on SQLite and PostgreSQL alike.
+//!
+//! Each migration is one file named `mYYYYMMDD_HHMMSS_verb_noun`. Most are plain SQL written once
+//! with a few type placeholders (`{pk}`, `{ts}`, `{date}`) that [`sql::exec_script`] fills in for
+//! the backend at hand, so the same statements create the same tables on both databases.
+//!
+//! - `m20261129_000001_create_admin_units`: the 34 provinces and 3,321 communes in force since
+//!   2025-07-01, seeded from `data/admin-units-2025.csv`.
+//! - `m20261129_000002_create_accounts`: users.
+//! - `m20261129_000003_create_catalog`: OCOP categories, producers and members, certificates,
+//!   products, images, variants, and the lots that hold stock.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_create_admin_units;
+mod m20261129_000002_create_accounts;
+mod m20261129_000003_create_catalog;
+pub mod sql;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261129_000001_create_admin_units::Migration),
+            Box::new(m20261129_000002_create_accounts::Migration),
+            Box::new(m20261129_000003_create_catalog::Migration),
+        ]
+    }
+}
+
+/// The administrative units table shipped with the project (UTF-8, NFC), as seeded.
+pub const ADMIN_UNITS_CSV: &str = include_str!("../data/admin-units-2025.csv");
