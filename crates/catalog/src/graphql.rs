@@ -16,9 +16,10 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use crate::entity::{category, certificate, image, producer, product, variant};
 use crate::listing::{self, Filter, Sort};
 use crate::loaders::{
-    AvailableOf, CatalogDataLoader, CategoryKey, CertificateKey, ImagesOf, ProducerKey, VariantsOf,
+    AvailableOf, CatalogDataLoader, CategoryKey, CertificateKey, ImagesOf, ListedKey, MemberKey,
+    ProducerKey, ProductKey, VariantsOf,
 };
-use crate::{PublicCatalogChanged, access, certificates, producers, products, variants};
+use crate::{PublicCatalogChanged, certificates, producers, products, variants};
 
 type GqlResult<T> = async_graphql::Result<T>;
 
@@ -586,30 +587,43 @@ impl Variant {
 
 /// A product the viewer may see: listed today, or the viewer manages its producer.
 pub async fn visible_product(ctx: &Context<'_>, id: i64) -> GqlResult<Option<Product>> {
-    let db = db(ctx);
-    let Some(p) = product::Entity::find_by_id(id)
-        .one(db)
+    match loader(ctx)
+        .load_one(ProductKey(id))
         .await
-        .map_err(|e| Error::Db(e).into_top())?
-    else {
-        return Ok(None);
-    };
-    product_if_visible(ctx, p).await
+        .map_err(load_err)?
+    {
+        Some(p) => product_if_visible(ctx, p).await,
+        None => Ok(None),
+    }
 }
 
 async fn product_if_visible(ctx: &Context<'_>, p: product::Model) -> GqlResult<Option<Product>> {
-    let db = db(ctx);
-    let listed = listing::is_listed(db, p.id, today_vn())
+    let listed = loader(ctx)
+        .load_one(ListedKey(p.id))
         .await
-        .map_err(Error::into_top)?;
-    if listed
-        || access::can_manage(db, viewer(ctx), p.producer_id)
-            .await
-            .map_err(Error::into_top)?
-    {
+        .map_err(load_err)?
+        .unwrap_or(false);
+    if listed || manages(ctx, p.producer_id).await? {
         Ok(Some(Product(p)))
     } else {
         Ok(None)
+    }
+}
+
+/// Whether the viewer is ADMIN or a member of the producer, batched across the request.
+async fn manages(ctx: &Context<'_>, producer_id: i64) -> GqlResult<bool> {
+    let v = viewer(ctx);
+    match v.user_id {
+        None => Ok(false),
+        Some(_) if v.is_admin => Ok(true),
+        Some(user_id) => Ok(loader(ctx)
+            .load_one(MemberKey {
+                user_id,
+                producer_id,
+            })
+            .await
+            .map_err(load_err)?
+            .is_some()),
     }
 }
 
@@ -622,11 +636,7 @@ pub async fn visible_producer(ctx: &Context<'_>, id: i64) -> GqlResult<Option<Pr
     else {
         return Ok(None);
     };
-    if p.verified
-        || access::can_manage(db(ctx), viewer(ctx), p.id)
-            .await
-            .map_err(Error::into_top)?
-    {
+    if p.verified || manages(ctx, p.id).await? {
         Ok(Some(Producer(p)))
     } else {
         Ok(None)
@@ -644,9 +654,7 @@ pub async fn visible_certificate(ctx: &Context<'_>, id: i64) -> GqlResult<Option
         return Ok(None);
     };
     if c.reviewed_at.is_some() && c.status != certificates::REJECTED
-        || access::can_manage(db(ctx), viewer(ctx), c.producer_id)
-            .await
-            .map_err(Error::into_top)?
+        || manages(ctx, c.producer_id).await?
     {
         Ok(Some(OcopCertificate(c)))
     } else {
@@ -811,11 +819,10 @@ impl CatalogQuery {
         if too_many(&f.province_codes) || too_many(&f.category_codes) {
             return Err(TopError::invalid("Bộ lọc có quá nhiều giá trị (tối đa 50).").into());
         }
-        let producer_id = match f.producer_id {
-            // An ID that names no producer matches no product.
-            Some(pid) => Some(id::decode(Kind::Producer, &pid).unwrap_or(0)),
-            None => None,
-        };
+        // An ID that names no producer matches no product.
+        let producer_id = f
+            .producer_id
+            .map(|pid| id::decode(Kind::Producer, &pid).unwrap_or(0));
         let filter = Filter {
             search,
             min_stars: f.min_stars,

@@ -321,20 +321,3 @@ pub async fn search(
     }
     Ok(Page { items, has_next })
 }
-
-/// Whether one product is listed today (the same rule as [`search`], for `product(id)`).
-pub async fn is_listed(
-    db: &impl ConnectionTrait,
-    product_id: i64,
-    today: NaiveDate,
-) -> Result<bool> {
-    let mut q = Sql::new(db.get_database_backend());
-    q.push(
-        "SELECT p.id FROM products p JOIN ocop_certificates c ON c.id = p.certificate_id \
-         JOIN producers pr ON pr.id = p.producer_id WHERE p.id = ",
-    )
-    .bind(product_id)
-    .push(" AND");
-    push_listed(&mut q, today);
-    Ok(db.query_one_raw(q.build()).await?.is_some())
-}

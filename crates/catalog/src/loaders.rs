@@ -9,7 +9,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use kernel::time::today_vn;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::entity::{category, certificate, image, producer, variant};
+use crate::entity::{category, certificate, image, member, producer, product, variant};
 
 /// One loader per request, created by the server with the request's database handle.
 pub struct CatalogLoader {
@@ -36,6 +36,17 @@ pub struct VariantsOf(pub i64);
 pub struct ImagesOf(pub i64);
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AvailableOf(pub i64);
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProductKey(pub i64);
+/// Whether a product is listed to the public today.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ListedKey(pub i64);
+/// The role of a user in a producer: `MemberKey { user_id, producer_id }`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MemberKey {
+    pub user_id: i64,
+    pub producer_id: i64,
+}
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
@@ -137,6 +148,68 @@ impl Loader<AvailableOf> for CatalogLoader {
         Ok(keys
             .iter()
             .map(|k| (*k, found.get(&k.0).copied().unwrap_or(0)))
+            .collect())
+    }
+}
+
+impl Loader<ProductKey> for CatalogLoader {
+    type Value = product::Model;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[ProductKey]) -> LoadResult<ProductKey, Self::Value> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows = product::Entity::find()
+            .filter(product::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|r| (ProductKey(r.id), r)).collect())
+    }
+}
+
+impl Loader<ListedKey> for CatalogLoader {
+    type Value = bool;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[ListedKey]) -> LoadResult<ListedKey, Self::Value> {
+        use sea_orm::ConnectionTrait;
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let mut q = kernel::sql::Sql::new(self.db.get_database_backend());
+        q.push(
+            "SELECT p.id FROM products p JOIN ocop_certificates c ON c.id = p.certificate_id \
+             JOIN producers pr ON pr.id = p.producer_id WHERE p.id IN ",
+        )
+        .bind_list(&ids)
+        .push(" AND");
+        crate::listing::push_listed(&mut q, today_vn());
+        let rows = self.db.query_all_raw(q.build()).await?;
+        let mut out: HashMap<ListedKey, bool> = keys.iter().map(|k| (*k, false)).collect();
+        for r in rows {
+            out.insert(ListedKey(r.try_get::<i64>("", "id")?), true);
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<MemberKey> for CatalogLoader {
+    type Value = String;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[MemberKey]) -> LoadResult<MemberKey, Self::Value> {
+        let users: Vec<i64> = keys.iter().map(|k| k.user_id).collect();
+        let producers: Vec<i64> = keys.iter().map(|k| k.producer_id).collect();
+        let rows = member::Entity::find()
+            .filter(member::Column::UserId.is_in(users))
+            .filter(member::Column::ProducerId.is_in(producers))
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|m| {
+                (
+                    MemberKey {
+                        user_id: m.user_id,
+                        producer_id: m.producer_id,
+                    },
+                    m.role,
+                )
+            })
             .collect())
     }
 }

@@ -340,7 +340,9 @@ fn limit_error(e: &ServerError, config: &Config) -> Option<ServerError> {
             "Truy vấn quá phức tạp (tối đa {} điểm).",
             config.max_complexity
         ),
-        m if m.starts_with("The recursion depth of the query cannot be greater than") => {
+        m if m.starts_with("The recursion depth of the query cannot be greater than")
+            || m == "recursion limit exceeded." =>
+        {
             "Truy vấn lồng quá sâu.".to_owned()
         }
         _ => return None,
@@ -401,8 +403,8 @@ async fn execute(
             );
         }
     };
-    let operation_name = request.operation_name.clone();
-    let kind = operation_kind(&request.query, operation_name.as_deref());
+    let (kind, parsed_name) = operation_kind(&request.query, request.operation_name.as_deref());
+    let operation_name = request.operation_name.clone().or(parsed_name);
     if get_only && kind != Some(async_graphql::parser::types::OperationType::Query) {
         return gql_error_response(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -437,19 +439,31 @@ async fn execute(
     json_response(out)
 }
 
-/// The type of the operation that will run, or `None` when the document does not parse.
+/// The type and name of the operation that will run; `None` when the document does not parse
+/// or names no such operation.
 fn operation_kind(
     query: &str,
     name: Option<&str>,
-) -> Option<async_graphql::parser::types::OperationType> {
+) -> (
+    Option<async_graphql::parser::types::OperationType>,
+    Option<String>,
+) {
     use async_graphql::parser::types::DocumentOperations;
-    let doc = async_graphql::parser::parse_query(query).ok()?;
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return (None, None);
+    };
     match &doc.operations {
-        DocumentOperations::Single(op) => Some(op.node.ty),
-        DocumentOperations::Multiple(ops) => match name {
-            Some(n) => ops.get(n).map(|op| op.node.ty),
-            None if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
-            None => None,
-        },
+        DocumentOperations::Single(op) => (Some(op.node.ty), None),
+        DocumentOperations::Multiple(ops) => {
+            let found = match name {
+                Some(n) => ops.iter().find(|(k, _)| k.as_str() == n),
+                None if ops.len() == 1 => ops.iter().next(),
+                None => None,
+            };
+            match found {
+                Some((k, op)) => (Some(op.node.ty), Some(k.to_string())),
+                None => (None, None),
+            }
+        }
     }
 }

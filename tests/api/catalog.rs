@@ -1,0 +1,154 @@
+//! Producers, members, nodes and money formatting through the API.
+
+use serde_json::json;
+
+use crate::harness::TestApp;
+
+#[tokio::test]
+async fn producers_are_public_once_verified_and_owners_add_staff() {
+    let app = TestApp::spawn().await;
+    let owner = app.buyer("owner@test.vn").await;
+    let admin = app.admin().await;
+    let id = app.producer(&owner, "Hợp tác xã Chè Tân Cương", "19").await;
+    let q = "query($id: ID!) { producer(id: $id) { name slug kind verified province { name } } }";
+    assert_eq!(
+        app.data(None, q, json!({ "id": id })).await["producer"],
+        json!(null)
+    );
+    let mine = app.data(Some(&owner), q, json!({ "id": id })).await;
+    assert_eq!(mine["producer"]["slug"], "hop-tac-xa-che-tan-cuong");
+    assert_eq!(mine["producer"]["verified"], false);
+    app.verify_producer(&admin, &id).await;
+    let public = app.data(None, q, json!({ "id": id })).await;
+    assert_eq!(public["producer"]["province"]["name"], "Tỉnh Thái Nguyên");
+    let by_slug = app
+        .data(
+            None,
+            "{ producer(slug: \"hop-tac-xa-che-tan-cuong\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(by_slug["producer"]["id"], json!(id));
+    // A second producer of the same name gets its own slug.
+    let second = app.producer(&owner, "Hợp tác xã Chè Tân Cương", "19").await;
+    let d = app.data(Some(&owner), q, json!({ "id": second })).await;
+    assert_eq!(d["producer"]["slug"], "hop-tac-xa-che-tan-cuong-2");
+    let list = app
+        .data(
+            None,
+            "{ producers(search: \"che tan cuong\") { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(list["producers"]["nodes"], json!([{ "id": id }]));
+
+    app.buyer("staff@test.vn").await;
+    let add = "mutation($p: ID!, $e: String!, $r: String!) { producerMemberAdd(producerId: $p, email: $e, role: $r) { userErrors { code field } } }";
+    let d = app
+        .data(
+            Some(&owner),
+            add,
+            json!({ "p": id, "e": "staff@test.vn", "r": "STAFF" }),
+        )
+        .await;
+    assert_eq!(d["producerMemberAdd"]["userErrors"], json!([]));
+    let d = app
+        .data(
+            Some(&owner),
+            add,
+            json!({ "p": id, "e": "staff@test.vn", "r": "STAFF" }),
+        )
+        .await;
+    assert_eq!(d["producerMemberAdd"]["userErrors"][0]["code"], "DUPLICATE");
+    let d = app
+        .data(
+            Some(&owner),
+            add,
+            json!({ "p": id, "e": "nobody@test.vn", "r": "STAFF" }),
+        )
+        .await;
+    assert_eq!(d["producerMemberAdd"]["userErrors"][0]["code"], "NOT_FOUND");
+    let d = app
+        .data(
+            Some(&owner),
+            add,
+            json!({ "p": id, "e": "staff@test.vn", "r": "BOSS" }),
+        )
+        .await;
+    assert_eq!(
+        d["producerMemberAdd"]["userErrors"][0]["field"],
+        json!(["role"])
+    );
+    let staff = app.login("staff@test.vn", "mat-khau-du-dai").await;
+    let me = app.data(Some(&staff), "{ me { roles } }", json!({})).await;
+    assert_eq!(me["me"]["roles"], json!(["BUYER", "PRODUCER_MEMBER"]));
+}
+
+#[tokio::test]
+async fn node_resolves_every_type_and_money_is_vietnamese() {
+    let app = TestApp::spawn().await;
+    let f = app
+        .listed_product("Nước mắm Phú Quốc", 5, 125_000, "91")
+        .await;
+    let q = "query($id: ID!) { node(id: $id) { id __typename ... on Variant { price { amount currencyCode formatted } } } }";
+    for id in [&f.product, &f.producer, &f.cert, &f.variant] {
+        let d = app.data(None, q, json!({ "id": id })).await;
+        assert_eq!(d["node"]["id"], json!(id));
+    }
+    let d = app.data(None, q, json!({ "id": f.variant })).await;
+    assert_eq!(
+        d["node"]["price"],
+        json!({ "amount": 125000, "currencyCode": "VND", "formatted": "125.000 ₫" })
+    );
+    assert_eq!(
+        app.data(None, q, json!({ "id": "garbage" })).await["node"],
+        json!(null)
+    );
+    // A user is visible to themself only.
+    let me = app.data(Some(&f.owner), "{ me { id } }", json!({})).await["me"]["id"].clone();
+    assert_eq!(
+        app.data(None, q, json!({ "id": me })).await["node"],
+        json!(null)
+    );
+    assert_eq!(
+        app.data(Some(&f.owner), q, json!({ "id": me })).await["node"]["__typename"],
+        "User"
+    );
+    let d = app
+        .data(None, "query($id: ID!) { product(id: $id) { priceRange { min { formatted } max { formatted } } origin { province { name } } category { code } ocopStars } }", json!({ "id": f.product }))
+        .await;
+    assert_eq!(d["product"]["priceRange"]["min"]["formatted"], "125.000 ₫");
+    assert_eq!(d["product"]["origin"]["province"]["name"], "Tỉnh An Giang");
+    assert_eq!(d["product"]["category"]["code"], "I.4.a");
+    assert_eq!(d["product"]["ocopStars"], 5);
+}
+
+#[tokio::test]
+async fn updating_a_product_and_its_variant_keeps_price_sorting_true() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Cà phê", 4, 100_000, "66").await;
+    let d = app
+        .data(Some(&f.owner), "mutation($v: ID!) { variantUpdate(id: $v, input: { sku: \"CF-1\", name: \"Gói 1 kg\", price: 270000, gtin: \"8934588012112\" }) { variant { sku gtin price { amount } } userErrors { code } } }", json!({ "v": f.variant }))
+        .await;
+    assert_eq!(d["variantUpdate"]["variant"]["gtin"], "8934588012112");
+    let d = app.data(None, "{ products(filter: { priceMin: 200000 }) { nodes { name priceRange { min { amount } } } } }", json!({})).await;
+    assert_eq!(
+        d["products"]["nodes"][0]["priceRange"]["min"]["amount"],
+        270000
+    );
+    let d = app
+        .data(Some(&f.owner), "mutation($p: ID!) { productUpdate(id: $p, input: { name: \"Cà phê Robusta\", images: [\"https://cdn.example.vn/a.jpg\"] }) { product { name images { url alt } } userErrors { code } } }", json!({ "p": f.product }))
+        .await;
+    assert_eq!(
+        d["productUpdate"]["product"]["images"][0]["alt"],
+        "Cà phê Robusta"
+    );
+    let d = app
+        .data(
+            None,
+            "{ products(filter: { search: \"robusta\" }) { nodes { name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["products"]["nodes"][0]["name"], "Cà phê Robusta");
+}

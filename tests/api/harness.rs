@@ -1,0 +1,431 @@
+use std::sync::Arc;
+
+use rand::Rng;
+use serde_json::{Value, json};
+use server::{Application, Config};
+
+/// A running application on a random port with its own database.
+pub struct TestApp {
+    pub addr: String,
+    pub client: reqwest::Client,
+    pub db: sea_orm::DatabaseConnection,
+    pub statements: Arc<server::db::StatementCounter>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteFile(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+fn random_suffix() -> String {
+    let n: u64 = rand::rng().random();
+    format!("{n:016x}")
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the app after `tweak` has adjusted the test configuration.
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let suffix = random_suffix();
+        let (url, cleanup) = match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+        {
+            Some(admin_url) => {
+                let name = format!("cho_ocop_t_{suffix}");
+                create_pg_database(&admin_url, &name).await;
+                (
+                    replace_db_name(&admin_url, &name),
+                    Cleanup::Postgres { admin_url, name },
+                )
+            }
+            None => {
+                let path = std::env::temp_dir().join(format!("cho-ocop-test-{suffix}.db"));
+                (
+                    format!("sqlite://{}", path.display()),
+                    Cleanup::SqliteFile(path),
+                )
+            }
+        };
+        let mut config = Config::for_tests(&url);
+        if let Some(redis) = std::env::var("TEST_REDIS_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+        {
+            config.redis_url = Some(redis);
+            config.redis_key_prefix = format!("cho-ocop-test-{suffix}:");
+        }
+        tweak(&mut config);
+        let app = Application::build_with(config, false)
+            .await
+            .expect("app builds");
+        let addr = format!("http://{}", app.local_addr());
+        let db = app.state().db.clone();
+        let statements = app.state().statements.clone();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_with_shutdown(async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            addr,
+            client: reqwest::Client::new(),
+            db,
+            statements,
+            shutdown: Some(tx),
+            cleanup,
+        }
+    }
+
+    /// Runs a GraphQL operation; returns the whole JSON response.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.addr))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request sent");
+        resp.json().await.expect("JSON response")
+    }
+
+    /// Like [`TestApp::gql`] but panics on top-level errors and returns `data`.
+    pub async fn data(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let v = self.gql(token, query, variables).await;
+        assert!(
+            v.get("errors").is_none_or(|e| e.is_null()),
+            "unexpected errors: {v:#}"
+        );
+        v["data"].clone()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.addr))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Registers a buyer and returns their token.
+    pub async fn buyer(&self, email: &str) -> String {
+        let d = self
+            .data(
+                None,
+                "mutation($i: RegisterInput!) { register(input: $i) { token userErrors { code message } } }",
+                json!({ "i": { "email": email, "password": "mat-khau-du-dai", "name": "Người Mua" } }),
+            )
+            .await;
+        d["register"]["token"].as_str().expect("token").to_owned()
+    }
+
+    /// An ADMIN account's token.
+    pub async fn admin(&self) -> String {
+        let email = format!("admin-{}@test.vn", random_suffix());
+        accounts::service::ensure_admin(&self.db, &email, "mat-khau-quan-tri")
+            .await
+            .expect("admin created");
+        self.login(&email, "mat-khau-quan-tri").await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let d = self
+            .data(
+                None,
+                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token userErrors { code } } }",
+                json!({ "e": email, "p": password }),
+            )
+            .await;
+        d["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {d}"))
+            .to_owned()
+    }
+
+    /// A producer created by `owner_token` (unverified); returns its ID.
+    pub async fn producer(&self, owner_token: &str, name: &str, province: &str) -> String {
+        let d = self
+            .data(
+                Some(owner_token),
+                "mutation($i: ProducerInput!) { producerCreate(input: $i) { producer { id } userErrors { code message field } } }",
+                json!({ "i": {
+                    "name": name, "kind": "COOPERATIVE", "provinceCode": province,
+                    "address": "Thôn 1", "taxCode": "0101234567"
+                } }),
+            )
+            .await;
+        d["producerCreate"]["producer"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("producerCreate failed: {d}"))
+            .to_owned()
+    }
+
+    /// Submits a certificate for the producer; returns its ID.
+    pub async fn certificate(
+        &self,
+        token: &str,
+        producer_id: &str,
+        stars: i32,
+        issued_on: &str,
+    ) -> String {
+        let score = match stars {
+            5 => 92,
+            4 => 75,
+            3 => 55,
+            2 => 35,
+            _ => 10,
+        };
+        let d = self
+            .data(
+                Some(token),
+                "mutation($i: OcopCertificateInput!) { ocopCertificateSubmit(input: $i) { certificate { id validUntil status } userErrors { code message field } } }",
+                json!({ "i": {
+                    "producerId": producer_id, "productName": "Nước mắm", "categoryCode": "I.4.a",
+                    "stars": stars, "score": score, "decisionNumber": "436/QĐ-UBND",
+                    "issuedBy": "UBND tỉnh Nghệ An", "issuedOn": issued_on
+                } }),
+            )
+            .await;
+        d["ocopCertificateSubmit"]["certificate"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("certificate submit failed: {d}"))
+            .to_owned()
+    }
+
+    pub async fn verify_producer(&self, admin: &str, id: &str) {
+        let d = self
+            .data(
+                Some(admin),
+                "mutation($id: ID!) { producerVerify(id: $id) { userErrors { code } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(d["producerVerify"]["userErrors"], json!([]));
+    }
+
+    pub async fn approve_certificate(&self, admin: &str, id: &str) {
+        let d = self
+            .data(
+                Some(admin),
+                "mutation($id: ID!) { ocopCertificateReview(id: $id, approve: true) { userErrors { code } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(d["ocopCertificateReview"]["userErrors"], json!([]));
+    }
+
+    /// Creates a DRAFT product with one variant; returns (product ID, variant ID).
+    pub async fn product(
+        &self,
+        token: &str,
+        producer_id: &str,
+        cert_id: &str,
+        name: &str,
+        price: i64,
+        province: &str,
+    ) -> (String, String) {
+        let d = self
+            .data(
+                Some(token),
+                "mutation($i: ProductInput!) { productCreate(input: $i) { product { id status } userErrors { code message field } } }",
+                json!({ "i": {
+                    "producerId": producer_id, "certificateId": cert_id, "name": name,
+                    "description": "Sản phẩm OCOP", "origin": { "provinceCode": province }
+                } }),
+            )
+            .await;
+        let pid = d["productCreate"]["product"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("productCreate failed: {d}"))
+            .to_owned();
+        let sku = format!("SKU-{}", random_suffix());
+        let d = self
+            .data(
+                Some(token),
+                "mutation($p: ID!, $i: VariantInput!) { variantCreate(productId: $p, input: $i) { variant { id } userErrors { code message } } }",
+                json!({ "p": pid, "i": { "sku": sku, "name": "Chai 500 ml", "price": price } }),
+            )
+            .await;
+        let vid = d["variantCreate"]["variant"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("variantCreate failed: {d}"))
+            .to_owned();
+        (pid, vid)
+    }
+
+    pub async fn publish(&self, token: &str, product_id: &str) -> Value {
+        self.data(
+            Some(token),
+            "mutation($id: ID!) { productPublish(id: $id) { product { id status } userErrors { code message field } } }",
+            json!({ "id": product_id }),
+        )
+        .await["productPublish"]
+            .clone()
+    }
+
+    /// A verified producer with a verified certificate of `stars` and a published product with
+    /// one variant and stock. Everything a listing test needs.
+    pub async fn listed_product(
+        &self,
+        name: &str,
+        stars: i32,
+        price: i64,
+        province: &str,
+    ) -> Fixture {
+        let owner = self
+            .buyer(&format!("owner-{}@test.vn", random_suffix()))
+            .await;
+        let admin = self.admin().await;
+        let producer = self
+            .producer(&owner, &format!("HTX {name}"), province)
+            .await;
+        self.verify_producer(&admin, &producer).await;
+        let cert = self
+            .certificate(&owner, &producer, stars, "2025-06-01")
+            .await;
+        self.approve_certificate(&admin, &cert).await;
+        let (product, variant) = self
+            .product(&owner, &producer, &cert, name, price, province)
+            .await;
+        self.add_stock(&variant, 10).await;
+        let published = self.publish(&owner, &product).await;
+        assert_eq!(
+            published["userErrors"],
+            json!([]),
+            "publish failed: {published}"
+        );
+        Fixture {
+            owner,
+            admin,
+            producer,
+            cert,
+            product,
+            variant,
+        }
+    }
+
+    /// Puts stock on a variant through a lot (the traceability issue adds `lotCreate`).
+    pub async fn add_stock(&self, variant_id: &str, qty: i64) {
+        use sea_orm::ConnectionTrait;
+        let vid = kernel::id::decode(kernel::id::Kind::Variant, variant_id).expect("variant id");
+        let mut q = kernel::sql::Sql::new(self.db.get_database_backend());
+        q.push("INSERT INTO lots (variant_id, lot_number, produced_on, quantity_produced, quantity_available, created_at) VALUES (")
+            .bind(vid)
+            .push(", ")
+            .bind(format!("LOT-{}", random_suffix()))
+            .push(", ")
+            .bind(kernel::time::today_vn())
+            .push(", ")
+            .bind(qty)
+            .push(", ")
+            .bind(qty)
+            .push(", ")
+            .bind(chrono::Utc::now())
+            .push(")");
+        self.db.execute_raw(q.build()).await.expect("lot inserted");
+    }
+
+    /// Runs raw SQL against the app's database (for tests that change data behind the API).
+    pub async fn exec(&self, sql: &str) {
+        use sea_orm::ConnectionTrait;
+        self.db.execute_unprepared(sql).await.expect("sql ran");
+    }
+
+    /// Counts rows of a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        use sea_orm::ConnectionTrait;
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count ran")
+            .expect("a row");
+        row.try_get("", "n").expect("n")
+    }
+}
+
+pub struct Fixture {
+    pub owner: String,
+    pub admin: String,
+    pub producer: String,
+    pub cert: String,
+    pub product: String,
+    pub variant: String,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for ext in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(ext);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let admin_url = admin_url.clone();
+                let name = name.clone();
+                // Drop the database from a thread of its own: Drop cannot await.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build();
+                    if let Ok(rt) = rt {
+                        rt.block_on(async {
+                            use sea_orm::ConnectionTrait;
+                            if let Ok(db) = sea_orm::Database::connect(&admin_url).await {
+                                let _ = db
+                                    .execute_unprepared(&format!(
+                                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                    ))
+                                    .await;
+                                let _ = db.close().await;
+                            }
+                        });
+                    }
+                })
+                .join();
+            }
+        }
+    }
+}
+
+async fn create_pg_database(admin_url: &str, name: &str) {
+    use sea_orm::ConnectionTrait;
+    let db = sea_orm::Database::connect(admin_url)
+        .await
+        .expect("TEST_DATABASE_URL reachable");
+    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("test database created");
+    let _ = db.close().await;
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let mut out = match base[scheme_end..].find('/') {
+        Some(slash) => format!("{}/{name}", &base[..scheme_end + slash]),
+        None => format!("{base}/{name}"),
+    };
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}

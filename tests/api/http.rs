@@ -1,0 +1,192 @@
+//! The HTTP surface: health, readiness, metrics, GraphiQL, the schema file, reference data.
+
+use serde_json::json;
+
+use crate::harness::TestApp;
+
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/healthz").await.text().await.unwrap(), "ok");
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 200);
+    let _ = app
+        .gql(
+            None,
+            "query ListCategories { ocopCategories { code } }",
+            json!({}),
+        )
+        .await;
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("graphql_requests_total{operation=\"ListCategories\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains(
+        "graphql_request_duration_seconds_bucket{operation=\"ListCategories\",le=\"+Inf\"} 1"
+    ));
+    assert!(metrics.contains("http_requests_total{route=\"/graphql\",status=\"200\"}"));
+    assert!(metrics.contains("db_statements_total"));
+}
+
+#[tokio::test]
+async fn graphiql_is_served_and_get_runs_queries_but_not_mutations() {
+    let app = TestApp::spawn().await;
+    let page = app.get("/graphql").await.text().await.unwrap();
+    assert!(page.contains("graphiql"), "GraphiQL page");
+    let v: serde_json::Value = app
+        .get("/graphql?query=%7BocopCategories%7Bcode%7D%7D")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["data"]["ocopCategories"].as_array().unwrap().len(), 26);
+    let resp = app
+        .get("/graphql?query=mutation%7Blogin(email%3A%22a%40b.vn%22%2Cpassword%3A%22x%22)%7Btoken%7D%7D")
+        .await;
+    assert_eq!(resp.status(), 405);
+}
+
+#[tokio::test]
+async fn schema_graphql_is_generated_from_the_code() {
+    let on_disk = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+        .expect("schema.graphql exists");
+    assert!(
+        on_disk == server::schema::sdl(),
+        "schema.graphql differs from the code's schema: run `cargo run -- export-schema`"
+    );
+    for name in [
+        "interface Node",
+        "type Producer implements Node",
+        "type OcopCertificate implements Node",
+        "type Product implements Node",
+        "type Variant implements Node",
+        "type User implements Node",
+        "input ProductFilter",
+        "enum ProductSort",
+        "type ProducerPayload",
+        "input VariantUpdateInput",
+        "certificatesToReview(",
+        "productPublish(",
+        "scalar Date",
+        "enum ErrorCode",
+    ] {
+        assert!(on_disk.contains(name), "schema lacks {name}");
+    }
+}
+
+#[tokio::test]
+async fn all_34_provinces_and_their_communes() {
+    let app = TestApp::spawn().await;
+    let d = app
+        .data(None, "{ provinces { code name } }", json!({}))
+        .await;
+    let provinces = d["provinces"].as_array().unwrap();
+    assert_eq!(provinces.len(), 34);
+    assert!(provinces.contains(&json!({ "code": "40", "name": "Tỉnh Nghệ An" })));
+    let d = app
+        .data(
+            None,
+            "{ communes(provinceCode: \"91\") { code name province { code } } }",
+            json!({}),
+        )
+        .await;
+    let communes = d["communes"].as_array().unwrap();
+    assert!(communes.contains(
+        &json!({ "code": "31078", "name": "Đặc khu Phú Quốc", "province": { "code": "91" } })
+    ));
+    assert_eq!(app.count("communes").await, 3321);
+    assert_eq!(
+        app.data(
+            None,
+            "{ communes(provinceCode: \"00\") { code } }",
+            json!({})
+        )
+        .await["communes"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn every_foreign_key_has_an_index() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = TestApp::spawn().await;
+    let backend = app.db.get_database_backend();
+    // (table, column) pairs of single-column foreign keys, and the leading columns of indexes.
+    type Columns = Vec<(String, String)>;
+    let (fks, indexed): (Columns, Columns) = match backend {
+        DbBackend::Postgres => {
+            let fk = app.db.query_all_raw(Statement::from_string(backend,
+                "SELECT tc.table_name AS t, kcu.column_name AS c FROM information_schema.table_constraints tc \
+                 JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = tc.constraint_name \
+                 WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = 'public'")).await.unwrap();
+            let ix = app.db.query_all_raw(Statement::from_string(backend,
+                "SELECT t.relname AS t, a.attname AS c FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid \
+                 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0] \
+                 JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = 'public'")).await.unwrap();
+            let pairs = |rows: Vec<sea_orm::QueryResult>| {
+                rows.iter()
+                    .map(|r| {
+                        (
+                            r.try_get::<String>("", "t").unwrap(),
+                            r.try_get::<String>("", "c").unwrap(),
+                        )
+                    })
+                    .collect()
+            };
+            (pairs(fk), pairs(ix))
+        }
+        _ => {
+            let tables: Vec<String> = app.db.query_all_raw(Statement::from_string(backend,
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")).await.unwrap()
+                .iter().map(|r| r.try_get::<String>("", "name").unwrap()).collect();
+            let mut fks = Vec::new();
+            let mut ix = Vec::new();
+            for t in &tables {
+                for r in app
+                    .db
+                    .query_all_raw(Statement::from_string(
+                        backend,
+                        format!("SELECT \"from\" AS c FROM pragma_foreign_key_list('{t}')"),
+                    ))
+                    .await
+                    .unwrap()
+                {
+                    fks.push((t.clone(), r.try_get::<String>("", "c").unwrap()));
+                }
+                for r in app
+                    .db
+                    .query_all_raw(Statement::from_string(
+                        backend,
+                        format!("SELECT name FROM pragma_index_list('{t}')"),
+                    ))
+                    .await
+                    .unwrap()
+                {
+                    let name: String = r.try_get("", "name").unwrap();
+                    let first = app
+                        .db
+                        .query_one_raw(Statement::from_string(
+                            backend,
+                            format!("SELECT name FROM pragma_index_info('{name}') WHERE seqno = 0"),
+                        ))
+                        .await
+                        .unwrap();
+                    if let Some(first) = first {
+                        ix.push((t.clone(), first.try_get::<String>("", "name").unwrap()));
+                    }
+                }
+            }
+            (fks, ix)
+        }
+    };
+    assert!(fks.len() >= 10, "found the foreign keys: {fks:?}");
+    for fk in &fks {
+        assert!(
+            indexed.contains(fk),
+            "foreign key {}.{} has no index",
+            fk.0,
+            fk.1
+        );
+    }
+}

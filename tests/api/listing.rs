@@ -1,0 +1,288 @@
+//! The listing rule: refused at publish, and applied at read time.
+
+use serde_json::json;
+
+use crate::harness::TestApp;
+
+const LIST: &str = "{ products(first: 50) { nodes { id name } } }";
+const ONE: &str =
+    "query($id: ID!) { product(id: $id) { name listed unlistedReasons { code message } } }";
+
+fn codes(payload: &serde_json::Value) -> Vec<String> {
+    payload["userErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn publish_refuses_every_broken_rule_with_its_code() {
+    let app = TestApp::spawn().await;
+    let owner = app.buyer("o@test.vn").await;
+    let admin = app.admin().await;
+    let producer = app.producer(&owner, "HTX Chè", "19").await;
+    // Unverified producer, submitted (unverified) certificate.
+    let cert = app.certificate(&owner, &producer, 4, "2025-03-01").await;
+    let (product, variant) = app
+        .product(&owner, &producer, &cert, "Chè búp", 100_000, "19")
+        .await;
+    app.add_stock(&variant, 5).await;
+    let r = app.publish(&owner, &product).await;
+    assert_eq!(
+        codes(&r),
+        vec!["PRODUCER_NOT_VERIFIED", "CERTIFICATE_NOT_VERIFIED"]
+    );
+    assert_eq!(r["product"], json!(null));
+
+    app.verify_producer(&admin, &producer).await;
+    // Two stars: certified by the province but not listable.
+    let two = app.certificate(&owner, &producer, 2, "2025-03-01").await;
+    app.approve_certificate(&admin, &two).await;
+    let (p2, _) = app
+        .product(&owner, &producer, &two, "Chè hai sao", 90_000, "19")
+        .await;
+    assert_eq!(
+        codes(&app.publish(&owner, &p2).await),
+        vec!["STARS_TOO_LOW"]
+    );
+
+    // Issued more than 36 months ago: expired.
+    let old = app.certificate(&owner, &producer, 4, "2022-01-10").await;
+    app.approve_certificate(&admin, &old).await;
+    let (p3, _) = app
+        .product(&owner, &producer, &old, "Chè cũ", 90_000, "19")
+        .await;
+    let r = app.publish(&owner, &p3).await;
+    assert_eq!(codes(&r), vec!["CERTIFICATE_EXPIRED"]);
+    assert!(
+        r["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("10/01/2025")
+    );
+
+    // Nothing was listed by the refusals.
+    assert_eq!(
+        app.data(None, LIST, json!({})).await["products"]["nodes"],
+        json!([])
+    );
+
+    app.approve_certificate(&admin, &cert).await;
+    let r = app.publish(&owner, &product).await;
+    assert_eq!(r["userErrors"], json!([]));
+    assert_eq!(r["product"]["status"], "PUBLISHED");
+    let listed = app.data(None, LIST, json!({})).await;
+    assert_eq!(listed["products"]["nodes"][0]["name"], "Chè búp");
+}
+
+#[tokio::test]
+async fn a_product_without_variants_cannot_be_published() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Gạo", 5, 80_000, "92").await;
+    let d = app
+        .data(
+            Some(&f.owner),
+            "mutation($i: ProductInput!) { productCreate(input: $i) { product { id } } }",
+            json!({ "i": { "producerId": f.producer, "certificateId": f.cert, "name": "Gạo lứt", "description": "x", "origin": { "provinceCode": "92" } } }),
+        )
+        .await;
+    let id = d["productCreate"]["product"]["id"].as_str().unwrap();
+    assert_eq!(codes(&app.publish(&f.owner, id).await), vec!["NO_VARIANT"]);
+}
+
+#[tokio::test]
+async fn revoking_the_certificate_unlists_at_once_but_members_still_see_why() {
+    let app = TestApp::spawn().await;
+    let f = app
+        .listed_product("Nước mắm Vạn Phần", 4, 150_000, "40")
+        .await;
+    assert_eq!(
+        app.data(None, ONE, json!({ "id": f.product })).await["product"]["listed"],
+        true
+    );
+    let d = app
+        .data(Some(&f.admin), "mutation($c: ID!) { ocopCertificateRevoke(id: $c, reason: \"Vi phạm chất lượng\") { certificate { status reviewNote } userErrors { code } } }", json!({ "c": f.cert }))
+        .await;
+    assert_eq!(
+        d["ocopCertificateRevoke"]["certificate"]["status"],
+        "REVOKED"
+    );
+    assert_eq!(
+        app.data(None, LIST, json!({})).await["products"]["nodes"],
+        json!([])
+    );
+    assert_eq!(
+        app.data(None, ONE, json!({ "id": f.product })).await["product"],
+        json!(null)
+    );
+    let mine = app
+        .data(Some(&f.owner), ONE, json!({ "id": f.product }))
+        .await;
+    assert_eq!(mine["product"]["listed"], false);
+    assert_eq!(
+        mine["product"]["unlistedReasons"][0]["code"],
+        "CERTIFICATE_NOT_VERIFIED"
+    );
+    assert!(
+        mine["product"]["unlistedReasons"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("thu hồi")
+    );
+    // The owner's producer page still shows it; the public's does not.
+    let q = "query($id: ID!) { node(id: $id) { ... on Producer { products { nodes { name } } } } }";
+    assert_eq!(
+        app.data(Some(&f.owner), q, json!({ "id": f.producer }))
+            .await["node"]["products"]["nodes"][0]["name"],
+        "Nước mắm Vạn Phần"
+    );
+    assert_eq!(
+        app.data(None, q, json!({ "id": f.producer })).await["node"]["products"]["nodes"],
+        json!([])
+    );
+    // Revoking twice is a wrong state.
+    let d = app
+        .data(Some(&f.admin), "mutation($c: ID!) { ocopCertificateRevoke(id: $c, reason: \"x\") { userErrors { code } } }", json!({ "c": f.cert }))
+        .await;
+    assert_eq!(
+        d["ocopCertificateRevoke"]["userErrors"][0]["code"],
+        "INVALID_STATE"
+    );
+}
+
+#[tokio::test]
+async fn a_product_vanishes_the_day_its_certificate_expires_without_anyone_pressing_a_button() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Mật ong bạc hà", 4, 300_000, "08").await;
+    let listed = app.data(None, LIST, json!({})).await;
+    assert_eq!(listed["products"]["nodes"].as_array().unwrap().len(), 1);
+    // Time passes: the certificate's last valid day was yesterday (in Vietnam).
+    let yesterday = kernel::time::today_vn() - chrono::Duration::days(1);
+    app.exec(&format!(
+        "UPDATE ocop_certificates SET valid_until = '{yesterday}'"
+    ))
+    .await;
+    assert_eq!(
+        app.data(None, LIST, json!({})).await["products"]["nodes"],
+        json!([])
+    );
+    let mine = app
+        .data(Some(&f.owner), ONE, json!({ "id": f.product }))
+        .await;
+    assert_eq!(
+        mine["product"]["unlistedReasons"][0]["code"],
+        "CERTIFICATE_EXPIRED"
+    );
+    let cert = app
+        .data(
+            Some(&f.owner),
+            "query($id: ID!) { node(id: $id) { ... on OcopCertificate { status } } }",
+            json!({ "id": f.cert }),
+        )
+        .await;
+    assert_eq!(cert["node"]["status"], "EXPIRED");
+    // Its last day itself still counts as valid.
+    let today = kernel::time::today_vn();
+    app.exec(&format!(
+        "UPDATE ocop_certificates SET valid_until = '{today}'"
+    ))
+    .await;
+    assert_eq!(
+        app.data(None, LIST, json!({})).await["products"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn unpublishing_unlists_and_the_state_machine_holds() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Cà phê", 4, 145_000, "66").await;
+    let q = "mutation($id: ID!) { productUnpublish(id: $id) { product { status } userErrors { code } } }";
+    let d = app
+        .data(Some(&f.owner), q, json!({ "id": f.product }))
+        .await;
+    assert_eq!(d["productUnpublish"]["product"]["status"], "UNLISTED");
+    assert_eq!(
+        app.data(None, LIST, json!({})).await["products"]["nodes"],
+        json!([])
+    );
+    let d = app
+        .data(Some(&f.owner), q, json!({ "id": f.product }))
+        .await;
+    assert_eq!(
+        d["productUnpublish"]["userErrors"][0]["code"],
+        "INVALID_STATE"
+    );
+}
+
+#[tokio::test]
+async fn certificates_compute_their_validity_and_check_the_star_band() {
+    let app = TestApp::spawn().await;
+    let owner = app.buyer("o@test.vn").await;
+    let admin = app.admin().await;
+    let producer = app.producer(&owner, "HTX", "40").await;
+    let q = "mutation($i: OcopCertificateInput!) { ocopCertificateSubmit(input: $i) { certificate { id validUntil status stars category { code name } } userErrors { code field message } } }";
+    let input = |stars: i32, score: i32, issued: &str| {
+        json!({ "i": { "producerId": producer, "productName": "Nước mắm", "categoryCode": "I.4.a",
+            "stars": stars, "score": score, "decisionNumber": "436/QĐ-UBND", "issuedBy": "UBND tỉnh Nghệ An", "issuedOn": issued } })
+    };
+    let d = app.data(Some(&owner), q, input(4, 75, "2024-02-29")).await;
+    let c = &d["ocopCertificateSubmit"]["certificate"];
+    assert_eq!(c["validUntil"], "2027-02-28");
+    assert_eq!(c["status"], "SUBMITTED");
+    assert_eq!(c["category"]["name"], "Nước chấm, nước mắm");
+    let d = app.data(Some(&owner), q, input(4, 95, "2024-02-01")).await;
+    assert_eq!(
+        d["ocopCertificateSubmit"]["userErrors"][0]["field"],
+        json!(["input", "score"])
+    );
+    let future = (kernel::time::today_vn() + chrono::Duration::days(3)).to_string();
+    let d = app.data(Some(&owner), q, input(4, 75, &future)).await;
+    assert_eq!(
+        d["ocopCertificateSubmit"]["userErrors"][0]["field"],
+        json!(["input", "issuedOn"])
+    );
+
+    let review = app
+        .data(
+            Some(&admin),
+            "{ certificatesToReview(first: 10) { nodes { id productName producer { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        review["certificatesToReview"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let id = review["certificatesToReview"]["nodes"][0]["id"].clone();
+    let d = app
+        .data(Some(&admin), "mutation($id: ID!) { ocopCertificateReview(id: $id, approve: false, note: \"Thiếu hồ sơ\") { certificate { status reviewNote } } }", json!({ "id": id }))
+        .await;
+    assert_eq!(
+        d["ocopCertificateReview"]["certificate"]["status"],
+        "REJECTED"
+    );
+    let review = app
+        .data(
+            Some(&admin),
+            "{ certificatesToReview { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(review["certificatesToReview"]["nodes"], json!([]));
+    let d = app
+        .data(Some(&admin), "mutation($id: ID!) { ocopCertificateReview(id: $id, approve: true) { userErrors { code } } }", json!({ "id": id }))
+        .await;
+    assert_eq!(
+        d["ocopCertificateReview"]["userErrors"][0]["code"],
+        "INVALID_STATE"
+    );
+}

@@ -1,0 +1,14 @@
+//! End-to-end tests that drive the real HTTP API. One binary, one harness ([`harness::TestApp`]):
+//! each test starts the real application on a random port against a fresh database — a SQLite
+//! file by default, a fresh PostgreSQL database when `TEST_DATABASE_URL` is set — and Redis for
+//! rate limits when `TEST_REDIS_URL` is set.
+
+mod harness;
+
+mod accounts;
+mod bad_input;
+mod catalog;
+mod http;
+mod listing;
+mod permissions;
+mod search;
