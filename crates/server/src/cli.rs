@@ -21,6 +21,8 @@ COMMANDS:
     seed-demo                              apply migrations and seed the demo catalog
     export-schema [PATH]                   write the GraphQL SDL (default: schema.graphql)
     create-admin --email E --password P    create an ADMIN account (or promote an existing one)
+    bench-ceiling --body FILE [--bind ADDR] serve FILE's bytes on POST /graphql: the HTTP
+                                           stack's ceiling for scripts/bench (not for production)
     help                                   print this help
 
 Configuration comes from environment variables (and .env); see README.md.";
@@ -51,6 +53,9 @@ pub async fn run(args: Vec<String>) -> i32 {
     if matches!(command, "help" | "--help" | "-h") {
         println!("{USAGE}");
         return 0;
+    }
+    if command == "bench-ceiling" {
+        return bench_ceiling(&args[1..]).await;
     }
     if command == "export-schema" {
         let path = args
@@ -166,4 +171,48 @@ async fn serve(config: Config) -> Result<(), BoxError> {
     println!();
     app.run_until_stopped().await?;
     Ok(())
+}
+
+/// A bare axum route that answers `POST /graphql` with fixed bytes: what this machine's HTTP
+/// stack can do at best, measured beside the real listing by `scripts/bench/*`.
+async fn bench_ceiling(args: &[String]) -> i32 {
+    let Some(path) = flag(args, "--body") else {
+        eprintln!("usage: cho-ocop bench-ceiling --body FILE [--bind ADDR]");
+        return 2;
+    };
+    let bind = flag(args, "--bind").unwrap_or_else(|| "127.0.0.1:8090".to_owned());
+    let body = match std::fs::read(&path) {
+        Ok(b) => bytes::Bytes::from(b),
+        Err(e) => {
+            eprintln!("cannot read {path}: {e}");
+            return 1;
+        }
+    };
+    let app = axum::Router::new().route(
+        "/graphql",
+        axum::routing::post(move || {
+            let body = body.clone();
+            async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    body,
+                )
+            }
+        }),
+    );
+    let listener = match tokio::net::TcpListener::bind(&bind).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("cannot bind {bind}: {e}");
+            return 1;
+        }
+    };
+    println!("ceiling route on http://{bind}/graphql");
+    match axum::serve(listener, app).await {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
 }

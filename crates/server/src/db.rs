@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, Statement};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, Statement,
+    TransactionTrait,
+};
 
 /// Counts SQL statements (exported on `/metrics`; tests use it to prove batching).
 #[derive(Default, Debug)]
@@ -75,10 +78,25 @@ pub fn sqlite_path(url: &str) -> Option<String> {
 }
 
 /// Applies pending migrations; returns whether the database was new (had none applied).
+///
+/// On PostgreSQL an advisory lock, held by a transaction on one pooled connection while the
+/// migrations run on another, makes replicas that start together migrate one at a time: the
+/// second finds nothing left to do.
 pub async fn migrate(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    let lock = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let txn = db.begin().await?;
+        txn.execute_unprepared("SELECT pg_advisory_xact_lock(726210020261129)")
+            .await?;
+        Some(txn)
+    } else {
+        None
+    };
     let applied = Migrator::get_applied_migrations(db).await?;
     let was_new = applied.is_empty();
     Migrator::up(db, None).await?;
+    if let Some(txn) = lock {
+        txn.commit().await?;
+    }
     Ok(was_new)
 }
 
