@@ -286,3 +286,23 @@ async fn certificates_compute_their_validity_and_check_the_star_band() {
         "INVALID_STATE"
     );
 }
+
+#[tokio::test]
+async fn the_anonymous_response_cache_forgets_a_product_the_moment_it_is_unpublished() {
+    let app = TestApp::spawn_with(|c| c.response_cache_ms = 60_000).await;
+    let f = app.listed_product("Chè Shan tuyết", 4, 200_000, "08").await;
+    let first = app.data(None, LIST, json!({})).await;
+    assert_eq!(first["products"]["nodes"].as_array().unwrap().len(), 1);
+    // Served from the cache: a change behind the API's back is not seen…
+    app.exec("UPDATE products SET name = 'Đổi ngầm'").await;
+    assert_eq!(app.data(None, LIST, json!({})).await, first);
+    // …but a change through the API empties the cache at once.
+    let d = app
+        .data(Some(&f.owner), "mutation($id: ID!) { productUnpublish(id: $id) { userErrors { code } } }", json!({ "id": f.product }))
+        .await;
+    assert_eq!(d["productUnpublish"]["userErrors"], json!([]));
+    assert_eq!(app.data(None, LIST, json!({})).await["products"]["nodes"], json!([]));
+    // Signed-in callers never get cached answers.
+    let mine = app.data(Some(&f.owner), "{ me { email } }", json!({})).await;
+    assert!(mine["me"]["email"].as_str().unwrap().starts_with("owner-"));
+}

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use accounts::graphql::{ClientIp, LoginThrottle};
 use accounts::token::TokenKeys;
 use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
 use async_graphql::{ErrorExtensions, ServerError};
 use axum::Router;
 use axum::body::Body;
@@ -28,7 +29,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::auth::{self, AuthError};
-use crate::cache::ResponseCache;
+use crate::cache::{Lookup, ResponseCache};
 use crate::config::Config;
 use crate::db::{self, StatementCounter};
 use crate::metrics::Metrics;
@@ -389,7 +390,7 @@ async fn execute(
         }
     };
     let anonymous = viewer.user_id.is_none();
-    if anonymous && let Some(hit) = state.cache.get(&body) {
+    if anonymous && let Lookup::Hit(hit) = state.cache.lookup(&body) {
         return json_response(hit);
     }
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
@@ -405,38 +406,58 @@ async fn execute(
     };
     let (kind, parsed_name) = operation_kind(&request.query, request.operation_name.as_deref());
     let operation_name = request.operation_name.clone().or(parsed_name);
-    if get_only && kind != Some(async_graphql::parser::types::OperationType::Query) {
+    if get_only && kind != Some(OperationType::Query) {
         return gql_error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             TopError::invalid("Chỉ được gửi truy vấn (query) bằng GET; hãy dùng POST."),
         );
     }
     let request = request
-        .data(viewer.clone())
+        .data(viewer)
         .data(CatalogLoader::data_loader(state.db.clone()))
         .data(ClientIp(ip));
+    if anonymous && kind == Some(OperationType::Query) && state.cache.enabled() {
+        // Anonymous queries with the same body have the same answer: run one, share it.
+        let flight = state.cache.flight(&body);
+        let (out, _) = flight
+            .get_or_init(|| run(&state, request, operation_name.as_deref(), started))
+            .await
+            .clone();
+        state.cache.land(body, &flight);
+        return json_response(out);
+    }
+    let (out, _) = run(&state, request, operation_name.as_deref(), started).await;
+    json_response(out)
+}
+
+/// Executes a request; returns the response body and whether it succeeded without errors.
+async fn run(
+    state: &AppState,
+    request: async_graphql::Request,
+    operation_name: Option<&str>,
+    started: Instant,
+) -> (Bytes, bool) {
     let mut response = state.schema.execute(request).await;
     for e in response.errors.iter_mut() {
         if let Some(replaced) = limit_error(e, &state.config) {
             *e = replaced;
         }
     }
-    let failed = !response.errors.is_empty();
-    let out = match serde_json::to_vec(&response) {
-        Ok(v) => Bytes::from(v),
-        Err(_) => {
-            return gql_error_response(StatusCode::INTERNAL_SERVER_ERROR, TopError::internal());
+    let ok = response.errors.is_empty();
+    state
+        .metrics
+        .graphql(operation_name, started.elapsed().as_secs_f64(), !ok);
+    match serde_json::to_vec(&response) {
+        Ok(v) => (Bytes::from(v), ok),
+        Err(e) => {
+            tracing::error!(error = %e, "serialising a response failed");
+            let body = serde_json::json!({
+                "data": null,
+                "errors": [{ "message": TopError::internal().message, "extensions": { "code": "INTERNAL" } }]
+            });
+            (Bytes::from(body.to_string()), false)
         }
-    };
-    if anonymous && !failed && kind == Some(async_graphql::parser::types::OperationType::Query) {
-        state.cache.put(body, out.clone());
     }
-    state.metrics.graphql(
-        operation_name.as_deref(),
-        started.elapsed().as_secs_f64(),
-        failed,
-    );
-    json_response(out)
 }
 
 /// The type and name of the operation that will run; `None` when the document does not parse
