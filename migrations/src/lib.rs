@@ -9,12 +9,15 @@
 //! - `m20261129_000002_create_accounts`: users.
 //! - `m20261129_000003_create_catalog`: OCOP categories, producers and members, certificates,
 //!   products, images, variants, and the lots that hold stock.
+//! - `m20261129_000004_create_traceability`: trace codes, origins, recalls and scan counts on
+//!   lots; hash-chained trace events; per-day scan clients.
 
 pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_create_admin_units;
 mod m20261129_000002_create_accounts;
 mod m20261129_000003_create_catalog;
+mod m20261129_000004_create_traceability;
 pub mod sql;
 
 pub struct Migrator;
@@ -26,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_create_admin_units::Migration),
             Box::new(m20261129_000002_create_accounts::Migration),
             Box::new(m20261129_000003_create_catalog::Migration),
+            Box::new(m20261129_000004_create_traceability::Migration),
         ]
     }
 }

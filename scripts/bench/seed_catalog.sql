@@ -1,6 +1,6 @@
--- Seeds a benchmark catalog straight into PostgreSQL: :n listed products in the three provinces
--- the benchmark filters on (01, 40, 79), plus n/10 more elsewhere, some of them under an expired
--- certificate, so that the filter and the listing rule have something to reject.
+-- Seeds a benchmark catalog straight into PostgreSQL: about :n listed products in the three
+-- provinces the benchmark filters on (01, 40, 79), plus n/10 more that the filter or the listing
+-- rule rejects, so that both have something to do.
 -- Usage: psql -v n=10000 -f seed_catalog.sql
 \set ON_ERROR_STOP on
 BEGIN;
@@ -23,26 +23,22 @@ SELECT id, 'Sản phẩm cũ ' || id, 'I.4.a', 4, NULL, id || '/QĐ-UBND-2021', 
        DATE '2024-01-01', 'VERIFIED', now(), now()
 FROM producers;
 
--- Listed products: producers in 01, 40, 79 (ids with id % 5 in 1, 2, 3 → provinces 40, 79, 91…).
-WITH p AS (
-  SELECT g, (SELECT id FROM producers WHERE province_code IN ('01','40','79') ORDER BY id
-             OFFSET (g % 300) LIMIT 1) AS producer_id
-  FROM generate_series(1, :n) g
+-- n listed products in 01/40/79, and after every tenth of them one that the filter or the
+-- listing rule rejects (elsewhere, or under the expired certificate), interleaved by id as a
+-- real catalog would be.
+WITH g AS (
+  SELECT g, g % 11 = 0 AS reject,
+         (SELECT id FROM producers WHERE province_code IN ('01','40','79') ORDER BY id OFFSET (g % 300) LIMIT 1) AS producer_id
+  FROM generate_series(1, :n + :n / 10) g
 )
 INSERT INTO products (producer_id, certificate_id, category_code, slug, name, name_folded, search_text, description,
                       status, origin_province_code, min_price, max_price, created_at, updated_at, published_at)
-SELECT p.producer_id, p.producer_id, 'I.4.a', 'san-pham-bench-' || p.g, 'Nước mắm bench ' || p.g,
-       'nuoc mam bench ' || p.g, 'nuoc mam bench ' || p.g, 'Mô tả sản phẩm ' || p.g, 'PUBLISHED',
-       pr.province_code, 0, 0, now(), now(), now()
-FROM p JOIN producers pr ON pr.id = p.producer_id;
-
--- Others: elsewhere, or under the expired certificate.
-INSERT INTO products (producer_id, certificate_id, category_code, slug, name, name_folded, search_text, description,
-                      status, origin_province_code, min_price, max_price, created_at, updated_at, published_at)
-SELECT pr.id, CASE WHEN g % 2 = 0 THEN pr.id ELSE pr.id + 500 END, 'I.4.a', 'san-pham-khac-' || g,
-       'Sản phẩm khác ' || g, 'san pham khac ' || g, 'san pham khac ' || g, 'Mô tả', 'PUBLISHED',
-       CASE WHEN g % 2 = 0 THEN '91' ELSE pr.province_code END, 0, 0, now(), now(), now()
-FROM generate_series(1, :n / 10) g JOIN producers pr ON pr.id = 1 + g % 500;
+SELECT g.producer_id,
+       CASE WHEN g.reject AND g.g % 2 = 1 THEN g.producer_id + 500 ELSE g.producer_id END,
+       'I.4.a', 'san-pham-bench-' || g.g, 'Nước mắm bench ' || g.g, 'nuoc mam bench ' || g.g,
+       'nuoc mam bench ' || g.g, 'Mô tả sản phẩm ' || g.g, 'PUBLISHED',
+       CASE WHEN g.reject AND g.g % 2 = 0 THEN '91' ELSE pr.province_code END, 0, 0, now(), now(), now()
+FROM g JOIN producers pr ON pr.id = g.producer_id ORDER BY g.g;
 
 INSERT INTO variants (product_id, producer_id, sku, gtin, name, price, weight_grams, created_at, updated_at)
 SELECT id, producer_id, 'B-' || id || '-1', NULL, 'Chai 500 ml', 50000 + (id % 50) * 1000, 800, now(), now() FROM products;

@@ -292,7 +292,7 @@ impl TestApp {
         let (product, variant) = self
             .product(&owner, &producer, &cert, name, price, province)
             .await;
-        self.add_stock(&variant, 10).await;
+        self.add_stock(&owner, &variant, 10).await;
         let published = self.publish(&owner, &product).await;
         assert_eq!(
             published["userErrors"],
@@ -309,25 +309,26 @@ impl TestApp {
         }
     }
 
-    /// Puts stock on a variant through a lot (the traceability issue adds `lotCreate`).
-    pub async fn add_stock(&self, variant_id: &str, qty: i64) {
-        use sea_orm::ConnectionTrait;
-        let vid = kernel::id::decode(kernel::id::Kind::Variant, variant_id).expect("variant id");
-        let mut q = kernel::sql::Sql::new(self.db.get_database_backend());
-        q.push("INSERT INTO lots (variant_id, lot_number, produced_on, quantity_produced, quantity_available, created_at) VALUES (")
-            .bind(vid)
-            .push(", ")
-            .bind(format!("LOT-{}", random_suffix()))
-            .push(", ")
-            .bind(kernel::time::today_vn())
-            .push(", ")
-            .bind(qty)
-            .push(", ")
-            .bind(qty)
-            .push(", ")
-            .bind(chrono::Utc::now())
-            .push(")");
-        self.db.execute_raw(q.build()).await.expect("lot inserted");
+    /// Puts stock on a variant through `lotCreate`; returns the lot (id, trace code).
+    pub async fn add_stock(&self, token: &str, variant_id: &str, qty: i64) -> (String, String) {
+        let d = self
+            .data(
+                Some(token),
+                "mutation($i: LotInput!) { lotCreate(input: $i) { lot { id traceCode } userErrors { code message field } } }",
+                json!({ "i": {
+                    "variantId": variant_id, "lotNumber": format!("L{}", &random_suffix()[..10]),
+                    "producedOn": (kernel::time::today_vn() - chrono::Duration::days(3)).to_string(),
+                    "expiresOn": (kernel::time::today_vn() + chrono::Duration::days(365)).to_string(),
+                    "quantity": qty
+                } }),
+            )
+            .await;
+        let lot = &d["lotCreate"]["lot"];
+        assert!(lot.is_object(), "lotCreate failed: {d}");
+        (
+            lot["id"].as_str().unwrap().to_owned(),
+            lot["traceCode"].as_str().unwrap().to_owned(),
+        )
     }
 
     /// Runs raw SQL against the app's database (for tests that change data behind the API).

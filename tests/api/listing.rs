@@ -28,7 +28,7 @@ async fn publish_refuses_every_broken_rule_with_its_code() {
     let (product, variant) = app
         .product(&owner, &producer, &cert, "Chè búp", 100_000, "19")
         .await;
-    app.add_stock(&variant, 5).await;
+    app.add_stock(&owner, &variant, 5).await;
     let r = app.publish(&owner, &product).await;
     assert_eq!(
         codes(&r),
@@ -45,7 +45,7 @@ async fn publish_refuses_every_broken_rule_with_its_code() {
         .await;
     assert_eq!(
         codes(&app.publish(&owner, &p2).await),
-        vec!["STARS_TOO_LOW"]
+        vec!["STARS_TOO_LOW", "NO_SELLABLE_LOT"]
     );
 
     // Issued more than 36 months ago: expired.
@@ -55,7 +55,7 @@ async fn publish_refuses_every_broken_rule_with_its_code() {
         .product(&owner, &producer, &old, "Chè cũ", 90_000, "19")
         .await;
     let r = app.publish(&owner, &p3).await;
-    assert_eq!(codes(&r), vec!["CERTIFICATE_EXPIRED"]);
+    assert_eq!(codes(&r), vec!["CERTIFICATE_EXPIRED", "NO_SELLABLE_LOT"]);
     assert!(
         r["userErrors"][0]["message"]
             .as_str()
@@ -298,11 +298,20 @@ async fn the_anonymous_response_cache_forgets_a_product_the_moment_it_is_unpubli
     assert_eq!(app.data(None, LIST, json!({})).await, first);
     // …but a change through the API empties the cache at once.
     let d = app
-        .data(Some(&f.owner), "mutation($id: ID!) { productUnpublish(id: $id) { userErrors { code } } }", json!({ "id": f.product }))
+        .data(
+            Some(&f.owner),
+            "mutation($id: ID!) { productUnpublish(id: $id) { userErrors { code } } }",
+            json!({ "id": f.product }),
+        )
         .await;
     assert_eq!(d["productUnpublish"]["userErrors"], json!([]));
-    assert_eq!(app.data(None, LIST, json!({})).await["products"]["nodes"], json!([]));
+    assert_eq!(
+        app.data(None, LIST, json!({})).await["products"]["nodes"],
+        json!([])
+    );
     // Signed-in callers never get cached answers.
-    let mine = app.data(Some(&f.owner), "{ me { email } }", json!({})).await;
+    let mine = app
+        .data(Some(&f.owner), "{ me { email } }", json!({}))
+        .await;
     assert!(mine["me"]["email"].as_str().unwrap().starts_with("owner-"));
 }

@@ -12,3 +12,4 @@ mod http;
 mod listing;
 mod permissions;
 mod search;
+mod trace;

@@ -11,7 +11,7 @@ async fn add(app: &TestApp, f: &Fixture, name: &str, price: i64, province: &str)
     let (pid, vid) = app
         .product(&f.owner, &f.producer, &f.cert, name, price, province)
         .await;
-    app.add_stock(&vid, 3).await;
+    app.add_stock(&f.owner, &vid, 3).await;
     assert_eq!(app.publish(&f.owner, &pid).await["userErrors"], json!([]));
     pid
 }

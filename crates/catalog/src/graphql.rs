@@ -203,7 +203,7 @@ impl Commune {
     }
 }
 
-fn province_of(units: &AdminUnits, code: &str) -> Province {
+pub(crate) fn province_of(units: &AdminUnits, code: &str) -> Province {
     units
         .province(code)
         .map(|p| Province {
@@ -216,7 +216,7 @@ fn province_of(units: &AdminUnits, code: &str) -> Province {
         })
 }
 
-fn commune_of(units: &AdminUnits, code: Option<&str>) -> Option<Commune> {
+pub(crate) fn commune_of(units: &AdminUnits, code: Option<&str>) -> Option<Commune> {
     code.and_then(|c| units.commune(c)).map(|c| Commune {
         code: c.code.clone(),
         name: c.name.clone(),
@@ -499,6 +499,16 @@ impl Product {
     async fn published_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.0.published_at
     }
+    /// The product's lots, newest first: their trace codes are public.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    async fn lots(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, crate::lots::Lot>> {
+        crate::lots::lots_of_product(db(ctx), self.0.id, first, after.as_deref()).await
+    }
 }
 
 impl Product {
@@ -523,12 +533,20 @@ impl Product {
             .map_err(load_err)?
             .ok_or_else(TopError::internal)?;
         let cert = self.cert(ctx).await?;
-        let has_variants = !self.variant_models(ctx).await?.is_empty();
+        let variants = self.variant_models(ctx).await?;
+        let available = loader(ctx)
+            .load_many(variants.iter().map(|v| AvailableOf(v.id)))
+            .await
+            .map_err(load_err)?;
+        let stock = listing::Stock {
+            has_variants: !variants.is_empty(),
+            has_sellable_lot: available.values().any(|q| *q > 0),
+        };
         Ok(listing::issues(
             &self.0,
             &producer,
             &cert,
-            has_variants,
+            stock,
             today_vn(),
             true,
         ))
@@ -934,7 +952,7 @@ pub struct OriginInput {
 }
 
 impl OriginInput {
-    fn fields(&self) -> products::Origin<'_> {
+    pub fn fields(&self) -> products::Origin<'_> {
         products::Origin {
             province_code: &self.province_code,
             commune_code: self.commune_code.as_deref(),

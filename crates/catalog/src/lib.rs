@@ -9,6 +9,10 @@
 //!   keyset cursors for every sort.
 //! - [`units`]: loads the administrative units (reference data) once.
 //! - [`loaders`]: DataLoaders, so a page of products costs a fixed handful of queries.
+//! - [`lots`]: the GraphQL `Lot` and `TraceEvent` (read side). They live here, not in
+//!   `traceability`, because `Product.lots` must name them and GraphQL types cannot be
+//!   extended across crates; everything that creates or changes lots and events is in
+//!   `traceability`.
 //! - [`graphql`]: the GraphQL objects, `CatalogQuery` and `CatalogMutation`.
 
 pub mod access;
@@ -17,6 +21,7 @@ pub mod entity;
 pub mod graphql;
 pub mod listing;
 pub mod loaders;
+pub mod lots;
 pub mod producers;
 pub mod products;
 pub mod units;
@@ -24,6 +29,10 @@ pub mod variants;
 
 pub use graphql::{CatalogMutation, CatalogQuery};
 pub use kernel::error::{Error, Result};
+
+/// The public origin (`PUBLIC_BASE_URL`), for trace URLs and GS1 Digital Links.
+#[derive(Clone, Debug)]
+pub struct PublicBaseUrl(pub String);
 
 /// Told when something the public sees changed (a product unpublished, a certificate revoked…),
 /// so that the server can drop cached anonymous responses at once.

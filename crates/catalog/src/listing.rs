@@ -18,13 +18,23 @@ use crate::products::PUBLISHED;
 
 pub const MIN_LISTED_STARS: i32 = 3;
 
+/// What a product has to sell.
+#[derive(Debug, Clone, Copy)]
+pub struct Stock {
+    pub has_variants: bool,
+    /// A lot with stock left, not recalled, not expired.
+    pub has_sellable_lot: bool,
+}
+
 /// Why a product is not (or could not be) listed; empty when it is listed.
-/// `check_status` is false for `productPublish`, which is about to change the status.
+/// `check_status` is false for `productPublish`, which is about to change the status. A listed
+/// product whose lots are sold out stays listed (it shows `inStock: false`): only publishing
+/// needs a sellable lot.
 pub fn issues(
     product: &product::Model,
     producer: &producer::Model,
     cert: &certificate::Model,
-    has_variants: bool,
+    stock: Stock,
     today: NaiveDate,
     check_status: bool,
 ) -> Vec<UserError> {
@@ -74,11 +84,17 @@ pub fn issues(
             ),
         ));
     }
-    if !has_variants {
+    if !stock.has_variants {
         out.push(UserError::new(
             ErrorCode::NoVariant,
             &["variants"],
             "Sản phẩm cần ít nhất một phiên bản có giá.",
+        ));
+    } else if !check_status && !stock.has_sellable_lot {
+        out.push(UserError::new(
+            ErrorCode::NoSellableLot,
+            &["lots"],
+            "Sản phẩm chưa có lô hàng nào còn bán được (còn hàng, chưa hết hạn, không bị thu hồi).",
         ));
     }
     out

@@ -9,7 +9,9 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use kernel::time::today_vn;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::entity::{category, certificate, image, member, producer, product, variant};
+use crate::entity::{
+    category, certificate, image, lot, member, producer, product, trace_event, variant,
+};
 
 /// One loader per request, created by the server with the request's database handle.
 pub struct CatalogLoader {
@@ -38,6 +40,13 @@ pub struct ImagesOf(pub i64);
 pub struct AvailableOf(pub i64);
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ProductKey(pub i64);
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct VariantKey(pub i64);
+/// A lot's events, in order.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventsOf(pub i64);
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LotKey(pub i64);
 /// Whether a product is listed to the public today.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ListedKey(pub i64);
@@ -211,5 +220,50 @@ impl Loader<MemberKey> for CatalogLoader {
                 )
             })
             .collect())
+    }
+}
+
+impl Loader<VariantKey> for CatalogLoader {
+    type Value = variant::Model;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[VariantKey]) -> LoadResult<VariantKey, Self::Value> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows = variant::Entity::find()
+            .filter(variant::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|r| (VariantKey(r.id), r)).collect())
+    }
+}
+
+impl Loader<LotKey> for CatalogLoader {
+    type Value = lot::Model;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[LotKey]) -> LoadResult<LotKey, Self::Value> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows = lot::Entity::find()
+            .filter(lot::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|r| (LotKey(r.id), r)).collect())
+    }
+}
+
+impl Loader<EventsOf> for CatalogLoader {
+    type Value = Vec<trace_event::Model>;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[EventsOf]) -> LoadResult<EventsOf, Self::Value> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows = trace_event::Entity::find()
+            .filter(trace_event::Column::LotId.is_in(ids))
+            .order_by_asc(trace_event::Column::Seq)
+            .all(&self.db)
+            .await?;
+        let mut out: HashMap<EventsOf, Vec<trace_event::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for r in rows {
+            out.entry(EventsOf(r.lot_id)).or_default().push(r);
+        }
+        Ok(out)
     }
 }

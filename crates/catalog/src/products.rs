@@ -7,8 +7,8 @@ use kernel::sql::Sql;
 use kernel::time::today_vn;
 use kernel::{Error, ErrorCode, Result, UserError, Viewer};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
 use crate::access;
@@ -300,15 +300,23 @@ pub async fn listing_issues(
 ) -> Result<Vec<UserError>> {
     let producer = producers::get(db, p.producer_id).await?;
     let cert = certificates::get(db, p.certificate_id).await?;
-    let variants = variant::Entity::find()
+    let variant_ids: Vec<i64> = variant::Entity::find()
         .filter(variant::Column::ProductId.eq(p.id))
-        .count(db)
-        .await?;
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
+    let available = crate::variants::available(db, &variant_ids, today_vn()).await?;
+    let stock = listing::Stock {
+        has_variants: !variant_ids.is_empty(),
+        has_sellable_lot: available.values().any(|q| *q > 0),
+    };
     Ok(listing::issues(
         p,
         &producer,
         &cert,
-        variants > 0,
+        stock,
         today_vn(),
         check_status,
     ))

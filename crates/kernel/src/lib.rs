@@ -15,11 +15,13 @@ pub mod cursor;
 pub mod domain;
 pub mod error;
 pub mod fold;
+pub mod gs1;
 pub mod id;
 pub mod money;
 pub mod scalars;
 pub mod sql;
 pub mod time;
+pub mod trace_code;
 pub mod viewer;
 
 pub use error::{Error, ErrorCode, Result, TopError, UserError};

@@ -27,6 +27,7 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
+use traceability::scans::ScanCounter;
 
 use crate::auth::{self, AuthError};
 use crate::cache::{Lookup, ResponseCache};
@@ -35,7 +36,7 @@ use crate::db::{self, StatementCounter};
 use crate::metrics::Metrics;
 use crate::ratelimit::{Limiter, LoginLimits};
 use crate::schema::{self, AppSchema};
-use crate::{BoxError, seed};
+use crate::{BoxError, pages, seed};
 
 /// Everything a request needs. Nothing here is state another replica would need: the database
 /// and Redis hold that; the cache and in-process limits are per replica by design.
@@ -50,6 +51,7 @@ pub struct AppState {
     pub cache: Arc<ResponseCache>,
     pub statements: Arc<StatementCounter>,
     pub units: Arc<AdminUnits>,
+    pub scans: Arc<ScanCounter>,
 }
 
 pub struct Application {
@@ -104,12 +106,15 @@ impl Application {
             per_ip: config.login_limit_per_ip,
         });
         let changed: Arc<dyn PublicCatalogChanged> = cache.clone();
+        let scans = Arc::new(ScanCounter::new(config.scan_anomaly_clients));
         let schema = schema::builder(config.max_depth, config.max_complexity)
             .data(db.clone())
             .data(keys.clone())
             .data(units.clone())
             .data(login)
             .data(changed)
+            .data(scans.clone())
+            .data(catalog::PublicBaseUrl(config.public_base_url.clone()))
             .finish();
         let listener = TcpListener::bind(config.bind_addr).await?;
         Ok(Application {
@@ -124,6 +129,7 @@ impl Application {
                 cache,
                 statements,
                 units,
+                scans,
             },
             seeded_demo,
         })
@@ -152,13 +158,33 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let flusher = tokio::spawn(flush_scans(state.clone()));
         let app = router(self.state);
-        axum::serve(
+        let served = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        flusher.abort();
+        // The last second's scans.
+        if let Err(e) = state.scans.flush(&state.db).await {
+            tracing::warn!(error = %e, "final scan flush failed");
+        }
+        served
+    }
+}
+
+/// Writes buffered scan counts every second.
+async fn flush_scans(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.scans.flush(&state.db).await {
+            tracing::warn!(error = %e, "scan flush failed; kept for the next one");
+        }
     }
 }
 
@@ -190,6 +216,15 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/t/{code}", get(pages::trace_page))
+        .route("/t/{code}/qr.svg", get(pages::qr_svg))
+        .route("/t/{code}/qr.png", get(pages::qr_png))
+        .route("/01/{gtin}/10/{lot}", get(pages::digital_link_resolve))
+        .route(
+            "/01/{gtin}/10/{lot}/{*rest}",
+            get(pages::digital_link_resolve),
+        )
+        .route("/epcis/events", get(pages::epcis_events))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), count_http))
         .layer(TimeoutLayer::with_status_code(
@@ -249,7 +284,7 @@ fn gql_error_response(status: StatusCode, e: TopError) -> Response {
         .into_response()
 }
 
-fn client_ip(addr: &SocketAddr, headers: &HeaderMap, trust_forwarded: bool) -> String {
+pub fn client_ip(addr: &SocketAddr, headers: &HeaderMap, trust_forwarded: bool) -> String {
     if trust_forwarded
         && let Some(v) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
         && let Some(last) = v.split(',').map(str::trim).rfind(|s| !s.is_empty())

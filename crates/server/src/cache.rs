@@ -165,7 +165,10 @@ mod tests {
         assert!(hit(c.lookup(&k)).is_none());
         assert_eq!(hit(c.lookup(&k)), Some(Bytes::from_static(b"x")));
         std::thread::sleep(Duration::from_millis(50));
-        assert!(hit(c.lookup(&k)).is_none(), "past 1.5 lifetimes nothing is served");
+        assert!(
+            hit(c.lookup(&k)).is_none(),
+            "past 1.5 lifetimes nothing is served"
+        );
         c.put(k.clone(), Bytes::from_static(b"y"));
         c.clear();
         assert!(hit(c.lookup(&k)).is_none());

@@ -168,6 +168,9 @@ async fn serve(config: Config) -> Result<(), BoxError> {
         );
         print_accounts();
     }
+    if let Some(code) = demo_trace_code(&app.state().db).await {
+        println!("  demo trace page: {base}/t/{code}   (QR code: {base}/t/{code}/qr.svg)");
+    }
     println!();
     app.run_until_stopped().await?;
     Ok(())
@@ -215,4 +218,19 @@ async fn bench_ceiling(args: &[String]) -> i32 {
             1
         }
     }
+}
+
+/// The trace code of a listed lot, if there is one, for the banner.
+async fn demo_trace_code(db: &sea_orm::DatabaseConnection) -> Option<String> {
+    use sea_orm::ConnectionTrait;
+    let mut q = kernel::sql::Sql::new(db.get_database_backend());
+    q.push(
+        "SELECT l.trace_code FROM lots l JOIN variants v ON v.id = l.variant_id \
+         JOIN products p ON p.id = v.product_id JOIN ocop_certificates c ON c.id = p.certificate_id \
+         JOIN producers pr ON pr.id = p.producer_id WHERE l.trace_code IS NOT NULL AND",
+    );
+    catalog::listing::push_listed(&mut q, kernel::time::today_vn());
+    q.push(" ORDER BY l.id LIMIT 1");
+    let row = db.query_one_raw(q.build()).await.ok()??;
+    row.try_get::<String>("", "trace_code").ok()
 }

@@ -22,6 +22,8 @@
 //! | `GRAPHQL_MAX_DEPTH` | 12 | query depth limit |
 //! | `GRAPHQL_MAX_COMPLEXITY` | 5000 | query complexity limit |
 //! | `TRUST_X_FORWARDED_FOR` | `false` | behind a load balancer: the client address is the last `X-Forwarded-For` hop |
+//! | `STOREFRONT_URL` | `PUBLIC_BASE_URL` | where "Mua sản phẩm" on a trace page leads (`/san-pham/{slug}`) |
+//! | `SCAN_ANOMALY_CLIENTS` | 50 | a code scanned from more client addresses in a day gets a warning |
 
 use std::net::SocketAddr;
 
@@ -54,6 +56,10 @@ pub struct Config {
     pub max_complexity: usize,
     /// Take the client address from the last `X-Forwarded-For` hop (behind a load balancer).
     pub trust_forwarded_for: bool,
+    /// Where "Mua sản phẩm" on the trace page leads: `{storefront_url}/san-pham/{slug}`.
+    pub storefront_url: String,
+    /// A code scanned from more distinct client addresses than this in one day gets a warning.
+    pub scan_anomaly_clients: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -123,15 +129,16 @@ impl Config {
             None | Some("text") => LogFormat::Text,
             Some(other) => return Err(format!("LOG_FORMAT must be text or json, got {other:?}")),
         };
+        let public_base = var("PUBLIC_BASE_URL")
+            .unwrap_or_else(|| format!("http://{bind_addr}"))
+            .trim_end_matches('/')
+            .to_owned();
         Ok(Config {
             database_max_connections: num("DATABASE_MAX_CONNECTIONS", if sqlite { 8 } else { 16 })?,
             database_url,
             redis_url: var("REDIS_URL"),
             redis_key_prefix: var("REDIS_KEY_PREFIX").unwrap_or_else(|| "cho-ocop:".to_owned()),
-            public_base_url: var("PUBLIC_BASE_URL")
-                .unwrap_or_else(|| format!("http://{bind_addr}"))
-                .trim_end_matches('/')
-                .to_owned(),
+            public_base_url: public_base.clone(),
             bind_addr,
             production,
             jwt_secret,
@@ -147,6 +154,10 @@ impl Config {
             max_complexity: num("GRAPHQL_MAX_COMPLEXITY", 5000)?,
             trust_forwarded_for: var("TRUST_X_FORWARDED_FOR")
                 .is_some_and(|v| v == "true" || v == "1"),
+            storefront_url: var("STOREFRONT_URL")
+                .map(|s| s.trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| public_base.clone()),
+            scan_anomaly_clients: num("SCAN_ANOMALY_CLIENTS", 50)?,
         })
     }
 
@@ -172,6 +183,8 @@ impl Config {
             max_depth: 12,
             max_complexity: 5000,
             trust_forwarded_for: false,
+            storefront_url: "http://127.0.0.1".to_owned(),
+            scan_anomaly_clients: 50,
         }
     }
 

@@ -8,6 +8,7 @@
 //! - [`auth`]: bearer tokens to a `Viewer`.
 //! - [`ratelimit`], [`cache`], [`metrics`]: request limits, the anonymous response cache,
 //!   Prometheus metrics.
+//! - [`pages`]: the trace page, QR codes, the GS1 Digital Link resolver, the EPCIS export.
 //! - [`seed`]: the demo catalog. [`cli`]: `serve`, `migrate`, `seed-demo`, `export-schema`,
 //!   `create-admin`.
 
@@ -18,6 +19,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod metrics;
+pub mod pages;
 pub mod ratelimit;
 pub mod schema;
 pub mod seed;

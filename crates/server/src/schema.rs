@@ -9,10 +9,12 @@ use catalog::graphql::{
     OcopCertificate, Producer, Product, Variant, VariantUpdateInput, visible_certificate,
     visible_producer, visible_product, visible_variant,
 };
+use catalog::lots::Lot;
 use catalog::{CatalogMutation, CatalogQuery};
 use kernel::Viewer;
 use kernel::id::{self, Kind};
 use sea_orm::DatabaseConnection;
+use traceability::{TraceabilityMutation, TraceabilityQuery};
 
 /// Every object with a global ID.
 #[derive(Interface)]
@@ -23,6 +25,7 @@ pub enum Node {
     OcopCertificate(OcopCertificate),
     Product(Product),
     Variant(Variant),
+    Lot(Lot),
 }
 
 #[derive(Default)]
@@ -54,16 +57,30 @@ impl NodeQuery {
                     None
                 }
             }
-            Kind::Lot => None,
+            Kind::Lot => {
+                use sea_orm::EntityTrait;
+                let db = ctx.data_unchecked::<DatabaseConnection>();
+                let found = catalog::entity::lot::Entity::find_by_id(n)
+                    .one(db)
+                    .await
+                    .map_err(|e| kernel::Error::Db(e).into_top())?;
+                match found {
+                    // A lot is visible with its product (its trace code is public anyway).
+                    Some(l) => visible_variant(ctx, l.variant_id)
+                        .await?
+                        .map(|_| Node::Lot(Lot(l))),
+                    None => None,
+                }
+            }
         })
     }
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery, AccountsQuery, CatalogQuery);
+pub struct Query(NodeQuery, AccountsQuery, CatalogQuery, TraceabilityQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AccountsMutation, CatalogMutation);
+pub struct Mutation(AccountsMutation, CatalogMutation, TraceabilityMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

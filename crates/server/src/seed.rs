@@ -24,6 +24,8 @@ pub const BUYER_PASSWORD: &str = "muahang-ocop-2026";
 pub struct DemoSummary {
     pub products: usize,
     pub listed_example_slug: Option<String>,
+    /// The trace code of a listed demo lot, for the banner.
+    pub trace_code: Option<String>,
 }
 
 struct DemoProducer {
@@ -491,6 +493,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary, BoxError>
         return Ok(DemoSummary {
             products: 0,
             listed_example_slug: None,
+            trace_code: None,
         });
     }
     let units = catalog::units::load(db).await?;
@@ -530,6 +533,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary, BoxError>
     let mut n_products = 0;
     let mut n_variants = 0u64;
     let mut example = None;
+    let mut trace_code = None;
 
     for dp in PRODUCERS {
         let producer = catalog::producers::create(
@@ -622,28 +626,43 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary, BoxError>
                 )
                 .await
                 .map_err(err)?;
-                // Stock enters through lots; the traceability crate will own their creation.
+                // Stock enters through lots, each with its trace code and commissioning event.
                 let produced = today - chrono::Duration::days(20 + j as i64);
                 let expires = dprod
                     .shelf_days
                     .map(|d| produced + chrono::Duration::days(d));
-                let mut q = Sql::new(txn.get_database_backend());
-                q.push("INSERT INTO lots (variant_id, lot_number, produced_on, expires_on, quantity_produced, quantity_available, created_at) VALUES (")
-                    .bind(variant.id)
-                    .push(", ")
-                    .bind(format!("L{}-{:03}", produced.format("%y%m%d"), variant.id))
-                    .push(", ")
-                    .bind(produced)
-                    .push(", ")
-                    .bind(expires)
-                    .push(", ")
-                    .bind(*stock)
-                    .push(", ")
-                    .bind(*stock)
-                    .push(", ")
-                    .bind(chrono::Utc::now())
-                    .push(")");
-                txn.execute_raw(q.build()).await?;
+                let lot = traceability::lots::create(
+                    &txn,
+                    &units,
+                    &seller_v,
+                    traceability::lots::LotFields {
+                        variant_id: variant.id,
+                        lot_number: &format!("L{}-{:03}", produced.format("%y%m%d"), variant.id),
+                        produced_on: produced,
+                        expires_on: expires,
+                        quantity: *stock,
+                        origin: None,
+                        gln: None,
+                    },
+                )
+                .await
+                .map_err(err)?;
+                // A packing and a shipping step, so the timeline shows a journey.
+                for (step, days, place) in
+                    [("packing", 18, dprod.place), ("shipping", 16, dp.address)]
+                {
+                    let at = (chrono::Utc::now() - chrono::Duration::days(days))
+                        .with_timezone(&kernel::time::vn_offset());
+                    let event =
+                        traceability::events::NewEvent::parse(step, None, at, place, None, None)
+                            .map_err(err)?;
+                    traceability::events::append(&txn, &lot, event, Some(seller.id))
+                        .await
+                        .map_err(err)?;
+                }
+                if trace_code.is_none() && dprod.publish && dp.verified && dp.cert.approved {
+                    trace_code = lot.trace_code.clone();
+                }
             }
             if dprod.publish {
                 match catalog::products::publish(&txn, &seller_v, product.id)
@@ -674,5 +693,6 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary, BoxError>
     Ok(DemoSummary {
         products: n_products,
         listed_example_slug: example,
+        trace_code,
     })
 }

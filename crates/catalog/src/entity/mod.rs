@@ -3,7 +3,9 @@
 pub mod category;
 pub mod certificate;
 pub mod image;
+pub mod lot;
 pub mod member;
 pub mod producer;
 pub mod product;
+pub mod trace_event;
 pub mod variant;

@@ -1,0 +1,30 @@
+use sea_orm::entity::prelude::*;
+
+/// A harvest or production batch: the only way stock enters the platform. The traceability
+/// crate creates and changes lots; the catalog reads them for availability and `Product.lots`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "lots")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub variant_id: i64,
+    pub lot_number: String,
+    pub produced_on: Date,
+    pub expires_on: Option<Date>,
+    pub quantity_produced: i64,
+    pub quantity_available: i64,
+    pub recalled_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub trace_code: Option<String>,
+    pub origin_province_code: Option<String>,
+    pub origin_commune_code: Option<String>,
+    pub origin_place: Option<String>,
+    pub gln: Option<String>,
+    pub recall_reason: Option<String>,
+    pub scan_count: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

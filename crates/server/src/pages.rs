@@ -1,0 +1,271 @@
+//! Public pages beside GraphQL: the trace page, its QR codes, the GS1 Digital Link resolver and
+//! the EPCIS export. The HTML and the documents are built by the traceability crate.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use catalog::entity::{image, lot, variant};
+use kernel::domain::Gtin;
+use kernel::gs1::{decode_segment, digital_link};
+use kernel::trace_code::TraceCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use traceability::{epcis, page, qr, trace};
+
+use crate::app::{AppState, client_ip};
+
+fn internal() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Html(page::not_found("", false)),
+    )
+        .into_response()
+}
+
+/// `GET /t/{code}`: the trace page.
+pub async fn trace_page(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(input): Path<String>,
+) -> Response {
+    let Some(code) = TraceCode::parse(&input) else {
+        return (StatusCode::NOT_FOUND, Html(page::not_found(&input, true))).into_response();
+    };
+    let ip = client_ip(&addr, &headers, state.config.trust_forwarded_for);
+    let t = match trace::lookup(&state.db, &state.scans, &code, &ip).await {
+        Ok(Some(t)) => t,
+        Ok(None) => {
+            return (StatusCode::NOT_FOUND, Html(page::not_found(&input, false))).into_response();
+        }
+        Err(e) => {
+            let _ = e.into_top();
+            return internal();
+        }
+    };
+    let image = image::Entity::find()
+        .filter(image::Column::ProductId.eq(t.product.id))
+        .order_by_asc(image::Column::Position)
+        .one(&state.db)
+        .await
+        .ok()
+        .flatten()
+        .map(|i| i.url);
+    let product_url = format!(
+        "{}/san-pham/{}",
+        state.config.storefront_url, t.product.slug
+    );
+    let html = page::render(
+        &t,
+        &state.units,
+        image.as_deref(),
+        &product_url,
+        &code.grouped(),
+    );
+    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct QrParams {
+    size: Option<u32>,
+}
+
+/// What the QR of a lot encodes: its Digital Link when the variant has a GTIN, else the trace
+/// page URL.
+async fn qr_target(state: &AppState, input: &str) -> Result<String, Response> {
+    let not_found = || (StatusCode::NOT_FOUND, Html(page::not_found(input, false))).into_response();
+    let code = TraceCode::parse(input).ok_or_else(not_found)?;
+    let l = traceability::lots::by_code(&state.db, &code)
+        .await
+        .map_err(|_| internal())?
+        .ok_or_else(not_found)?;
+    let v = variant::Entity::find_by_id(l.variant_id)
+        .one(&state.db)
+        .await
+        .map_err(|_| internal())?
+        .ok_or_else(not_found)?;
+    let base = &state.config.public_base_url;
+    Ok(match v.gtin {
+        Some(g) => digital_link(base, &g, &l.lot_number, l.expires_on),
+        None => format!("{base}/t/{}", code.as_str()),
+    })
+}
+
+pub async fn qr_svg(
+    State(state): State<AppState>,
+    Path(input): Path<String>,
+    Query(p): Query<QrParams>,
+) -> Response {
+    let target = match qr_target(&state, &input).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    match qr::svg(&target, qr::size(p.size)) {
+        Ok(svg) => (
+            [
+                (header::CONTENT_TYPE, "image/svg+xml"),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            svg,
+        )
+            .into_response(),
+        Err(_) => internal(),
+    }
+}
+
+pub async fn qr_png(
+    State(state): State<AppState>,
+    Path(input): Path<String>,
+    Query(p): Query<QrParams>,
+) -> Response {
+    let target = match qr_target(&state, &input).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    match qr::png(&target, qr::size(p.size)) {
+        Ok(png) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            png,
+        )
+            .into_response(),
+        Err(_) => internal(),
+    }
+}
+
+/// `GET /01/{gtin}/10/{lot}[/…]`: resolves a GS1 Digital Link (GTIN-14 or GTIN-13, extra AIs
+/// and query ignored) to the lot's trace page.
+pub async fn digital_link_resolve(
+    State(state): State<AppState>,
+    Path(parts): Path<Vec<(String, String)>>,
+) -> Response {
+    let get = |k: &str| parts.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let (Some(gtin), Some(lot_seg)) = (get("gtin"), get("lot")) else {
+        return (StatusCode::NOT_FOUND, Html(page::not_found("", false))).into_response();
+    };
+    let lot_number = decode_segment(&lot_seg).unwrap_or(lot_seg);
+    let shown = format!("01/{gtin}/10/{lot_number}");
+    let not_found =
+        || (StatusCode::NOT_FOUND, Html(page::not_found(&shown, false))).into_response();
+    let Ok(gtin) = Gtin::parse(&gtin) else {
+        return not_found();
+    };
+    let variants: Vec<i64> = match variant::Entity::find()
+        .filter(variant::Column::Gtin.eq(gtin.as_gtin14()))
+        .all(&state.db)
+        .await
+    {
+        Ok(v) => v.into_iter().map(|v| v.id).collect(),
+        Err(_) => return internal(),
+    };
+    let found = lot::Entity::find()
+        .filter(lot::Column::VariantId.is_in(variants))
+        .filter(lot::Column::LotNumber.eq(lot_number.clone()))
+        .one(&state.db)
+        .await;
+    match found {
+        Ok(Some(l)) => {
+            Redirect::temporary(&format!("/t/{}", l.trace_code.unwrap_or_default())).into_response()
+        }
+        Ok(None) => not_found(),
+        Err(_) => internal(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct EpcisParams {
+    lot: Option<String>,
+    gtin: Option<String>,
+    #[serde(rename = "GE_eventTime")]
+    ge_event_time: Option<String>,
+    #[serde(rename = "LT_eventTime")]
+    lt_event_time: Option<String>,
+    #[serde(rename = "perPage")]
+    per_page: Option<u64>,
+    #[serde(rename = "nextPageToken")]
+    next_page_token: Option<String>,
+}
+
+fn epcis_error(status: StatusCode, title: &str, detail: &str) -> Response {
+    // EPCIS 2.0's REST binding answers errors as RFC 7807 problem details.
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        serde_json::json!({ "type": "epcisException:QueryParameterException", "title": title, "status": status.as_u16(), "detail": detail }).to_string(),
+    )
+        .into_response()
+}
+
+/// `GET /epcis/events?lot=…|gtin=…&GE_eventTime=…&LT_eventTime=…&perPage=…&nextPageToken=…`
+pub async fn epcis_events(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    Query(p): Query<EpcisParams>,
+) -> Response {
+    let ge = chrono_param(p.ge_event_time.as_deref());
+    let lt = chrono_param(p.lt_event_time.as_deref());
+    let (Ok(ge), Ok(lt)) = (ge, lt) else {
+        return epcis_error(
+            StatusCode::BAD_REQUEST,
+            "Tham số không hợp lệ",
+            "GE_eventTime và LT_eventTime phải theo RFC 3339.",
+        );
+    };
+    let q = epcis::EventQuery {
+        lot: p.lot,
+        gtin: p.gtin,
+        ge_event_time: ge,
+        lt_event_time: lt,
+        per_page: p.per_page,
+        next_page_token: p.next_page_token,
+    };
+    match epcis::query(&state.db, &state.config.public_base_url, &q).await {
+        Ok(page) => {
+            let mut resp = (
+                [(header::CONTENT_TYPE, "application/ld+json")],
+                page.document.to_string(),
+            )
+                .into_response();
+            if let Some(token) = page.next_page_token {
+                // The next page is this query with the new token.
+                let mut query: Vec<String> = raw
+                    .unwrap_or_default()
+                    .split('&')
+                    .filter(|kv| !kv.is_empty() && !kv.starts_with("nextPageToken="))
+                    .map(str::to_owned)
+                    .collect();
+                query.push(format!("nextPageToken={token}"));
+                let link = format!(
+                    "<{}/epcis/events?{}>; rel=\"next\"",
+                    state.config.public_base_url,
+                    query.join("&")
+                );
+                if let (Ok(l), Ok(t)) = (link.parse(), token.parse()) {
+                    resp.headers_mut().insert(header::LINK, l);
+                    resp.headers_mut().insert("GS1-Next-Page-Token", t);
+                }
+            }
+            resp
+        }
+        Err(kernel::Error::User(u)) => {
+            epcis_error(StatusCode::BAD_REQUEST, "Tham số không hợp lệ", &u.message)
+        }
+        Err(e) => {
+            let _ = e.into_top();
+            epcis_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Lỗi hệ thống",
+                "Vui lòng thử lại sau.",
+            )
+        }
+    }
+}
+
+fn chrono_param(
+    s: Option<&str>,
+) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, chrono::ParseError> {
+    s.map(chrono::DateTime::parse_from_rfc3339).transpose()
+}
