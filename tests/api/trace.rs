@@ -594,3 +594,35 @@ async fn a_demo_lot_page_reads_well_in_a_real_browser() {
         "a valid lot shows no warning"
     );
 }
+
+#[tokio::test]
+async fn cached_traces_still_count_every_scan_and_forget_a_recall_at_once() {
+    let app = TestApp::spawn_with(|c| c.trace_cache_ms = 60_000).await;
+    let (f, lot, code) = gtin_lot(&app).await;
+    let q = "query($c: String!) { trace(code: $c) { scanCount warnings } }";
+    let counts: Vec<i64> = {
+        let mut v = Vec::new();
+        for _ in 0..3 {
+            v.push(
+                app.data(None, q, json!({ "c": code })).await["trace"]["scanCount"]
+                    .as_i64()
+                    .unwrap(),
+            );
+        }
+        v
+    };
+    assert_eq!(counts, vec![1, 2, 3]);
+    app.data(Some(&f.owner), "mutation($id: ID!) { lotRecall(id: $id, reason: \"Nhiễm khuẩn\") { userErrors { code } } }", json!({ "id": lot }))
+        .await;
+    let t = app.data(None, q, json!({ "c": code })).await;
+    assert!(
+        t["trace"]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("Nhiễm khuẩn"),
+        "{t}"
+    );
+    assert_eq!(t["trace"]["scanCount"], 4);
+    let html = app.get(&format!("/t/{code}")).await.text().await.unwrap();
+    assert!(html.contains("Nhiễm khuẩn"));
+}

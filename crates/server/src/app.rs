@@ -28,6 +28,7 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use traceability::scans::ScanCounter;
+use traceability::trace::TraceCache;
 
 use crate::auth::{self, AuthError};
 use crate::cache::{Lookup, ResponseCache};
@@ -52,6 +53,20 @@ pub struct AppState {
     pub statements: Arc<StatementCounter>,
     pub units: Arc<AdminUnits>,
     pub scans: Arc<ScanCounter>,
+    pub traces: Arc<TraceCache>,
+}
+
+/// A change the public can see empties this replica's caches at once.
+struct Invalidate {
+    responses: Arc<ResponseCache>,
+    traces: Arc<TraceCache>,
+}
+
+impl PublicCatalogChanged for Invalidate {
+    fn changed(&self) {
+        self.responses.clear();
+        self.traces.clear();
+    }
 }
 
 pub struct Application {
@@ -105,7 +120,11 @@ impl Application {
             per_email: config.login_limit_per_email,
             per_ip: config.login_limit_per_ip,
         });
-        let changed: Arc<dyn PublicCatalogChanged> = cache.clone();
+        let traces = Arc::new(TraceCache::new(config.trace_cache_ms));
+        let changed: Arc<dyn PublicCatalogChanged> = Arc::new(Invalidate {
+            responses: cache.clone(),
+            traces: traces.clone(),
+        });
         let scans = Arc::new(ScanCounter::new(config.scan_anomaly_clients));
         let schema = schema::builder(config.max_depth, config.max_complexity)
             .data(db.clone())
@@ -114,6 +133,7 @@ impl Application {
             .data(login)
             .data(changed)
             .data(scans.clone())
+            .data(traces.clone())
             .data(catalog::PublicBaseUrl(config.public_base_url.clone()))
             .finish();
         let listener = TcpListener::bind(config.bind_addr).await?;
@@ -130,6 +150,7 @@ impl Application {
                 statements,
                 units,
                 scans,
+                traces,
             },
             seeded_demo,
         })
@@ -440,6 +461,7 @@ async fn execute(
         }
     };
     let (kind, parsed_name) = operation_kind(&request.query, request.operation_name.as_deref());
+    let counts_scans = request.query.contains("trace");
     let operation_name = request.operation_name.clone().or(parsed_name);
     if get_only && kind != Some(OperationType::Query) {
         return gql_error_response(
@@ -451,7 +473,8 @@ async fn execute(
         .data(viewer)
         .data(CatalogLoader::data_loader(state.db.clone()))
         .data(ClientIp(ip));
-    if anonymous && kind == Some(OperationType::Query) && state.cache.enabled() {
+    // A `trace` look-up counts a scan: it is never answered from the response cache.
+    if anonymous && kind == Some(OperationType::Query) && state.cache.enabled() && !counts_scans {
         // Anonymous queries with the same body have the same answer: run one, share it.
         let flight = state.cache.flight(&body);
         let (out, _) = flight

@@ -24,6 +24,7 @@
 //! | `TRUST_X_FORWARDED_FOR` | `false` | behind a load balancer: the client address is the last `X-Forwarded-For` hop |
 //! | `STOREFRONT_URL` | `PUBLIC_BASE_URL` | where "Mua sản phẩm" on a trace page leads (`/san-pham/{slug}`) |
 //! | `SCAN_ANOMALY_CLIENTS` | 50 | a code scanned from more client addresses in a day gets a warning |
+//! | `TRACE_CACHE_MS` | 30000 | how long a looked-up trace is kept in memory (0: off) |
 
 use std::net::SocketAddr;
 
@@ -60,6 +61,8 @@ pub struct Config {
     pub storefront_url: String,
     /// A code scanned from more distinct client addresses than this in one day gets a warning.
     pub scan_anomaly_clients: i64,
+    /// How long a looked-up trace is kept in memory (changes through this replica drop it).
+    pub trace_cache_ms: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -158,6 +161,7 @@ impl Config {
                 .map(|s| s.trim_end_matches('/').to_owned())
                 .unwrap_or_else(|| public_base.clone()),
             scan_anomaly_clients: num("SCAN_ANOMALY_CLIENTS", 50)?,
+            trace_cache_ms: num("TRACE_CACHE_MS", 30_000)?,
         })
     }
 
@@ -185,6 +189,7 @@ impl Config {
             trust_forwarded_for: false,
             storefront_url: "http://127.0.0.1".to_owned(),
             scan_anomaly_clients: 50,
+            trace_cache_ms: 0,
         }
     }
 

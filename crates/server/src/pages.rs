@@ -6,11 +6,11 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use catalog::entity::{image, lot, variant};
+use catalog::entity::{lot, variant};
 use kernel::domain::Gtin;
 use kernel::gs1::{decode_segment, digital_link};
 use kernel::trace_code::TraceCode;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use traceability::{epcis, page, qr, trace};
 
 use crate::app::{AppState, client_ip};
@@ -34,7 +34,7 @@ pub async fn trace_page(
         return (StatusCode::NOT_FOUND, Html(page::not_found(&input, true))).into_response();
     };
     let ip = client_ip(&addr, &headers, state.config.trust_forwarded_for);
-    let t = match trace::lookup(&state.db, &state.scans, &code, &ip).await {
+    let t = match trace::lookup(&state.db, &state.scans, &state.traces, &code, &ip).await {
         Ok(Some(t)) => t,
         Ok(None) => {
             return (StatusCode::NOT_FOUND, Html(page::not_found(&input, false))).into_response();
@@ -44,14 +44,6 @@ pub async fn trace_page(
             return internal();
         }
     };
-    let image = image::Entity::find()
-        .filter(image::Column::ProductId.eq(t.product.id))
-        .order_by_asc(image::Column::Position)
-        .one(&state.db)
-        .await
-        .ok()
-        .flatten()
-        .map(|i| i.url);
     let product_url = format!(
         "{}/san-pham/{}",
         state.config.storefront_url, t.product.slug
@@ -59,7 +51,7 @@ pub async fn trace_page(
     let html = page::render(
         &t,
         &state.units,
-        image.as_deref(),
+        t.image.as_deref(),
         &product_url,
         &code.grouped(),
     );

@@ -93,11 +93,12 @@ impl TraceabilityQuery {
             return Ok(None);
         };
         let scans = ctx.data_unchecked::<Arc<ScanCounter>>();
+        let cache = ctx.data_unchecked::<Arc<crate::trace::TraceCache>>();
         let ip = ctx
             .data_opt::<accounts::graphql::ClientIp>()
             .map(|c| c.0.as_str())
             .unwrap_or("");
-        Ok(crate::trace::lookup(db(ctx), scans, &code, ip)
+        Ok(crate::trace::lookup(db(ctx), scans, cache, &code, ip)
             .await
             .map_err(Error::into_top)?
             .map(TraceResult))
@@ -203,6 +204,7 @@ impl TraceabilityMutation {
             .await
         }
         .await;
+        changed(ctx);
         let (event, user_errors) = split(r)?;
         Ok(TraceEventPayload {
             event: event.map(TraceEvent),

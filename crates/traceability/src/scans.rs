@@ -22,6 +22,9 @@ pub struct ScanCounter {
 struct Pending {
     counts: HashMap<i64, i64>,
     clients: HashSet<(i64, NaiveDate, String)>,
+    /// Every scan this replica counted since it started, per lot (never reset): lets a cached
+    /// trace show a count that only goes up.
+    totals: HashMap<i64, i64>,
 }
 
 /// Client addresses are stored hashed: enough to count distinct ones, not to identify people.
@@ -43,7 +46,14 @@ impl ScanCounter {
         let day = kernel::time::today_vn();
         let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         *p.counts.entry(lot_id).or_default() += 1;
+        *p.totals.entry(lot_id).or_default() += 1;
         p.clients.insert((lot_id, day, client_key(client_ip)));
+    }
+
+    /// Scans of this lot counted by this replica since it started.
+    pub fn local_total(&self, lot_id: i64) -> i64 {
+        let p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        p.totals.get(&lot_id).copied().unwrap_or(0)
     }
 
     /// Scans of this lot counted here but not flushed yet.
@@ -59,7 +69,11 @@ impl ScanCounter {
     ) -> Result<usize, DbErr> {
         let taken = {
             let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-            std::mem::take(&mut *p)
+            Pending {
+                counts: std::mem::take(&mut p.counts),
+                clients: std::mem::take(&mut p.clients),
+                totals: HashMap::new(),
+            }
         };
         if taken.counts.is_empty() && taken.clients.is_empty() {
             return Ok(0);

@@ -1,19 +1,26 @@
 //! Looking a trace code up: everything a buyer scanning a jar should see, and what should
 //! worry them.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use kernel::Result;
 use kernel::time::today_vn;
 use kernel::trace_code::TraceCode;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use catalog::certificates::{EXPIRED, REVOKED, VERIFIED, effective_status};
-use catalog::entity::{certificate, lot, producer, product, trace_event, variant};
+use catalog::entity::{certificate, image, lot, producer, product, trace_event, variant};
 
 use crate::events::verify_chain;
 use crate::scans::{ScanCounter, clients_today};
 
+#[derive(Clone)]
 pub struct Trace {
     pub lot: lot::Model,
+    /// The product's first image, for the page.
+    pub image: Option<String>,
     pub variant: variant::Model,
     pub product: product::Model,
     pub producer: producer::Model,
@@ -28,17 +35,107 @@ fn dmy(d: chrono::NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
+/// Traces looked up recently, per replica. A scan is a read that many buyers repeat, and the
+/// page must stay fast under a rush; entries live `ttl` and are dropped at once when this
+/// replica changes lots, events or the catalog (`PublicCatalogChanged`). Scan counts shown
+/// from a cached trace still go up with every scan this replica counts.
+pub struct TraceCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<String, (Instant, Arc<Cached>)>>,
+}
+
+pub struct Cached {
+    trace: Trace,
+    /// This replica's own scan total for the lot when the trace was read.
+    local_total_then: i64,
+}
+
+const MAX_CACHED: usize = 100_000;
+
+impl TraceCache {
+    pub fn new(ttl_ms: u64) -> TraceCache {
+        TraceCache {
+            ttl: Duration::from_millis(ttl_ms),
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, code: &str) -> Option<Arc<Cached>> {
+        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(code)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, c)| c.clone())
+    }
+
+    fn put(&self, code: String, c: Arc<Cached>) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_CACHED {
+            let ttl = self.ttl;
+            map.retain(|_, (at, _)| at.elapsed() < ttl);
+            if map.len() >= MAX_CACHED {
+                map.clear();
+            }
+        }
+        map.insert(code, (Instant::now(), c));
+    }
+
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}
+
+impl catalog::PublicCatalogChanged for TraceCache {
+    fn changed(&self) {
+        self.clear();
+    }
+}
+
 /// The trace of a code, counting this look-up; `None` when no lot has the code.
 pub async fn lookup(
     db: &impl ConnectionTrait,
     scans: &ScanCounter,
+    cache: &TraceCache,
     code: &TraceCode,
     client_ip: &str,
+) -> Result<Option<Trace>> {
+    if let Some(c) = cache.get(code.as_str()) {
+        scans.record(c.trace.lot.id, client_ip);
+        let mut t = c.trace.clone();
+        t.scan_count += scans.local_total(t.lot.id) - c.local_total_then;
+        return Ok(Some(t));
+    }
+    let Some(t) = read(db, scans, code).await? else {
+        return Ok(None);
+    };
+    let local_total_then = scans.local_total(t.lot.id);
+    cache.put(
+        code.as_str().to_owned(),
+        Arc::new(Cached {
+            trace: t.clone(),
+            local_total_then,
+        }),
+    );
+    scans.record(t.lot.id, client_ip);
+    let mut t = t;
+    t.scan_count += 1;
+    Ok(Some(t))
+}
+
+/// Reads a trace from the database (without counting a scan).
+async fn read(
+    db: &impl ConnectionTrait,
+    scans: &ScanCounter,
+    code: &TraceCode,
 ) -> Result<Option<Trace>> {
     let Some(lot) = crate::lots::by_code(db, code).await? else {
         return Ok(None);
     };
-    scans.record(lot.id, client_ip);
     let variant = catalog::variants::get(db, lot.variant_id).await?;
     let product = catalog::products::get(db, variant.product_id).await?;
     let producer = catalog::producers::get(db, product.producer_id).await?;
@@ -86,8 +183,15 @@ pub async fn lookup(
         ));
     }
     let scan_count = lot.scan_count + scans.pending(lot.id);
+    let image = image::Entity::find()
+        .filter(image::Column::ProductId.eq(product.id))
+        .order_by_asc(image::Column::Position)
+        .one(db)
+        .await?
+        .map(|i| i.url);
     Ok(Some(Trace {
         lot,
+        image,
         variant,
         product,
         producer,
