@@ -34,8 +34,8 @@ pub async fn trace_page(
         return (StatusCode::NOT_FOUND, Html(page::not_found(&input, true))).into_response();
     };
     let ip = client_ip(&addr, &headers, state.config.trust_forwarded_for);
-    let t = match trace::lookup(&state.db, &state.scans, &state.traces, &code, &ip).await {
-        Ok(Some(t)) => t,
+    let looked = match trace::lookup(&state.db, &state.scans, &state.traces, &code, &ip).await {
+        Ok(Some(l)) => l,
         Ok(None) => {
             return (StatusCode::NOT_FOUND, Html(page::not_found(&input, false))).into_response();
         }
@@ -44,17 +44,25 @@ pub async fn trace_page(
             return internal();
         }
     };
-    let product_url = format!(
-        "{}/san-pham/{}",
-        state.config.storefront_url, t.product.slug
-    );
-    let html = page::render(
-        &t,
-        &state.units,
-        t.image.as_deref(),
-        &product_url,
-        &code.grouped(),
-    );
+    // Rendered once per cached trace; each scan only writes its count in.
+    let (before, after) = looked.cached.page.get_or_init(|| {
+        let t = looked.trace();
+        let product_url = format!(
+            "{}/san-pham/{}",
+            state.config.storefront_url, t.product.slug
+        );
+        page::render_parts(
+            t,
+            &state.units,
+            t.image.as_deref(),
+            &product_url,
+            &code.grouped(),
+        )
+    });
+    let mut html = String::with_capacity(before.len() + after.len() + 12);
+    html.push_str(before);
+    html.push_str(&looked.scan_count.to_string());
+    html.push_str(after);
     ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
 

@@ -46,25 +46,25 @@ fn decode(kind: Kind, id: &ID, field: &[&str]) -> kernel::Result<i64> {
 }
 
 /// Everything a buyer sees when they scan a jar.
-pub struct TraceResult(pub crate::trace::Trace);
+pub struct TraceResult(pub crate::trace::Looked);
 
 #[Object]
 impl TraceResult {
     async fn lot(&self) -> Lot {
-        Lot(self.0.lot.clone())
+        Lot(self.0.trace().lot.clone())
     }
     async fn product(&self) -> Product {
-        Product(self.0.product.clone())
+        Product(self.0.trace().product.clone())
     }
     async fn producer(&self) -> Producer {
-        Producer(self.0.producer.clone())
+        Producer(self.0.trace().producer.clone())
     }
     async fn certificate(&self) -> OcopCertificate {
-        OcopCertificate(self.0.certificate.clone())
+        OcopCertificate(self.0.trace().certificate.clone())
     }
     /// Every event hash re-verified now.
     async fn chain_intact(&self) -> bool {
-        self.0.chain_intact
+        self.0.trace().chain_intact
     }
     /// How many times this code was looked up.
     async fn scan_count(&self) -> i64 {
@@ -73,11 +73,17 @@ impl TraceResult {
     /// In Vietnamese: certificate expired or revoked, lot expired or recalled, chain broken,
     /// unusual scan pattern.
     async fn warnings(&self) -> &[String] {
-        &self.0.warnings
+        &self.0.trace().warnings
     }
     /// The lot's events in order (also on `lot.events`).
     async fn events(&self) -> Vec<TraceEvent> {
-        self.0.events.iter().cloned().map(TraceEvent).collect()
+        self.0
+            .trace()
+            .events
+            .iter()
+            .cloned()
+            .map(TraceEvent)
+            .collect()
     }
 }
 

@@ -84,8 +84,38 @@ fn place(
     parts.join(", ")
 }
 
-/// The trace page of a lot. `product_url` is where "Mua sản phẩm" leads.
+/// Stands where the scan count goes while a page is rendered once for many scans.
+const SCANS: &str = "\u{0}SCANS\u{0}";
+
+/// The trace page of a lot with its scan count. `product_url` is where "Mua sản phẩm" leads.
 pub fn render(
+    t: &Trace,
+    units: &AdminUnits,
+    image: Option<&str>,
+    product_url: &str,
+    code: &str,
+    scans: i64,
+) -> String {
+    let (a, b) = render_parts(t, units, image, product_url, code);
+    format!("{a}{scans}{b}")
+}
+
+/// The page split around its scan count, to render once and serve many times.
+pub fn render_parts(
+    t: &Trace,
+    units: &AdminUnits,
+    image: Option<&str>,
+    product_url: &str,
+    code: &str,
+) -> (String, String) {
+    let html = render_with(t, units, image, product_url, code);
+    match html.split_once(SCANS) {
+        Some((a, b)) => (a.to_owned(), b.to_owned()),
+        None => (html, String::new()),
+    }
+}
+
+fn render_with(
     t: &Trace,
     units: &AdminUnits,
     image: Option<&str>,
@@ -169,7 +199,7 @@ pub fn render(
             .map(|d| d.format("%d/%m/%Y").to_string())
             .unwrap_or_else(|| "Không ghi".into()),
         t.lot.quantity_produced,
-        t.scan_count,
+        SCANS,
     );
     h.push_str("<div class=\"card\"><h2>Hành trình sản phẩm</h2><ol class=\"timeline\">");
     for e in &t.events {

@@ -45,9 +45,23 @@ pub struct TraceCache {
 }
 
 pub struct Cached {
-    trace: Trace,
+    pub trace: Trace,
     /// This replica's own scan total for the lot when the trace was read.
     local_total_then: i64,
+    /// The trace page, rendered once, split where the scan count goes.
+    pub page: std::sync::OnceLock<(String, String)>,
+}
+
+/// A looked-up trace and its scan count as of this look-up.
+pub struct Looked {
+    pub cached: Arc<Cached>,
+    pub scan_count: i64,
+}
+
+impl Looked {
+    pub fn trace(&self) -> &Trace {
+        &self.cached.trace
+    }
 }
 
 const MAX_CACHED: usize = 100_000;
@@ -103,28 +117,26 @@ pub async fn lookup(
     cache: &TraceCache,
     code: &TraceCode,
     client_ip: &str,
-) -> Result<Option<Trace>> {
-    if let Some(c) = cache.get(code.as_str()) {
-        scans.record(c.trace.lot.id, client_ip);
-        let mut t = c.trace.clone();
-        t.scan_count += scans.local_total(t.lot.id) - c.local_total_then;
-        return Ok(Some(t));
-    }
-    let Some(t) = read(db, scans, code).await? else {
-        return Ok(None);
+) -> Result<Option<Looked>> {
+    let cached = match cache.get(code.as_str()) {
+        Some(c) => c,
+        None => {
+            let Some(t) = read(db, scans, code).await? else {
+                return Ok(None);
+            };
+            let c = Arc::new(Cached {
+                local_total_then: scans.local_total(t.lot.id),
+                trace: t,
+                page: std::sync::OnceLock::new(),
+            });
+            cache.put(code.as_str().to_owned(), c.clone());
+            c
+        }
     };
-    let local_total_then = scans.local_total(t.lot.id);
-    cache.put(
-        code.as_str().to_owned(),
-        Arc::new(Cached {
-            trace: t.clone(),
-            local_total_then,
-        }),
-    );
-    scans.record(t.lot.id, client_ip);
-    let mut t = t;
-    t.scan_count += 1;
-    Ok(Some(t))
+    scans.record(cached.trace.lot.id, client_ip);
+    let scan_count =
+        cached.trace.scan_count + scans.local_total(cached.trace.lot.id) - cached.local_total_then;
+    Ok(Some(Looked { cached, scan_count }))
 }
 
 /// Reads a trace from the database (without counting a scan).
