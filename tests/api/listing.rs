@@ -315,3 +315,47 @@ async fn the_anonymous_response_cache_forgets_a_product_the_moment_it_is_unpubli
         .await;
     assert!(mine["me"]["email"].as_str().unwrap().starts_with("owner-"));
 }
+
+#[tokio::test]
+async fn a_change_on_one_replica_empties_the_other_replicas_caches_through_redis() {
+    if std::env::var("TEST_REDIS_URL").is_err() {
+        eprintln!("skipped: needs TEST_REDIS_URL (.ci/run sets it)");
+        return;
+    }
+    let prefix = format!("cho-ocop-test-shared-{}:", std::process::id());
+    let p = prefix.clone();
+    let a = TestApp::spawn_with(move |c| {
+        c.response_cache_ms = 60_000;
+        c.redis_key_prefix = p;
+    })
+    .await;
+    let b = TestApp::spawn_with(move |c| c.redis_key_prefix = prefix).await;
+    a.listed_product("Chè Tân Cương", 4, 180_000, "19").await;
+    let first = a.data(None, LIST, json!({})).await;
+    a.exec("UPDATE products SET name = 'Chè Tân Cương mới'")
+        .await;
+    assert_eq!(
+        a.data(None, LIST, json!({})).await,
+        first,
+        "replica A serves its cache"
+    );
+    // A change made through replica B…
+    let f = b.listed_product("Gạo", 5, 90_000, "92").await;
+    b.data(
+        Some(&f.owner),
+        "mutation($id: ID!) { productUnpublish(id: $id) { userErrors { code } } }",
+        json!({ "id": f.product }),
+    )
+    .await;
+    // …reaches replica A within moments.
+    let mut seen = false;
+    for _ in 0..50 {
+        let now = a.data(None, LIST, json!({})).await;
+        if now["products"]["nodes"][0]["name"] == "Chè Tân Cương mới" {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(seen, "replica A still serves a stale cache");
+}

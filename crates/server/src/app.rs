@@ -56,16 +56,61 @@ pub struct AppState {
     pub traces: Arc<TraceCache>,
 }
 
-/// A change the public can see empties this replica's caches at once.
+/// A change the public can see empties this replica's caches at once, and, with Redis, tells
+/// every other replica to do the same (pub/sub), so a recall or an unpublished product is gone
+/// everywhere within a round trip, not a cache lifetime.
 struct Invalidate {
     responses: Arc<ResponseCache>,
     traces: Arc<TraceCache>,
+    publish: Option<(redis::aio::ConnectionManager, String)>,
+}
+
+impl Invalidate {
+    fn clear_local(&self) {
+        self.responses.clear();
+        self.traces.clear();
+    }
 }
 
 impl PublicCatalogChanged for Invalidate {
     fn changed(&self) {
-        self.responses.clear();
-        self.traces.clear();
+        self.clear_local();
+        if let Some((conn, channel)) = &self.publish {
+            let (mut conn, channel) = (conn.clone(), channel.clone());
+            tokio::spawn(async move {
+                let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
+                    .arg(&channel)
+                    .arg("changed")
+                    .query_async(&mut conn)
+                    .await;
+                if let Err(e) = sent {
+                    tracing::warn!(error = %e, "could not tell the other replicas to drop their caches");
+                }
+            });
+        }
+    }
+}
+
+/// Drops this replica's caches whenever another replica says the catalog changed. When the
+/// subscription breaks, the caches are dropped too (a message may have been missed) and it
+/// reconnects.
+async fn listen_for_changes(client: redis::Client, channel: String, local: Arc<Invalidate>) {
+    use futures_util::StreamExt;
+    loop {
+        match client.get_async_pubsub().await {
+            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
+                Ok(()) => {
+                    let mut messages = pubsub.into_on_message();
+                    while messages.next().await.is_some() {
+                        local.clear_local();
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cache invalidation: subscribe failed"),
+            },
+            Err(e) => tracing::warn!(error = %e, "cache invalidation: cannot reach Redis"),
+        }
+        local.clear_local();
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
@@ -102,15 +147,19 @@ impl Application {
             None
         };
         let units = Arc::new(catalog::units::load(&db).await?);
-        let limiter = Arc::new(match &config.redis_url {
+        let redis = match &config.redis_url {
             Some(url) => {
                 let client = redis::Client::open(url.as_str())?;
                 let conn =
                     tokio::time::timeout(Duration::from_secs(10), client.get_connection_manager())
                         .await
                         .map_err(|_| "timed out connecting to Redis")??;
-                Limiter::redis(conn, config.redis_key_prefix.clone())
+                Some((client, conn))
             }
+            None => None,
+        };
+        let limiter = Arc::new(match &redis {
+            Some((_, conn)) => Limiter::redis(conn.clone(), config.redis_key_prefix.clone()),
             None => Limiter::memory(),
         });
         let keys = TokenKeys::new(config.jwt_secret.as_bytes(), config.token_ttl_secs)?;
@@ -121,10 +170,22 @@ impl Application {
             per_ip: config.login_limit_per_ip,
         });
         let traces = Arc::new(TraceCache::new(config.trace_cache_ms));
-        let changed: Arc<dyn PublicCatalogChanged> = Arc::new(Invalidate {
+        let channel = format!("{}catalog-changed", config.redis_key_prefix);
+        let invalidate = Arc::new(Invalidate {
             responses: cache.clone(),
             traces: traces.clone(),
+            publish: redis
+                .as_ref()
+                .map(|(_, conn)| (conn.clone(), channel.clone())),
         });
+        if let Some((client, _)) = &redis {
+            tokio::spawn(listen_for_changes(
+                client.clone(),
+                channel,
+                invalidate.clone(),
+            ));
+        }
+        let changed: Arc<dyn PublicCatalogChanged> = invalidate;
         let scans = Arc::new(ScanCounter::new(config.scan_anomaly_clients));
         let schema = schema::builder(config.max_depth, config.max_complexity)
             .data(db.clone())

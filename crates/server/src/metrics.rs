@@ -36,7 +36,8 @@ impl Histogram {
 #[derive(Default)]
 pub struct Metrics {
     graphql: Mutex<HashMap<String, (Histogram, u64)>>,
-    http: Mutex<HashMap<(String, u16), u64>>,
+    /// route → status → count (looked up by `&str`, so counting allocates nothing).
+    http: Mutex<HashMap<String, HashMap<u16, u64>>>,
 }
 
 fn label(s: &str) -> String {
@@ -66,7 +67,11 @@ impl Metrics {
 
     pub fn http(&self, route: &str, status: u16) {
         let mut map = self.http.lock().unwrap_or_else(|p| p.into_inner());
-        *map.entry((route.to_owned(), status)).or_default() += 1;
+        if let Some(by_status) = map.get_mut(route) {
+            *by_status.entry(status).or_default() += 1;
+        } else {
+            map.entry(route.to_owned()).or_default().insert(status, 1);
+        }
     }
 
     pub fn render(&self, db: &StatementCounter) -> String {
@@ -74,7 +79,14 @@ impl Metrics {
         out.push_str("# HELP http_requests_total HTTP requests by route and status.\n");
         out.push_str("# TYPE http_requests_total counter\n");
         let http = self.http.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let mut rows: Vec<_> = http.into_iter().collect();
+        let mut rows: Vec<((String, u16), u64)> = http
+            .into_iter()
+            .flat_map(|(route, by_status)| {
+                by_status
+                    .into_iter()
+                    .map(move |(status, n)| ((route.clone(), status), n))
+            })
+            .collect();
         rows.sort();
         for ((route, status), n) in rows {
             let _ = writeln!(

@@ -21,16 +21,25 @@ pub struct ScanCounter {
 #[derive(Default)]
 struct Pending {
     counts: HashMap<i64, i64>,
-    clients: HashSet<(i64, NaiveDate, String)>,
+    clients: HashSet<(i64, NaiveDate, [u8; 12])>,
     /// Every scan this replica counted since it started, per lot (never reset): lets a cached
     /// trace show a count that only goes up.
     totals: HashMap<i64, i64>,
 }
 
 /// Client addresses are stored hashed: enough to count distinct ones, not to identify people.
-fn client_key(ip: &str) -> String {
-    let digest = Sha256::digest(format!("cho-ocop-scan:{ip}").as_bytes());
-    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+fn client_key(ip: &str) -> [u8; 12] {
+    let mut h = Sha256::new();
+    h.update(b"cho-ocop-scan:");
+    h.update(ip.as_bytes());
+    let digest = h.finalize();
+    let mut key = [0u8; 12];
+    key.copy_from_slice(&digest[..12]);
+    key
+}
+
+fn hex(key: &[u8]) -> String {
+    key.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl ScanCounter {
@@ -116,7 +125,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(db: &C, p: &Pending) -> Re
                 .push(", ")
                 .bind(*day)
                 .push(", ")
-                .bind(client.clone())
+                .bind(hex(client))
                 .push(")");
         }
         q.push(" ON CONFLICT DO NOTHING");
