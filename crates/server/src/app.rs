@@ -41,8 +41,11 @@ use crate::{BoxError, pages, seed};
 
 /// Everything a request needs. Nothing here is state another replica would need: the database
 /// and Redis hold that; the cache and in-process limits are per replica by design.
-#[derive(Clone)]
-pub struct AppState {
+/// Shared by every request through one `Arc`: cloning it per request (axum does, for each
+/// extractor and middleware) is then one atomic increment.
+pub type AppState = Arc<Shared>;
+
+pub struct Shared {
     pub config: Arc<Config>,
     pub db: DatabaseConnection,
     pub schema: AppSchema,
@@ -200,7 +203,7 @@ impl Application {
         let listener = TcpListener::bind(config.bind_addr).await?;
         Ok(Application {
             listener,
-            state: AppState {
+            state: Arc::new(Shared {
                 config: Arc::new(config),
                 db,
                 schema,
@@ -212,7 +215,7 @@ impl Application {
                 units,
                 scans,
                 traces,
-            },
+            }),
             seeded_demo,
         })
     }
