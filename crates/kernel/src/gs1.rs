@@ -51,6 +51,36 @@ pub fn digital_link(base: &str, gtin14: &str, lot: &str, expires_on: Option<Naiv
     uri
 }
 
+/// What a Digital Link names: the GTIN (as GTIN-14) and the lot (AI 10), decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkTarget {
+    pub gtin14: String,
+    pub lot: String,
+}
+
+/// Parses the path of a GS1 Digital Link URI: `/01/{gtin}/10/{lot}` followed by any other
+/// key qualifiers (`/21/{serial}`, …), which are ignored, as is the query string. The GTIN may
+/// be given as GTIN-8, -12, -13 or -14; its check digit must hold.
+pub fn parse_path(path: &str) -> Option<LinkTarget> {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let mut parts = path.trim_start_matches('/').split('/');
+    if parts.next()? != "01" {
+        return None;
+    }
+    let gtin = crate::domain::Gtin::parse(parts.next()?).ok()?;
+    if parts.next()? != "10" {
+        return None;
+    }
+    let lot = decode_segment(parts.next()?)?;
+    if lot.is_empty() {
+        return None;
+    }
+    Some(LinkTarget {
+        gtin14: gtin.as_gtin14().to_owned(),
+        lot,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,7 +104,34 @@ mod tests {
         );
     }
 
+    #[test]
+    fn parses_paths_with_short_gtins_extra_ais_and_queries() {
+        let t = parse_path("/01/8934588012112/10/L%2F7/21/998?17=270331").unwrap();
+        assert_eq!(
+            t,
+            LinkTarget {
+                gtin14: "08934588012112".into(),
+                lot: "L/7".into()
+            }
+        );
+        assert!(
+            parse_path("/01/8934588012113/10/L1").is_none(),
+            "wrong check digit"
+        );
+        assert!(parse_path("/01/08934588012112/21/L1").is_none(), "no lot");
+        assert!(parse_path("/02/08934588012112/10/L1").is_none());
+    }
+
     proptest! {
+        #[test]
+        fn built_links_parse_back(body in proptest::collection::vec(0u32..10, 13), lot in "[A-Za-z0-9/._ -]{1,20}") {
+            let check = crate::domain::gtin_check_digit(&body);
+            let gtin14: String = body.iter().chain(std::iter::once(&check)).map(|d| char::from_digit(*d, 10).unwrap()).collect();
+            let uri = digital_link("https://cho-ocop.vn", &gtin14, &lot, NaiveDate::from_ymd_opt(2027, 1, 2));
+            let path = uri.strip_prefix("https://cho-ocop.vn").unwrap();
+            prop_assert_eq!(parse_path(path), Some(LinkTarget { gtin14, lot }));
+        }
+
         #[test]
         fn lot_numbers_round_trip(lot in "\\PC{1,20}") {
             let enc = encode_segment(&lot);

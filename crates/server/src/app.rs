@@ -304,11 +304,7 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{code}", get(pages::trace_page))
         .route("/t/{code}/qr.svg", get(pages::qr_svg))
         .route("/t/{code}/qr.png", get(pages::qr_png))
-        .route("/01/{gtin}/10/{lot}", get(pages::digital_link_resolve))
-        .route(
-            "/01/{gtin}/10/{lot}/{*rest}",
-            get(pages::digital_link_resolve),
-        )
+        .route("/01/{*rest}", get(pages::digital_link_resolve))
         .route("/epcis/events", get(pages::epcis_events))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), count_http))

@@ -7,8 +7,7 @@ use axum::extract::{ConnectInfo, Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use catalog::entity::{lot, variant};
-use kernel::domain::Gtin;
-use kernel::gs1::{decode_segment, digital_link};
+use kernel::gs1::{digital_link, parse_path};
 use kernel::trace_code::TraceCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use traceability::{epcis, page, qr, trace};
@@ -138,23 +137,20 @@ pub async fn qr_png(
 
 /// `GET /01/{gtin}/10/{lot}[/…]`: resolves a GS1 Digital Link (GTIN-14 or GTIN-13, extra AIs
 /// and query ignored) to the lot's trace page.
-pub async fn digital_link_resolve(
-    State(state): State<AppState>,
-    Path(parts): Path<Vec<(String, String)>>,
-) -> Response {
-    let get = |k: &str| parts.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let (Some(gtin), Some(lot_seg)) = (get("gtin"), get("lot")) else {
-        return (StatusCode::NOT_FOUND, Html(page::not_found("", false))).into_response();
+pub async fn digital_link_resolve(State(state): State<AppState>, uri: axum::http::Uri) -> Response {
+    let path = uri.path();
+    let not_found = || {
+        (
+            StatusCode::NOT_FOUND,
+            Html(page::not_found(path.trim_start_matches('/'), false)),
+        )
+            .into_response()
     };
-    let lot_number = decode_segment(&lot_seg).unwrap_or(lot_seg);
-    let shown = format!("01/{gtin}/10/{lot_number}");
-    let not_found =
-        || (StatusCode::NOT_FOUND, Html(page::not_found(&shown, false))).into_response();
-    let Ok(gtin) = Gtin::parse(&gtin) else {
+    let Some(target) = parse_path(path) else {
         return not_found();
     };
     let variants: Vec<i64> = match variant::Entity::find()
-        .filter(variant::Column::Gtin.eq(gtin.as_gtin14()))
+        .filter(variant::Column::Gtin.eq(target.gtin14.as_str()))
         .all(&state.db)
         .await
     {
@@ -163,7 +159,7 @@ pub async fn digital_link_resolve(
     };
     let found = lot::Entity::find()
         .filter(lot::Column::VariantId.is_in(variants))
-        .filter(lot::Column::LotNumber.eq(lot_number.clone()))
+        .filter(lot::Column::LotNumber.eq(target.lot.as_str()))
         .one(&state.db)
         .await;
     match found {

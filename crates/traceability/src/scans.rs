@@ -104,12 +104,21 @@ impl ScanCounter {
 async fn write<C: ConnectionTrait + TransactionTrait>(db: &C, p: &Pending) -> Result<(), DbErr> {
     let txn = db.begin().await?;
     let backend = txn.get_database_backend();
-    for (lot, n) in &p.counts {
+    // One statement per 500 lots, not one per lot: a busy second touches thousands of codes.
+    let counts: Vec<(&i64, &i64)> = p.counts.iter().collect();
+    for chunk in counts.chunks(500) {
         let mut q = Sql::new(backend);
-        q.push("UPDATE lots SET scan_count = scan_count + ")
-            .bind(*n)
-            .push(" WHERE id = ")
-            .bind(*lot);
+        q.push("WITH v (id, n) AS (VALUES ");
+        for (i, (lot, n)) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push("(").bind(**lot).push(", ").bind(**n).push(")");
+        }
+        q.push(
+            ") UPDATE lots SET scan_count = scan_count + (SELECT v.n FROM v WHERE v.id = lots.id) \
+             WHERE id IN (SELECT v.id FROM v)",
+        );
         txn.execute_raw(q.build()).await?;
     }
     let clients: Vec<_> = p.clients.iter().collect();
