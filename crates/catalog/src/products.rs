@@ -47,9 +47,11 @@ pub struct ProductChanges<'a> {
     pub images: Option<&'a [String]>,
 }
 
-type OriginParts = (String, Option<String>, Option<String>);
+/// Province code, commune code and place of an origin, validated.
+pub type OriginParts = (String, Option<String>, Option<String>);
 
-fn parse_origin(units: &AdminUnits, o: &Origin<'_>) -> Result<OriginParts> {
+/// Validates an origin: the commune must belong to the province.
+pub fn parse_origin(units: &AdminUnits, o: &Origin<'_>) -> Result<OriginParts> {
     units
         .validate(o.province_code, o.commune_code)
         .map_err(|(f, m)| Error::invalid(&["input", "origin", f], m))?;

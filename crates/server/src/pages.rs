@@ -96,21 +96,7 @@ pub async fn qr_svg(
     Path(input): Path<String>,
     Query(p): Query<QrParams>,
 ) -> Response {
-    let target = match qr_target(&state, &input).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    match qr::svg(&target, qr::size(p.size)) {
-        Ok(svg) => (
-            [
-                (header::CONTENT_TYPE, "image/svg+xml"),
-                (header::CACHE_CONTROL, "public, max-age=86400"),
-            ],
-            svg,
-        )
-            .into_response(),
-        Err(_) => internal(),
-    }
+    qr_image(&state, &input, p.size, false).await
 }
 
 pub async fn qr_png(
@@ -118,17 +104,30 @@ pub async fn qr_png(
     Path(input): Path<String>,
     Query(p): Query<QrParams>,
 ) -> Response {
-    let target = match qr_target(&state, &input).await {
+    qr_image(&state, &input, p.size, true).await
+}
+
+async fn qr_image(state: &AppState, input: &str, size: Option<u32>, png: bool) -> Response {
+    let target = match qr_target(state, input).await {
         Ok(t) => t,
         Err(r) => return r,
     };
-    match qr::png(&target, qr::size(p.size)) {
-        Ok(png) => (
+    let size = qr::size(size);
+    let (body, content_type) = if png {
+        (qr::png(&target, size), "image/png")
+    } else {
+        (
+            qr::svg(&target, size).map(String::into_bytes),
+            "image/svg+xml",
+        )
+    };
+    match body {
+        Ok(bytes) => (
             [
-                (header::CONTENT_TYPE, "image/png"),
+                (header::CONTENT_TYPE, content_type),
                 (header::CACHE_CONTROL, "public, max-age=86400"),
             ],
-            png,
+            bytes,
         )
             .into_response(),
         Err(_) => internal(),

@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, Utc};
 use kernel::admin_units::AdminUnits;
-use kernel::domain::{gtin_check_digit, optional_text, text};
+use kernel::domain::{gtin_check_digit, text};
 use kernel::error::is_unique_violation;
 use kernel::time::{plausible_year, today_vn, vn_offset};
 use kernel::trace_code::TraceCode;
@@ -142,21 +142,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         ));
     }
     let (province, commune, place) = match &f.origin {
-        Some(o) => {
-            units
-                .validate(o.province_code, o.commune_code)
-                .map_err(|(fld, m)| Error::invalid(&["input", "origin", fld], m))?;
-            let place = optional_text(o.place, 200, "Nơi sản xuất")
-                .map_err(|m| Error::invalid(&["input", "origin", "place"], m))?;
-            (
-                o.province_code.trim().to_owned(),
-                o.commune_code
-                    .map(str::trim)
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_owned),
-                place,
-            )
-        }
+        Some(o) => catalog::products::parse_origin(units, o)?,
         None => (
             product.origin_province_code.clone(),
             product.origin_commune_code.clone(),
