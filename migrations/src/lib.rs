@@ -11,6 +11,7 @@
 //!   products, images, variants, and the lots that hold stock.
 //! - `m20261129_000004_create_traceability`: trace codes, origins, recalls and scan counts on
 //!   lots; hash-chained trace events; per-day scan clients.
+//! - `m20261129_000005_create_orders`: orders, seller orders, lines, lot allocations, payments.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -18,6 +19,7 @@ mod m20261129_000001_create_admin_units;
 mod m20261129_000002_create_accounts;
 mod m20261129_000003_create_catalog;
 mod m20261129_000004_create_traceability;
+mod m20261129_000005_create_orders;
 pub mod sql;
 
 pub struct Migrator;
@@ -30,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_create_accounts::Migration),
             Box::new(m20261129_000003_create_catalog::Migration),
             Box::new(m20261129_000004_create_traceability::Migration),
+            Box::new(m20261129_000005_create_orders::Migration),
         ]
     }
 }

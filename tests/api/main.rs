@@ -10,6 +10,7 @@ mod bad_input;
 mod catalog;
 mod http;
 mod listing;
+mod orders;
 mod permissions;
 mod search;
 mod trace;

@@ -64,6 +64,20 @@ pub fn decode(kind: Kind, id: &str) -> Option<i64> {
     }
 }
 
+/// Encodes an id of a type this module does not list (types of later crates).
+pub fn encode_raw(kind: &str, id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
+}
+
+/// Decodes an id made by [`encode_raw`] for `kind`.
+pub fn decode_raw(kind: &str, id: &str) -> Option<i64> {
+    let bytes = URL_SAFE_NO_PAD.decode(id.as_bytes()).ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
+    let (k, num) = text.split_once(':')?;
+    let n: i64 = num.parse().ok()?;
+    (k == kind && n > 0).then_some(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -77,10 +77,21 @@ impl NodeQuery {
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery, AccountsQuery, CatalogQuery, TraceabilityQuery);
+pub struct Query(
+    NodeQuery,
+    AccountsQuery,
+    CatalogQuery,
+    TraceabilityQuery,
+    orders::OrdersQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AccountsMutation, CatalogMutation, TraceabilityMutation);
+pub struct Mutation(
+    AccountsMutation,
+    CatalogMutation,
+    TraceabilityMutation,
+    orders::OrdersMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -1,0 +1,7 @@
+//! The orders crate's tables.
+
+pub mod allocation;
+pub mod order;
+pub mod order_line;
+pub mod payment;
+pub mod seller_order;

@@ -1,0 +1,375 @@
+//! Checkout: multi-producer orders, first-expiring-first-out lot allocation, idempotency,
+//! oversell-proof stock under concurrency, and who may see an order.
+
+use serde_json::{Value, json};
+
+use crate::harness::{Fixture, TestApp};
+
+const CHECKOUT: &str = "mutation($i: CheckoutInput!) { checkout(input: $i) { order { id number status
+    subtotal { amount } shippingTotal { amount } total { amount formatted }
+    payment { method status amount { amount } }
+    shipments { producer { name } status lines { quantity } }
+    lines { quantity unitPrice { amount } total { amount } variant { sku } lots { quantity lot { lotNumber traceCode } } } }
+    userErrors { code field message } } }";
+
+fn address() -> Value {
+    json!({ "name": "Nguyễn Văn A", "phone": "0912345678", "provinceCode": "40", "line": "12 Lê Lợi" })
+}
+
+fn input(key: &str, lines: Value) -> Value {
+    json!({ "i": { "idempotencyKey": key, "lines": lines, "shippingAddress": address(), "paymentMethod": "COD" } })
+}
+
+/// Adds a lot with an explicit expiry; returns its lot number.
+async fn lot(app: &TestApp, f: &Fixture, number: &str, expires: Option<&str>, qty: i64) {
+    let mut i = json!({ "variantId": f.variant, "lotNumber": number, "producedOn": "2026-11-01", "quantity": qty });
+    if let Some(e) = expires {
+        i["expiresOn"] = json!(e);
+    }
+    let d = app
+        .data(
+            Some(&f.owner),
+            "mutation($i: LotInput!) { lotCreate(input: $i) { userErrors { code message } } }",
+            json!({ "i": i }),
+        )
+        .await;
+    assert_eq!(d["lotCreate"]["userErrors"], json!([]), "{d}");
+}
+
+async fn stock_invariant(app: &TestApp) {
+    use sea_orm::ConnectionTrait;
+    let rows = app
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT l.id, l.quantity_produced AS produced, l.quantity_available AS available, \
+             CAST(COALESCE((SELECT SUM(a.quantity) FROM lot_allocations a WHERE a.lot_id = l.id), 0) AS BIGINT) AS allocated FROM lots l",
+        ))
+        .await
+        .unwrap();
+    for r in rows {
+        let (p, a, al): (i64, i64, i64) = (
+            r.try_get("", "produced").unwrap(),
+            r.try_get("", "available").unwrap(),
+            r.try_get("", "allocated").unwrap(),
+        );
+        assert_eq!(p, a + al, "produced = available + allocated");
+        assert!(a >= 0);
+    }
+}
+
+#[tokio::test]
+async fn checkout_takes_stock_first_expiring_first_and_splits_by_producer() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 100_000, "40").await; // its first lot: 10 units, expiring in a year
+    lot(&app, &f, "LATE", Some("2029-01-01"), 10).await;
+    lot(&app, &f, "SOON", Some("2027-01-01"), 3).await;
+    lot(&app, &f, "NOEXP", None, 50).await;
+    let g = app.listed_product("Chè", 5, 600_000, "19").await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let d = app
+        .data(Some(&buyer), CHECKOUT, input("k1", json!([
+            { "variantId": f.variant, "quantity": 10 }, { "variantId": g.variant, "quantity": 1 }, { "variantId": f.variant, "quantity": 5 }
+        ])))
+        .await;
+    let o = &d["checkout"]["order"];
+    assert_eq!(d["checkout"]["userErrors"], json!([]), "{d}");
+    assert_eq!(o["status"], "CONFIRMED");
+    assert!(o["number"].as_str().unwrap().starts_with("OC-2026-"));
+    // 15 × 100.000 + 30.000 shipping (under 500.000? no: 1.500.000, free) and 600.000 (free).
+    assert_eq!(o["subtotal"]["amount"], 2_100_000);
+    assert_eq!(o["shippingTotal"]["amount"], 0);
+    assert_eq!(o["total"]["formatted"], "2.100.000 ₫");
+    assert_eq!(
+        o["payment"],
+        json!({ "method": "COD", "status": "PENDING", "amount": { "amount": 2_100_000 } })
+    );
+    assert_eq!(o["shipments"].as_array().unwrap().len(), 2);
+    // The merged line of 15 came from SOON (3), then the one-year lot (10), then LATE (2).
+    let line = o["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["quantity"] == 15)
+        .unwrap();
+    let taken: Vec<(String, i64)> = line["lots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["lot"]["lotNumber"].as_str().unwrap().to_owned(),
+                a["quantity"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(taken[0], ("SOON".to_owned(), 3));
+    assert_eq!(taken[1].1, 10);
+    assert_eq!(taken[2], ("LATE".to_owned(), 2));
+    stock_invariant(&app).await;
+    // A small order pays for shipping.
+    let d = app
+        .data(
+            Some(&buyer),
+            CHECKOUT,
+            input("k2", json!([{ "variantId": f.variant, "quantity": 1 }])),
+        )
+        .await;
+    assert_eq!(d["checkout"]["order"]["shippingTotal"]["amount"], 30_000);
+}
+
+#[tokio::test]
+async fn the_same_key_returns_the_same_order_even_ten_at_once() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Gạo", 5, 50_000, "92").await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let (client, addr, token, vars) = (
+            app.client.clone(),
+            app.addr.clone(),
+            buyer.clone(),
+            input("same", json!([{ "variantId": f.variant, "quantity": 2 }])),
+        );
+        tasks.push(tokio::spawn(async move {
+            let v: Value = client
+                .post(format!("{addr}/graphql"))
+                .bearer_auth(token)
+                .json(&json!({ "query": CHECKOUT, "variables": vars }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["data"]["checkout"]["order"]["id"]
+                .as_str()
+                .map(str::to_owned)
+        }));
+    }
+    let mut ids = Vec::new();
+    for t in tasks {
+        ids.push(t.await.unwrap().expect("every request gets the order"));
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "one order for one key");
+    assert_eq!(app.count("orders").await, 1);
+    let d = app
+        .data(
+            None,
+            "query($id: ID!) { product(id: $id) { variants { available } } }",
+            json!({ "id": f.product }),
+        )
+        .await;
+    assert_eq!(
+        d["product"]["variants"][0]["available"], 8,
+        "stock taken once"
+    );
+    let d = app
+        .data(
+            Some(&buyer),
+            CHECKOUT,
+            input("same", json!([{ "variantId": f.variant, "quantity": 3 }])),
+        )
+        .await;
+    assert_eq!(
+        d["checkout"]["userErrors"][0]["code"],
+        "IDEMPOTENCY_KEY_REUSED"
+    );
+    // Keys are scoped to the buyer.
+    let other = app.buyer("khac@test.vn").await;
+    let d = app
+        .data(
+            Some(&other),
+            CHECKOUT,
+            input("same", json!([{ "variantId": f.variant, "quantity": 2 }])),
+        )
+        .await;
+    assert_eq!(d["checkout"]["userErrors"], json!([]));
+}
+
+#[tokio::test]
+async fn bad_checkouts_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Gạo", 5, 50_000, "92").await;
+    let draft = app
+        .product(&f.owner, &f.producer, &f.cert, "Gạo nháp", 40_000, "92")
+        .await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let line = |q: i64| json!([{ "variantId": f.variant, "quantity": q }]);
+    let with_addr = |key: &str, addr: Value| json!({ "i": { "idempotencyKey": key, "lines": line(1), "shippingAddress": addr, "paymentMethod": "COD" } });
+    let many: Vec<Value> = (0..100)
+        .map(|_| json!({ "variantId": f.variant, "quantity": 1 }))
+        .collect();
+    let cases = vec![
+        (
+            input("a", line(11)),
+            "INSUFFICIENT_STOCK",
+            json!(["input", "lines", "0", "quantity"]),
+        ),
+        (
+            input("b", line(0)),
+            "INVALID",
+            json!(["input", "lines", "0", "quantity"]),
+        ),
+        (
+            input("c", line(-2)),
+            "INVALID",
+            json!(["input", "lines", "0", "quantity"]),
+        ),
+        (
+            input(
+                "d",
+                json!([{ "variantId": "VmFyaWFudDo5OTk5", "quantity": 1 }]),
+            ),
+            "NOT_FOUND",
+            json!(["input", "lines", "0", "variantId"]),
+        ),
+        (
+            input("e", json!([{ "variantId": draft.1, "quantity": 1 }])),
+            "INVALID_STATE",
+            json!(["input", "lines", "0", "variantId"]),
+        ),
+        (
+            input("f", json!(many)),
+            "LIMIT_EXCEEDED",
+            json!(["input", "lines"]),
+        ),
+        (
+            with_addr(
+                "g",
+                json!({ "name": "A", "phone": "0912345678", "provinceCode": "01", "communeCode": "31078", "line": "x" }),
+            ),
+            "INVALID",
+            json!(["input", "shippingAddress", "communeCode"]),
+        ),
+        (
+            with_addr(
+                "h",
+                json!({ "name": "A", "phone": "+1 415 555 0100", "provinceCode": "01", "line": "x" }),
+            ),
+            "INVALID",
+            json!(["input", "shippingAddress", "phone"]),
+        ),
+    ];
+    for (vars, code, field) in cases {
+        let d = app.data(Some(&buyer), CHECKOUT, vars.clone()).await;
+        let e = &d["checkout"]["userErrors"][0];
+        assert_eq!(e["code"], code, "{vars}");
+        assert_eq!(e["field"], field, "{vars}");
+        assert!(d["checkout"]["order"].is_null());
+    }
+    assert_eq!(app.count("orders").await, 0);
+    assert_eq!(app.count("lot_allocations").await, 0);
+    let d = app
+        .data(
+            None,
+            "query($id: ID!) { product(id: $id) { variants { available } } }",
+            json!({ "id": f.product }),
+        )
+        .await;
+    assert_eq!(d["product"]["variants"][0]["available"], 10);
+    let v = app.gql(None, CHECKOUT, input("z", line(1))).await;
+    assert_eq!(v["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn an_order_is_seen_by_its_buyer_its_producers_for_their_part_and_admin_only() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 100_000, "40").await;
+    let g = app.listed_product("Chè", 5, 200_000, "19").await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let d = app.data(Some(&buyer), CHECKOUT, input("k", json!([{ "variantId": f.variant, "quantity": 1 }, { "variantId": g.variant, "quantity": 1 }]))).await;
+    let id = d["checkout"]["order"]["id"].clone();
+    let q = "query($id: ID!) { order(id: $id) { number shipments { producer { name } } lines { quantity } } }";
+    assert_eq!(
+        app.data(Some(&buyer), q, json!({ "id": id })).await["order"]["shipments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        app.data(Some(&f.admin), q, json!({ "id": id })).await["order"]["shipments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let part = app.data(Some(&f.owner), q, json!({ "id": id })).await;
+    assert_eq!(
+        part["order"]["shipments"],
+        json!([{ "producer": { "name": "HTX Nước mắm" } }])
+    );
+    assert_eq!(part["order"]["lines"].as_array().unwrap().len(), 1);
+    let stranger = app.buyer("la@test.vn").await;
+    assert_eq!(
+        app.data(Some(&stranger), q, json!({ "id": id })).await["order"],
+        json!(null)
+    );
+    assert_eq!(
+        app.gql(None, q, json!({ "id": id })).await["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+    let mine = app
+        .data(Some(&buyer), "{ myOrders { nodes { id } } }", json!({}))
+        .await;
+    assert_eq!(mine["myOrders"]["nodes"], json!([{ "id": id }]));
+    assert_eq!(
+        app.data(Some(&stranger), "{ myOrders { nodes { id } } }", json!({}))
+            .await["myOrders"]["nodes"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn a_thousand_checkouts_from_a_hundred_clients_never_oversell() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Mật ong", 4, 100_000, "08").await; // 10 units
+    lot(&app, &f, "A", Some("2027-06-01"), 40).await;
+    lot(&app, &f, "B", None, 50).await;
+    let buyers: Vec<String> = {
+        let mut v = Vec::new();
+        for i in 0..10 {
+            v.push(app.buyer(&format!("b{i}@test.vn")).await);
+        }
+        v
+    };
+    let mut tasks = Vec::new();
+    for client in 0..100 {
+        let (http, addr, token, variant) = (
+            app.client.clone(),
+            app.addr.clone(),
+            buyers[client % 10].clone(),
+            f.variant.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut sold = 0;
+            let mut refused = 0;
+            for n in 0..10 {
+                let vars = json!({ "i": { "idempotencyKey": format!("c{client}-{n}"), "lines": [{ "variantId": variant, "quantity": 1 }],
+                    "shippingAddress": { "name": "A", "phone": "0912345678", "provinceCode": "40", "line": "x" }, "paymentMethod": "COD" } });
+                let v: Value = http.post(format!("{addr}/graphql")).bearer_auth(&token)
+                    .json(&json!({ "query": "mutation($i: CheckoutInput!) { checkout(input: $i) { order { id } userErrors { code } } }", "variables": vars }))
+                    .send().await.unwrap().json().await.unwrap();
+                if v["data"]["checkout"]["order"]["id"].is_string() {
+                    sold += 1;
+                } else {
+                    assert_eq!(v["data"]["checkout"]["userErrors"][0]["code"], "INSUFFICIENT_STOCK", "{v}");
+                    refused += 1;
+                }
+            }
+            (sold, refused)
+        }));
+    }
+    let (mut sold, mut refused) = (0, 0);
+    for t in tasks {
+        let (s, r) = t.await.unwrap();
+        sold += s;
+        refused += r;
+    }
+    assert_eq!(sold, 100, "exactly the 100 units were sold");
+    assert_eq!(refused, 900);
+    assert_eq!(app.count("orders").await, 100);
+    stock_invariant(&app).await;
+}
