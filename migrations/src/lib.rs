@@ -12,6 +12,8 @@
 //! - `m20261129_000004_create_traceability`: trace codes, origins, recalls and scan counts on
 //!   lots; hash-chained trace events; per-day scan clients.
 //! - `m20261129_000005_create_orders`: orders, seller orders, lines, lot allocations, payments.
+//! - `m20261129_000006_track_order_progress`: shipping/delivery/cancellation times, released
+//!   allocations.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -20,6 +22,7 @@ mod m20261129_000002_create_accounts;
 mod m20261129_000003_create_catalog;
 mod m20261129_000004_create_traceability;
 mod m20261129_000005_create_orders;
+mod m20261129_000006_track_order_progress;
 pub mod sql;
 
 pub struct Migrator;
@@ -33,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_create_catalog::Migration),
             Box::new(m20261129_000004_create_traceability::Migration),
             Box::new(m20261129_000005_create_orders::Migration),
+            Box::new(m20261129_000006_track_order_progress::Migration),
         ]
     }
 }

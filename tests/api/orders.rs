@@ -43,7 +43,7 @@ async fn stock_invariant(app: &TestApp) {
         .query_all_raw(sea_orm::Statement::from_string(
             app.db.get_database_backend(),
             "SELECT l.id, l.quantity_produced AS produced, l.quantity_available AS available, \
-             CAST(COALESCE((SELECT SUM(a.quantity) FROM lot_allocations a WHERE a.lot_id = l.id), 0) AS BIGINT) AS allocated FROM lots l",
+             CAST(COALESCE((SELECT SUM(a.quantity) FROM lot_allocations a WHERE a.lot_id = l.id AND a.released = FALSE), 0) AS BIGINT) AS allocated FROM lots l",
         ))
         .await
         .unwrap();
@@ -372,4 +372,227 @@ async fn a_thousand_checkouts_from_a_hundred_clients_never_oversell() {
     assert_eq!(refused, 900);
     assert_eq!(app.count("orders").await, 100);
     stock_invariant(&app).await;
+}
+
+const ORDER: &str = "query($id: ID!) { order(id: $id) { status payment { status } shipments { id status carrier trackingNumber producer { name } } } }";
+
+async fn cod_order(app: &TestApp, buyer: &str, key: &str, f: &Fixture, g: &Fixture) -> Value {
+    let d = app.data(Some(buyer), CHECKOUT, input(key, json!([{ "variantId": f.variant, "quantity": 2 }, { "variantId": g.variant, "quantity": 1 }]))).await;
+    assert_eq!(d["checkout"]["userErrors"], json!([]), "{d}");
+    d["checkout"]["order"]["id"].clone()
+}
+
+fn shipment_of(order: &Value, producer: &str) -> Value {
+    order["order"]["shipments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["producer"]["name"] == producer)
+        .unwrap()["id"]
+        .clone()
+}
+
+#[tokio::test]
+async fn a_cod_order_ships_is_delivered_paid_and_completed() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 100_000, "40").await;
+    let g = app.listed_product("Chè", 5, 200_000, "19").await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let id = cod_order(&app, &buyer, "k", &f, &g).await;
+    let o = app.data(Some(&buyer), ORDER, json!({ "id": id })).await;
+    let (sf, sg) = (shipment_of(&o, "HTX Nước mắm"), shipment_of(&o, "HTX Chè"));
+    let ship = "mutation($id: ID!) { sellerOrderShip(id: $id, carrier: \"GHTK\", trackingNumber: \"S123\") { sellerOrder { status carrier } userErrors { code } } }";
+    let deliver = "mutation($id: ID!) { sellerOrderDeliver(id: $id) { sellerOrder { status } userErrors { code } } }";
+    // Delivering before shipping, or shipping someone else's part, is refused.
+    assert_eq!(
+        app.data(Some(&f.owner), deliver, json!({ "id": sf })).await["sellerOrderDeliver"]["userErrors"]
+            [0]["code"],
+        "INVALID_STATE"
+    );
+    assert_eq!(
+        app.gql(Some(&f.owner), ship, json!({ "id": sg })).await["errors"][0]["extensions"]["code"],
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql(Some(&buyer), ship, json!({ "id": sf })).await["errors"][0]["extensions"]["code"],
+        "FORBIDDEN"
+    );
+    let d = app.data(Some(&f.owner), ship, json!({ "id": sf })).await;
+    assert_eq!(
+        d["sellerOrderShip"]["sellerOrder"],
+        json!({ "status": "SHIPPED", "carrier": "GHTK" })
+    );
+    assert_eq!(
+        app.data(Some(&buyer), ORDER, json!({ "id": id })).await["order"]["status"],
+        "CONFIRMED",
+        "not all shipped yet"
+    );
+    app.data(Some(&g.owner), ship, json!({ "id": sg })).await;
+    assert_eq!(
+        app.data(Some(&buyer), ORDER, json!({ "id": id })).await["order"]["status"],
+        "SHIPPED"
+    );
+    app.data(Some(&f.owner), deliver, json!({ "id": sf })).await;
+    let o = app.data(Some(&buyer), ORDER, json!({ "id": id })).await;
+    assert_eq!(
+        o["order"]["payment"]["status"], "PENDING",
+        "the other producer has not collected yet"
+    );
+    app.data(Some(&g.owner), deliver, json!({ "id": sg })).await;
+    let o = app.data(Some(&buyer), ORDER, json!({ "id": id })).await;
+    assert_eq!(o["order"]["status"], "DELIVERED");
+    assert_eq!(o["order"]["payment"]["status"], "SUCCEEDED");
+    let confirm = "mutation($id: ID!) { orderConfirmReceived(id: $id) { order { status } userErrors { code } } }";
+    assert_eq!(
+        app.gql(Some(&f.owner), confirm, json!({ "id": id })).await["errors"][0]["extensions"]["code"],
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.data(Some(&buyer), confirm, json!({ "id": id })).await["orderConfirmReceived"]["order"]
+            ["status"],
+        "COMPLETED"
+    );
+    assert_eq!(
+        app.data(Some(&buyer), confirm, json!({ "id": id })).await["orderConfirmReceived"]["userErrors"]
+            [0]["code"],
+        "INVALID_STATE"
+    );
+    let cancel =
+        "mutation($id: ID!) { orderCancel(id: $id, reason: \"Đổi ý\") { userErrors { code } } }";
+    assert_eq!(
+        app.data(Some(&buyer), cancel, json!({ "id": id })).await["orderCancel"]["userErrors"][0]["code"],
+        "INVALID_STATE"
+    );
+    let mine = app
+        .data(
+            Some(&f.owner),
+            "query($p: ID!) { sellerOrders(producerId: $p) { nodes { status } } }",
+            json!({ "p": f.producer }),
+        )
+        .await;
+    assert_eq!(
+        mine["sellerOrders"]["nodes"],
+        json!([{ "status": "COMPLETED" }])
+    );
+    assert_eq!(
+        app.gql(
+            Some(&buyer),
+            "query($p: ID!) { sellerOrders(producerId: $p) { nodes { status } } }",
+            json!({ "p": f.producer })
+        )
+        .await["errors"][0]["extensions"]["code"],
+        "FORBIDDEN"
+    );
+}
+
+#[tokio::test]
+async fn cancelling_returns_the_stock_to_the_very_lots_it_came_from() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 100_000, "40").await; // 10 units, expiring in a year
+    lot(&app, &f, "SOON", Some("2027-01-01"), 3).await;
+    let g = app.listed_product("Chè", 5, 200_000, "19").await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let lots_q =
+        "query($id: ID!) { product(id: $id) { lots { nodes { lotNumber quantityAvailable } } } }";
+    let before = app.data(None, lots_q, json!({ "id": f.product })).await;
+    let d = app.data(Some(&buyer), CHECKOUT, input("a", json!([{ "variantId": f.variant, "quantity": 5 }, { "variantId": g.variant, "quantity": 1 }]))).await;
+    let id = d["checkout"]["order"]["id"].clone();
+    assert_ne!(
+        app.data(None, lots_q, json!({ "id": f.product })).await,
+        before
+    );
+    // The producer cancels its part, with a reason: only that part's stock comes back.
+    let d = app.data(Some(&f.owner), "mutation($id: ID!) { orderCancel(id: $id, reason: \"Hết hàng đóng gói\") { order { status } userErrors { code } } }", json!({ "id": id })).await;
+    assert_eq!(
+        d["orderCancel"]["order"]["status"], "CONFIRMED",
+        "the other producer's part goes on"
+    );
+    assert_eq!(
+        app.data(None, lots_q, json!({ "id": f.product })).await,
+        before
+    );
+    stock_invariant(&app).await;
+    let o = app.data(Some(&buyer), ORDER, json!({ "id": id })).await;
+    let statuses: Vec<&str> = o["order"]["shipments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.contains(&"CANCELLED") && statuses.contains(&"CONFIRMED"));
+    // The buyer cancels the rest; cancelling again is a wrong state.
+    let cancel = "mutation($id: ID!) { orderCancel(id: $id, reason: \"Đổi ý\") { order { status payment { status } } userErrors { code } } }";
+    let d = app.data(Some(&buyer), cancel, json!({ "id": id })).await;
+    assert_eq!(d["orderCancel"]["order"]["status"], "CANCELLED");
+    assert_eq!(d["orderCancel"]["order"]["payment"]["status"], "EXPIRED");
+    assert_eq!(
+        app.data(Some(&buyer), cancel, json!({ "id": id })).await["orderCancel"]["userErrors"][0]["code"],
+        "INVALID_STATE"
+    );
+    let stranger = app.buyer("la@test.vn").await;
+    assert_eq!(
+        app.gql(Some(&stranger), cancel, json!({ "id": id })).await["errors"][0]["extensions"]["code"],
+        "FORBIDDEN"
+    );
+    stock_invariant(&app).await;
+    assert_eq!(
+        app.data(
+            None,
+            "query($id: ID!) { product(id: $id) { variants { available } } }",
+            json!({ "id": g.product })
+        )
+        .await["product"]["variants"][0]["available"],
+        10
+    );
+}
+
+#[tokio::test]
+async fn unpaid_orders_expire_and_release_their_stock_exactly_once_with_two_instances() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Mật ong", 4, 100_000, "08").await; // 10 units
+    let buyer = app.buyer("mua@test.vn").await;
+    for k in 0..3 {
+        let vars = json!({ "i": { "idempotencyKey": format!("v{k}"), "lines": [{ "variantId": f.variant, "quantity": 2 }],
+            "shippingAddress": address(), "paymentMethod": "VNPAY" } });
+        let d = app.data(Some(&buyer), CHECKOUT, vars).await;
+        assert_eq!(d["checkout"]["order"]["status"], "AWAITING_PAYMENT");
+    }
+    let avail = || async {
+        app.data(
+            None,
+            "query($id: ID!) { product(id: $id) { variants { available } } }",
+            json!({ "id": f.product }),
+        )
+        .await["product"]["variants"][0]["available"]
+            .clone()
+    };
+    assert_eq!(avail().await, 4);
+    // Nothing is due yet.
+    assert_eq!(
+        orders::lifecycle::expire_unpaid(&app.db, chrono::Duration::minutes(15))
+            .await
+            .unwrap(),
+        0
+    );
+    app.exec("UPDATE orders SET created_at = '2020-01-01T00:00:00Z'")
+        .await;
+    // Two instances run the job at the same moment.
+    let (a, b) = tokio::join!(
+        orders::lifecycle::expire_unpaid(&app.db, chrono::Duration::minutes(15)),
+        orders::lifecycle::expire_unpaid(&app.db, chrono::Duration::minutes(15)),
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 3, "each order expired once");
+    assert_eq!(avail().await, 10, "stock released exactly once");
+    stock_invariant(&app).await;
+    let mine = app
+        .data(
+            Some(&buyer),
+            "{ myOrders { nodes { status payment { status } } } }",
+            json!({}),
+        )
+        .await;
+    for o in mine["myOrders"]["nodes"].as_array().unwrap() {
+        assert_eq!(o["status"], "CANCELLED");
+        assert_eq!(o["payment"]["status"], "EXPIRED");
+    }
 }

@@ -67,6 +67,21 @@ pub fn like_escape(s: &str) -> String {
     out
 }
 
+/// Makes the current transaction a writer from its first statement. SQLite starts a
+/// transaction as a reader and fails at once ("database is locked") when a reader tries to
+/// become a writer while another writer is active; a transaction that will write after
+/// reading calls this first, so it waits its turn instead (busy timeout). A no-op elsewhere.
+pub async fn write_lock(
+    txn: &impl sea_orm::ConnectionTrait,
+    table: &str,
+) -> Result<(), sea_orm::DbErr> {
+    if txn.get_database_backend() == DbBackend::Sqlite {
+        txn.execute_unprepared(&format!("UPDATE {table} SET id = id WHERE id = -1"))
+            .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

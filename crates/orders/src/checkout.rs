@@ -246,6 +246,10 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
             tracking_number: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            shipped_at: Set(None),
+            delivered_at: Set(None),
+            cancelled_at: Set(None),
+            cancel_reason: Set(None),
             ..Default::default()
         }
         .insert(&txn)
@@ -377,6 +381,7 @@ async fn take_stock(
                     order_line_id: Set(line.id),
                     lot_id: Set(lot_id),
                     quantity: Set(want),
+                    released: Set(false),
                     ..Default::default()
                 }
                 .insert(db)

@@ -15,6 +15,7 @@ use catalog::lots::Lot;
 
 use crate::checkout::{self, AddressFields, CheckoutFields, LineFields};
 use crate::entity::{allocation, order, order_line, payment, seller_order};
+use crate::lifecycle;
 
 type GqlResult<T> = async_graphql::Result<T>;
 
@@ -42,6 +43,18 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::AwaitingPayment => "AWAITING_PAYMENT",
+            OrderStatus::Confirmed => "CONFIRMED",
+            OrderStatus::Packed => "PACKED",
+            OrderStatus::Shipped => "SHIPPED",
+            OrderStatus::Delivered => "DELIVERED",
+            OrderStatus::Completed => "COMPLETED",
+            OrderStatus::Cancelled => "CANCELLED",
+            OrderStatus::Refunded => "REFUNDED",
+        }
+    }
     fn parse(s: &str) -> OrderStatus {
         match s {
             "AWAITING_PAYMENT" => OrderStatus::AwaitingPayment,
@@ -298,7 +311,7 @@ pub struct SellerOrder(seller_order::Model);
 
 #[Object]
 impl SellerOrder {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(kernel::id::encode_raw("SellerOrder", self.0.id))
     }
     async fn producer(&self, ctx: &Context<'_>) -> GqlResult<Producer> {
@@ -333,6 +346,18 @@ impl SellerOrder {
     }
     async fn tracking_number(&self) -> Option<&str> {
         self.0.tracking_number.as_deref()
+    }
+    async fn cancel_reason(&self) -> Option<&str> {
+        self.0.cancel_reason.as_deref()
+    }
+    /// The whole order (for the producer: their part of it).
+    async fn order(&self, ctx: &Context<'_>) -> GqlResult<Option<Order>> {
+        let o = crate::lifecycle::get_order(db(ctx), self.0.order_id)
+            .await
+            .map_err(Error::into_top)?;
+        Ok(scope_for(db(ctx), viewer(ctx), &o)
+            .await?
+            .map(|scope| Order { model: o, scope }))
     }
 }
 
@@ -426,6 +451,50 @@ impl OrdersQuery {
         }
     }
 
+    /// A producer's part of orders, newest first (the producer's members and ADMIN).
+    async fn seller_orders(
+        &self,
+        ctx: &Context<'_>,
+        producer_id: ID,
+        status: Option<OrderStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, SellerOrder>> {
+        viewer(ctx).require_user()?;
+        let pid = id::decode(Kind::Producer, &producer_id).unwrap_or(0);
+        catalog::access::require_member(db(ctx), viewer(ctx), pid)
+            .await
+            .map_err(Error::into_top)?;
+        let limit = page_size(first).map_err(async_graphql::Error::from)?;
+        let after_id =
+            match after.as_deref() {
+                None => None,
+                Some(a) => Some(Cursor::decode(a, "SO", 1).map(|c| c.keys[0]).ok_or_else(
+                    || TopError::invalid("Con trỏ phân trang (after) không hợp lệ."),
+                )?),
+            };
+        let mut q = seller_order::Entity::find().filter(seller_order::Column::ProducerId.eq(pid));
+        if let Some(s) = status {
+            q = q.filter(seller_order::Column::Status.eq(s.as_str()));
+        }
+        if let Some(a) = after_id {
+            q = q.filter(seller_order::Column::Id.lt(a));
+        }
+        let rows = q
+            .order_by_desc(seller_order::Column::Id)
+            .limit(limit + 1)
+            .all(db(ctx))
+            .await
+            .map_err(dberr)?;
+        let mut conn = Connection::new(after_id.is_some(), rows.len() as u64 > limit);
+        conn.edges.extend(
+            rows.into_iter()
+                .take(limit as usize)
+                .map(|s| Edge::new(Cursor::new("SO", vec![s.id]).encode(), SellerOrder(s))),
+        );
+        Ok(conn)
+    }
+
     /// The signed-in buyer's orders, newest first.
     async fn my_orders(
         &self,
@@ -467,11 +536,124 @@ impl OrdersQuery {
     }
 }
 
+#[derive(SimpleObject)]
+pub struct OrderPayload {
+    pub order: Option<Order>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(SimpleObject)]
+pub struct SellerOrderPayload {
+    pub seller_order: Option<SellerOrder>,
+    pub user_errors: Vec<UserError>,
+}
+
+fn order_payload(r: kernel::Result<order::Model>) -> GqlResult<OrderPayload> {
+    match r {
+        Ok(o) => Ok(OrderPayload {
+            order: Some(Order {
+                model: o,
+                scope: Scope::All,
+            }),
+            user_errors: vec![],
+        }),
+        Err(e) => Ok(OrderPayload {
+            order: None,
+            user_errors: e.into_user_errors()?,
+        }),
+    }
+}
+
+fn seller_order_payload(r: kernel::Result<seller_order::Model>) -> GqlResult<SellerOrderPayload> {
+    match r {
+        Ok(s) => Ok(SellerOrderPayload {
+            seller_order: Some(SellerOrder(s)),
+            user_errors: vec![],
+        }),
+        Err(e) => Ok(SellerOrderPayload {
+            seller_order: None,
+            user_errors: e.into_user_errors()?,
+        }),
+    }
+}
+
+fn decode_raw(kind: &str, id: &ID) -> kernel::Result<i64> {
+    kernel::id::decode_raw(kind, id)
+        .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy đơn hàng."))
+}
+
+fn stock_changed(ctx: &Context<'_>) {
+    if let Some(n) = ctx.data_opt::<Arc<dyn catalog::PublicCatalogChanged>>() {
+        n.changed();
+    }
+}
+
 #[derive(Default)]
 pub struct OrdersMutation;
 
 #[Object]
 impl OrdersMutation {
+    /// Cancels: the buyer, the whole order before anything ships; a producer's member, that
+    /// producer's part, with a reason. The stock goes back to the lots it came from.
+    async fn order_cancel(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> GqlResult<OrderPayload> {
+        viewer(ctx).require_user()?;
+        let r = async {
+            let oid = decode_raw("Order", &id)?;
+            lifecycle::cancel(db(ctx), viewer(ctx), oid, &reason).await
+        }
+        .await;
+        stock_changed(ctx);
+        order_payload(r)
+    }
+
+    /// The producer hands its part to a carrier.
+    async fn seller_order_ship(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        carrier: String,
+        tracking_number: String,
+    ) -> GqlResult<SellerOrderPayload> {
+        viewer(ctx).require_user()?;
+        let r = async {
+            let sid = decode_raw("SellerOrder", &id)?;
+            lifecycle::ship(db(ctx), viewer(ctx), sid, &carrier, &tracking_number).await
+        }
+        .await;
+        seller_order_payload(r)
+    }
+
+    /// The producer records delivery; for COD this records the cash collected.
+    async fn seller_order_deliver(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> GqlResult<SellerOrderPayload> {
+        viewer(ctx).require_user()?;
+        let r = async {
+            let sid = decode_raw("SellerOrder", &id)?;
+            lifecycle::deliver(db(ctx), viewer(ctx), sid).await
+        }
+        .await;
+        seller_order_payload(r)
+    }
+
+    /// The buyer confirms they received everything.
+    async fn order_confirm_received(&self, ctx: &Context<'_>, id: ID) -> GqlResult<OrderPayload> {
+        viewer(ctx).require_user()?;
+        let r = async {
+            let oid = decode_raw("Order", &id)?;
+            lifecycle::confirm_received(db(ctx), viewer(ctx), oid).await
+        }
+        .await;
+        order_payload(r)
+    }
+
     /// Checks out a cart from one or several producers in one transaction. The same
     /// idempotency key with the same input returns the same order.
     async fn checkout(

@@ -12,5 +12,6 @@
 pub mod checkout;
 pub mod entity;
 pub mod graphql;
+pub mod lifecycle;
 
 pub use graphql::{OrdersMutation, OrdersQuery};

@@ -57,6 +57,8 @@ pub struct Shared {
     pub units: Arc<AdminUnits>,
     pub scans: Arc<ScanCounter>,
     pub traces: Arc<TraceCache>,
+    /// Drops the caches here (and on other replicas, with Redis).
+    pub changed: Arc<dyn PublicCatalogChanged>,
 }
 
 /// A change the public can see empties this replica's caches at once, and, with Redis, tells
@@ -66,6 +68,8 @@ struct Invalidate {
     responses: Arc<ResponseCache>,
     traces: Arc<TraceCache>,
     publish: Option<(redis::aio::ConnectionManager, String)>,
+    /// This replica's name on the channel: its own messages come back to it and are ignored.
+    me: String,
 }
 
 impl Invalidate {
@@ -79,11 +83,11 @@ impl PublicCatalogChanged for Invalidate {
     fn changed(&self) {
         self.clear_local();
         if let Some((conn, channel)) = &self.publish {
-            let (mut conn, channel) = (conn.clone(), channel.clone());
+            let (mut conn, channel, me) = (conn.clone(), channel.clone(), self.me.clone());
             tokio::spawn(async move {
                 let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
                     .arg(&channel)
-                    .arg("changed")
+                    .arg(&me)
                     .query_async(&mut conn)
                     .await;
                 if let Err(e) = sent {
@@ -104,8 +108,11 @@ async fn listen_for_changes(client: redis::Client, channel: String, local: Arc<I
             Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
                 Ok(()) => {
                     let mut messages = pubsub.into_on_message();
-                    while messages.next().await.is_some() {
-                        local.clear_local();
+                    while let Some(msg) = messages.next().await {
+                        let from: String = msg.get_payload().unwrap_or_default();
+                        if from != local.me {
+                            local.clear_local();
+                        }
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "cache invalidation: subscribe failed"),
@@ -180,6 +187,10 @@ impl Application {
             publish: redis
                 .as_ref()
                 .map(|(_, conn)| (conn.clone(), channel.clone())),
+            me: {
+                use rand::Rng;
+                format!("{:016x}", rand::rng().random::<u64>())
+            },
         });
         if let Some((client, _)) = &redis {
             tokio::spawn(listen_for_changes(
@@ -189,6 +200,7 @@ impl Application {
             ));
         }
         let changed: Arc<dyn PublicCatalogChanged> = invalidate;
+        let changed_for_jobs = changed.clone();
         let scans = Arc::new(ScanCounter::new(config.scan_anomaly_clients));
         let schema = schema::builder(config.max_depth, config.max_complexity)
             .data(db.clone())
@@ -215,6 +227,7 @@ impl Application {
                 units,
                 scans,
                 traces,
+                changed: changed_for_jobs,
             }),
             seeded_demo,
         })
@@ -245,6 +258,7 @@ impl Application {
     ) -> std::io::Result<()> {
         let state = self.state.clone();
         let flusher = tokio::spawn(flush_scans(state.clone()));
+        let jobs = tokio::spawn(order_jobs(state.clone()));
         let app = router(self.state);
         let served = axum::serve(
             self.listener,
@@ -253,6 +267,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         flusher.abort();
+        jobs.abort();
         // The last second's scans.
         if let Err(e) = state.scans.flush(&state.db).await {
             tracing::warn!(error = %e, "final scan flush failed");
@@ -269,6 +284,32 @@ async fn flush_scans(state: AppState) {
         tick.tick().await;
         if let Err(e) = state.scans.flush(&state.db).await {
             tracing::warn!(error = %e, "scan flush failed; kept for the next one");
+        }
+    }
+}
+
+/// Every 30 seconds: unpaid orders past the hold release their stock; delivered orders past
+/// the confirmation window complete. Safe with several replicas running (see
+/// `orders::lifecycle::expire_unpaid`).
+async fn order_jobs(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let hold = chrono::Duration::minutes(state.config.payment_hold_minutes);
+        match orders::lifecycle::expire_unpaid(&state.db, hold).await {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(orders.expired = n, "released the stock of unpaid orders");
+                state.changed.changed();
+            }
+            Err(e) => {
+                let _ = e.into_top();
+            }
+        }
+        let after = chrono::Duration::days(state.config.auto_complete_days);
+        if let Err(e) = orders::lifecycle::auto_complete(&state.db, after).await {
+            let _ = e.into_top();
         }
     }
 }

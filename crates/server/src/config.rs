@@ -25,6 +25,8 @@
 //! | `STOREFRONT_URL` | `PUBLIC_BASE_URL` | where "Mua sản phẩm" on a trace page leads (`/san-pham/{slug}`) |
 //! | `SCAN_ANOMALY_CLIENTS` | 50 | a code scanned from more client addresses in a day gets a warning |
 //! | `TRACE_CACHE_MS` | 30000 | how long a looked-up trace is kept in memory (0: off) |
+//! | `PAYMENT_HOLD_MINUTES` | 15 | unpaid card/VNPay orders release their stock after this |
+//! | `AUTO_COMPLETE_DAYS` | 7 | delivered orders complete by themselves after this |
 
 use std::net::SocketAddr;
 
@@ -63,6 +65,10 @@ pub struct Config {
     pub scan_anomaly_clients: i64,
     /// How long a looked-up trace is kept in memory (changes through this replica drop it).
     pub trace_cache_ms: u64,
+    /// Unpaid card and VNPay orders release their stock after this many minutes.
+    pub payment_hold_minutes: i64,
+    /// Delivered orders the buyer did not confirm complete after this many days.
+    pub auto_complete_days: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -162,6 +168,8 @@ impl Config {
                 .unwrap_or_else(|| public_base.clone()),
             scan_anomaly_clients: num("SCAN_ANOMALY_CLIENTS", 50)?,
             trace_cache_ms: num("TRACE_CACHE_MS", 30_000)?,
+            payment_hold_minutes: num("PAYMENT_HOLD_MINUTES", 15)?,
+            auto_complete_days: num("AUTO_COMPLETE_DAYS", 7)?,
         })
     }
 
@@ -190,6 +198,8 @@ impl Config {
             storefront_url: "http://127.0.0.1".to_owned(),
             scan_anomaly_clients: 50,
             trace_cache_ms: 0,
+            payment_hold_minutes: 15,
+            auto_complete_days: 7,
         }
     }
 

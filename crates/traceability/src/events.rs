@@ -286,6 +286,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
     loop {
         attempt += 1;
         let txn = db.begin().await?;
+        kernel::sql::write_lock(&txn, "trace_events").await?;
         match append(&txn, &lot, e()?, Some(uid)).await {
             Ok(ev) => {
                 txn.commit().await?;

@@ -9,6 +9,8 @@ pub struct Model {
     pub order_line_id: i64,
     pub lot_id: i64,
     pub quantity: i64,
+    /// The units went back to the lot (the order was cancelled or expired).
+    pub released: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,429 @@
+//! After checkout: shipping, delivery (for COD the cash is collected and the payment
+//! succeeds), confirmation by the buyer or automatically, cancellation with the stock going
+//! back to the very lots it came from, and expiry of unpaid orders.
+//!
+//! The order's status is derived from its seller orders, one way: all cancelled → CANCELLED;
+//! otherwise, over the seller orders not cancelled, AWAITING_PAYMENT if any awaits payment,
+//! else the least advanced of CONFIRMED < PACKED < SHIPPED < DELIVERED < COMPLETED (an order is
+//! SHIPPED when every producer has shipped).
+
+use chrono::{Duration, Utc};
+use kernel::domain::text;
+use kernel::sql::Sql;
+use kernel::{Error, ErrorCode, Result, Viewer};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
+};
+
+use crate::entity::{allocation, order, order_line, payment, seller_order};
+
+pub const AWAITING_PAYMENT: &str = "AWAITING_PAYMENT";
+pub const CONFIRMED: &str = "CONFIRMED";
+pub const PACKED: &str = "PACKED";
+pub const SHIPPED: &str = "SHIPPED";
+pub const DELIVERED: &str = "DELIVERED";
+pub const COMPLETED: &str = "COMPLETED";
+pub const CANCELLED: &str = "CANCELLED";
+
+const ORDER: [&str; 5] = [CONFIRMED, PACKED, SHIPPED, DELIVERED, COMPLETED];
+
+/// The order's status from its seller orders' statuses (see the module doc).
+pub fn derive(statuses: &[&str]) -> &'static str {
+    let live: Vec<&str> = statuses
+        .iter()
+        .copied()
+        .filter(|s| *s != CANCELLED)
+        .collect();
+    if live.is_empty() {
+        return CANCELLED;
+    }
+    if live.contains(&AWAITING_PAYMENT) {
+        return AWAITING_PAYMENT;
+    }
+    ORDER
+        .iter()
+        .copied()
+        .find(|s| live.contains(s))
+        .unwrap_or(CONFIRMED)
+}
+
+fn wrong_state(message: &str) -> Error {
+    Error::code(ErrorCode::InvalidState, &["id"], message)
+}
+
+pub async fn get_seller_order(db: &impl ConnectionTrait, id: i64) -> Result<seller_order::Model> {
+    seller_order::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy đơn hàng của nhà sản xuất."))
+}
+
+pub async fn get_order(db: &impl ConnectionTrait, id: i64) -> Result<order::Model> {
+    order::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy đơn hàng."))
+}
+
+/// Recomputes the order's status from its seller orders; completes COD payments once every
+/// live seller order is delivered.
+async fn refresh(db: &impl ConnectionTrait, order_id: i64) -> Result<order::Model> {
+    let sos = seller_order::Entity::find()
+        .filter(seller_order::Column::OrderId.eq(order_id))
+        .all(db)
+        .await?;
+    let statuses: Vec<&str> = sos.iter().map(|s| s.status.as_str()).collect();
+    let status = derive(&statuses);
+    let o = get_order(db, order_id).await?;
+    let now = Utc::now();
+    let mut active: order::ActiveModel = o.into();
+    active.status = Set(status.to_owned());
+    active.updated_at = Set(now);
+    let o = active.update(db).await?;
+    let pay = payment::Entity::find()
+        .filter(payment::Column::OrderId.eq(order_id))
+        .one(db)
+        .await?;
+    if let Some(p) = pay {
+        let new = match (p.method.as_str(), p.status.as_str(), status) {
+            ("COD", "PENDING", DELIVERED | COMPLETED) => Some("SUCCEEDED"),
+            (_, "PENDING", CANCELLED) => Some("EXPIRED"),
+            _ => None,
+        };
+        if let Some(new) = new {
+            let mut a: payment::ActiveModel = p.into();
+            a.status = Set(new.to_owned());
+            a.updated_at = Set(now);
+            a.update(db).await?;
+        }
+    }
+    Ok(o)
+}
+
+/// Returns a seller order's units to the lots they came from. Each allocation is released by
+/// a conditional update first, so two releases racing (two server instances expiring the same
+/// order) give the stock back once.
+async fn release(db: &impl ConnectionTrait, seller_order_id: i64) -> Result<()> {
+    let lines: Vec<i64> = order_line::Entity::find()
+        .filter(order_line::Column::SellerOrderId.eq(seller_order_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    let allocs = allocation::Entity::find()
+        .filter(allocation::Column::OrderLineId.is_in(lines))
+        .filter(allocation::Column::Released.eq(false))
+        .all(db)
+        .await?;
+    let backend = db.get_database_backend();
+    for a in allocs {
+        let mut q = Sql::new(backend);
+        q.push("UPDATE lot_allocations SET released = ")
+            .bind(true)
+            .push(" WHERE id = ")
+            .bind(a.id)
+            .push(" AND released = ")
+            .bind(false);
+        if db.execute_raw(q.build()).await?.rows_affected() == 1 {
+            let mut u = Sql::new(backend);
+            u.push("UPDATE lots SET quantity_available = quantity_available + ")
+                .bind(a.quantity)
+                .push(" WHERE id = ")
+                .bind(a.lot_id);
+            db.execute_raw(u.build()).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves a seller order from one of `from` to `to` with one conditional update; `false` if
+/// it was not in such a state any more.
+async fn transition(
+    db: &impl ConnectionTrait,
+    id: i64,
+    from: &[&str],
+    to: &str,
+    extra: &[(&str, sea_orm::Value)],
+) -> Result<bool> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("UPDATE seller_orders SET status = ")
+        .bind(to)
+        .push(", updated_at = ")
+        .bind(Utc::now());
+    for (col, v) in extra {
+        q.push(", ").push(col).push(" = ").bind(v.clone());
+    }
+    q.push(" WHERE id = ")
+        .bind(id)
+        .push(" AND status IN ")
+        .bind_list(from);
+    Ok(db.execute_raw(q.build()).await?.rows_affected() == 1)
+}
+
+/// The producer ships its part of an order.
+pub async fn ship<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: i64,
+    carrier: &str,
+    tracking: &str,
+) -> Result<seller_order::Model> {
+    viewer.require_user()?;
+    let so = get_seller_order(db, id).await?;
+    catalog::access::require_member(db, viewer, so.producer_id).await?;
+    let carrier =
+        text(carrier, 100, "Đơn vị vận chuyển").map_err(|m| Error::invalid(&["carrier"], m))?;
+    let tracking =
+        text(tracking, 100, "Mã vận đơn").map_err(|m| Error::invalid(&["trackingNumber"], m))?;
+    let txn = db.begin().await?;
+    let moved = transition(
+        &txn,
+        id,
+        &[CONFIRMED, PACKED],
+        SHIPPED,
+        &[
+            ("carrier", carrier.into()),
+            ("tracking_number", tracking.into()),
+            ("shipped_at", Utc::now().into()),
+        ],
+    )
+    .await?;
+    if !moved {
+        return Err(wrong_state(
+            "Chỉ giao cho vận chuyển được đơn đã xác nhận và chưa gửi.",
+        ));
+    }
+    refresh(&txn, so.order_id).await?;
+    let so = get_seller_order(&txn, id).await?;
+    txn.commit().await?;
+    Ok(so)
+}
+
+/// The producer records delivery (for COD, the cash collected).
+pub async fn deliver<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<seller_order::Model> {
+    viewer.require_user()?;
+    let so = get_seller_order(db, id).await?;
+    catalog::access::require_member(db, viewer, so.producer_id).await?;
+    let txn = db.begin().await?;
+    if !transition(
+        &txn,
+        id,
+        &[SHIPPED],
+        DELIVERED,
+        &[("delivered_at", Utc::now().into())],
+    )
+    .await?
+    {
+        return Err(wrong_state("Chỉ xác nhận giao được đơn đang vận chuyển."));
+    }
+    refresh(&txn, so.order_id).await?;
+    let so = get_seller_order(&txn, id).await?;
+    txn.commit().await?;
+    Ok(so)
+}
+
+/// The buyer confirms they received everything.
+pub async fn confirm_received<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<order::Model> {
+    let uid = viewer.require_user()?;
+    let o = get_order(db, id).await?;
+    if o.buyer_id != uid {
+        return Err(Error::forbidden());
+    }
+    let txn = db.begin().await?;
+    kernel::sql::write_lock(&txn, "seller_orders").await?;
+    let sos = seller_order::Entity::find()
+        .filter(seller_order::Column::OrderId.eq(id))
+        .all(&txn)
+        .await?;
+    let live: Vec<&seller_order::Model> = sos.iter().filter(|s| s.status != CANCELLED).collect();
+    if live.is_empty() || live.iter().any(|s| s.status != DELIVERED) {
+        return Err(wrong_state(
+            "Chỉ xác nhận đã nhận hàng khi mọi kiện đã được giao.",
+        ));
+    }
+    for s in live {
+        transition(&txn, s.id, &[DELIVERED], COMPLETED, &[]).await?;
+    }
+    let o = refresh(&txn, id).await?;
+    txn.commit().await?;
+    Ok(o)
+}
+
+/// Cancels: the buyer cancels the whole order before anything ships; a producer's member (or
+/// ADMIN) cancels that producer's part, with a reason. Stock goes back to its lots.
+pub async fn cancel<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: i64,
+    reason: &str,
+) -> Result<order::Model> {
+    let uid = viewer.require_user()?;
+    let o = get_order(db, id).await?;
+    let reason = text(reason, 500, "Lý do hủy").map_err(|m| Error::invalid(&["reason"], m))?;
+    let sos = seller_order::Entity::find()
+        .filter(seller_order::Column::OrderId.eq(id))
+        .all(db)
+        .await?;
+    let mine: Vec<&seller_order::Model> = if o.buyer_id == uid || viewer.is_admin {
+        sos.iter().collect()
+    } else {
+        let mut v = Vec::new();
+        for s in &sos {
+            if catalog::access::role(db, uid, s.producer_id)
+                .await?
+                .is_some()
+            {
+                v.push(s);
+            }
+        }
+        if v.is_empty() {
+            return Err(Error::forbidden());
+        }
+        v
+    };
+    let cancellable = [AWAITING_PAYMENT, CONFIRMED, PACKED];
+    if mine
+        .iter()
+        .any(|s| !cancellable.contains(&s.status.as_str()) && s.status != CANCELLED)
+        || mine.iter().all(|s| s.status == CANCELLED)
+    {
+        return Err(wrong_state(
+            "Không thể hủy: hàng đã được gửi đi hoặc đơn đã hủy.",
+        ));
+    }
+    let txn = db.begin().await?;
+    for s in mine {
+        let moved = transition(
+            &txn,
+            s.id,
+            &cancellable,
+            CANCELLED,
+            &[
+                ("cancelled_at", Utc::now().into()),
+                ("cancel_reason", reason.clone().into()),
+            ],
+        )
+        .await?;
+        if moved {
+            release(&txn, s.id).await?;
+        }
+    }
+    let o = refresh(&txn, id).await?;
+    txn.commit().await?;
+    Ok(o)
+}
+
+/// Expires orders that waited for payment longer than `hold`, releasing their stock. Safe
+/// with several instances running at once: on PostgreSQL candidates are claimed with
+/// `FOR UPDATE SKIP LOCKED`, and on any database each order moves to CANCELLED by a
+/// conditional update that only one instance can win, before any stock is released.
+pub async fn expire_unpaid<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    hold: Duration,
+) -> Result<usize> {
+    let cutoff = Utc::now() - hold;
+    let mut expired = 0;
+    loop {
+        let txn = db.begin().await?;
+        kernel::sql::write_lock(&txn, "orders").await?;
+        let mut q = Sql::new(txn.get_database_backend());
+        q.push("SELECT id FROM orders WHERE status = ")
+            .bind(AWAITING_PAYMENT)
+            .push(" AND created_at < ")
+            .bind(cutoff)
+            .push(" ORDER BY id LIMIT 50");
+        if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            q.push(" FOR UPDATE SKIP LOCKED");
+        }
+        let ids: Vec<i64> = txn
+            .query_all_raw(q.build())
+            .await?
+            .iter()
+            .filter_map(|r| r.try_get::<i64>("", "id").ok())
+            .collect();
+        if ids.is_empty() {
+            txn.commit().await?;
+            return Ok(expired);
+        }
+        for oid in ids {
+            let sos = seller_order::Entity::find()
+                .filter(seller_order::Column::OrderId.eq(oid))
+                .all(&txn)
+                .await?;
+            let mut any = false;
+            for s in sos {
+                if transition(
+                    &txn,
+                    s.id,
+                    &[AWAITING_PAYMENT],
+                    CANCELLED,
+                    &[
+                        ("cancelled_at", Utc::now().into()),
+                        ("cancel_reason", "Quá hạn thanh toán".into()),
+                    ],
+                )
+                .await?
+                {
+                    release(&txn, s.id).await?;
+                    any = true;
+                }
+            }
+            refresh(&txn, oid).await?;
+            if any {
+                expired += 1;
+            }
+        }
+        txn.commit().await?;
+    }
+}
+
+/// Completes seller orders delivered more than `after` ago that the buyer did not confirm.
+pub async fn auto_complete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    after: Duration,
+) -> Result<usize> {
+    let cutoff = Utc::now() - after;
+    let due = seller_order::Entity::find()
+        .filter(seller_order::Column::Status.eq(DELIVERED))
+        .filter(seller_order::Column::DeliveredAt.lt(cutoff))
+        .limit(200)
+        .all(db)
+        .await?;
+    let mut done = 0;
+    for s in due {
+        let txn = db.begin().await?;
+        if transition(&txn, s.id, &[DELIVERED], COMPLETED, &[]).await? {
+            refresh(&txn, s.order_id).await?;
+            done += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_order_status_is_derived_one_way() {
+        assert_eq!(derive(&[CANCELLED, CANCELLED]), CANCELLED);
+        assert_eq!(derive(&[SHIPPED, CONFIRMED]), CONFIRMED);
+        assert_eq!(derive(&[SHIPPED, CANCELLED]), SHIPPED);
+        assert_eq!(derive(&[DELIVERED, COMPLETED]), DELIVERED);
+        assert_eq!(
+            derive(&[AWAITING_PAYMENT, AWAITING_PAYMENT]),
+            AWAITING_PAYMENT
+        );
+    }
+}
