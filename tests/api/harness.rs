@@ -11,15 +11,15 @@ pub struct TestApp {
     pub db: sea_orm::DatabaseConnection,
     pub statements: Arc<server::db::StatementCounter>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    cleanup: Cleanup,
+    _cleanup: Cleanup,
 }
 
-enum Cleanup {
+pub enum Cleanup {
     SqliteFile(std::path::PathBuf),
     Postgres { admin_url: String, name: String },
 }
 
-fn random_suffix() -> String {
+pub fn random_suffix() -> String {
     let n: u64 = rand::rng().random();
     format!("{n:016x}")
 }
@@ -77,7 +77,7 @@ impl TestApp {
             db,
             statements,
             shutdown: Some(tx),
-            cleanup,
+            _cleanup: cleanup,
         }
     }
 
@@ -367,7 +367,12 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        match &self.cleanup {
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        match self {
             Cleanup::SqliteFile(path) => {
                 for ext in ["", "-wal", "-shm"] {
                     let mut p = path.clone().into_os_string();
@@ -399,6 +404,31 @@ impl Drop for TestApp {
                 })
                 .join();
             }
+        }
+    }
+}
+
+/// A new, empty database for one test: a SQLite file, or a PostgreSQL database when
+/// `TEST_DATABASE_URL` is set. Dropped with the returned guard.
+pub async fn fresh_database(suffix: &str) -> (String, Cleanup) {
+    match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        Some(admin_url) => {
+            let name = format!("cho_ocop_t_{suffix}");
+            create_pg_database(&admin_url, &name).await;
+            (
+                replace_db_name(&admin_url, &name),
+                Cleanup::Postgres { admin_url, name },
+            )
+        }
+        None => {
+            let path = std::env::temp_dir().join(format!("cho-ocop-test-{suffix}.db"));
+            (
+                format!("sqlite://{}", path.display()),
+                Cleanup::SqliteFile(path),
+            )
         }
     }
 }

@@ -8,6 +8,7 @@ mod harness;
 mod accounts;
 mod bad_input;
 mod catalog;
+mod crash;
 mod http;
 mod listing;
 mod orders;
