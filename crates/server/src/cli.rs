@@ -27,6 +27,7 @@ COMMANDS:
                                            scripts/bench (not for production)
     bench-seed-lots --count N              add N lots through lotCreate's service to the demo
                                            catalog's listed variants; prints their trace codes
+    bench-checkout                         the flash-sale benchmark (scripts/bench/checkout)
     help                                   print this help
 
 Configuration comes from environment variables (and .env); see README.md.";
@@ -60,6 +61,16 @@ pub async fn run(args: Vec<String>) -> i32 {
     }
     if command == "bench-ceiling" {
         return bench_ceiling(&args[1..]).await;
+    }
+    if command == "bench-checkout" {
+        init_tracing(&LogFormat::Text);
+        return match crate::bench::run().await {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
+        };
     }
     if command == "bench-seed-lots" {
         return match bench_seed_lots(&args[1..]).await {

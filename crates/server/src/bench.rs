@@ -1,0 +1,290 @@
+//! `cho-ocop bench-checkout`: the flash-sale benchmark of `scripts/bench/checkout`. Runs the
+//! real application in-process on the configured (PostgreSQL) database, lets 200 buyers check
+//! out one unit each, over and over, until 2,000 units are sold out, then measures the raw
+//! ceiling: the same number of conditional stock UPDATEs through the same connection pool.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::{Application, BoxError, Config, seed};
+
+const UNITS: i64 = 2_000;
+const BUYERS: usize = 200;
+/// Any valid argon2 hash: the benchmark's buyers never log in, their tokens are minted.
+const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0ScKWGSpSnxnVm9yB5D3EXDKVGtsNJ7Ey4v5Ba4YJwQ";
+
+/// A minimal HTTP/1.1 keep-alive client: enough to drive our own server without a client
+/// library in the release binary.
+struct Conn {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Conn {
+    async fn post(&mut self, port: u16, token: &str, body: &str) -> Result<String, BoxError> {
+        let req = format!(
+            "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        self.stream.write_all(req.as_bytes()).await?;
+        self.buf.clear();
+        let mut chunk = [0u8; 8192];
+        loop {
+            let n = self.stream.read(&mut chunk).await?;
+            if n == 0 {
+                return Err("connection closed".into());
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+            if let Some(end) = find(&self.buf, b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&self.buf[..end]).to_ascii_lowercase();
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .ok_or("no content-length")?;
+                while self.buf.len() < end + 4 + len {
+                    let n = self.stream.read(&mut chunk).await?;
+                    if n == 0 {
+                        return Err("connection closed".into());
+                    }
+                    self.buf.extend_from_slice(&chunk[..n]);
+                }
+                return Ok(String::from_utf8_lossy(&self.buf[end + 4..end + 4 + len]).into_owned());
+            }
+        }
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn one(db: &DatabaseConnection, sql: &str) -> Result<i64, BoxError> {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
+        .await?
+        .ok_or("no row")?;
+    Ok(row.try_get::<i64>("", "n")?)
+}
+
+pub async fn run() -> Result<(), BoxError> {
+    let mut config = Config::from_env()?;
+    config.bind_addr = "127.0.0.1:0".parse()?;
+    config.rate_limit_per_minute = 0;
+    config.response_cache_ms = 0;
+    config.redis_url = None;
+    let app = Application::build_with(config, false).await?;
+    let db = app.state().db.clone();
+    seed::seed_demo(&db).await?;
+    let units = catalog::units::load(&db).await?;
+    let admin_email = kernel::domain::Email::parse(seed::ADMIN_EMAIL)?;
+    let admin = accounts::service::find_by_email(&db, &admin_email)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no admin")?;
+    let admin_v = kernel::Viewer::user(admin.id, true);
+
+    // The flash-sale variant: its demo lots recalled, one lot of 2,000 units.
+    let variant_id = one(&db, "SELECT MIN(v.id) AS n FROM variants v JOIN products p ON p.id = v.product_id WHERE p.status = 'PUBLISHED' AND p.name LIKE 'Nước mắm%'").await?;
+    let old: Vec<i64> = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT id FROM lots WHERE variant_id = {variant_id}"),
+        ))
+        .await?
+        .iter()
+        .filter_map(|r| r.try_get::<i64>("", "id").ok())
+        .collect();
+    for l in old {
+        traceability::lots::recall(&db, &admin_v, l, "Nhường chỗ cho lô bán chớp nhoáng")
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+    }
+    let today = kernel::time::today_vn();
+    let lot = traceability::lots::create(
+        &db,
+        &units,
+        &admin_v,
+        traceability::lots::LotFields {
+            variant_id,
+            lot_number: "FLASH-1",
+            produced_on: today,
+            expires_on: Some(today + chrono::Duration::days(365)),
+            quantity: UNITS,
+            origin: None,
+            gln: None,
+        },
+    )
+    .await
+    .map_err(|e| format!("{e:?}"))?;
+
+    // 200 buyers with minted tokens.
+    let keys = accounts::token::TokenKeys::new(app.state().config.jwt_secret.as_bytes(), 3600)?;
+    let mut tokens = Vec::with_capacity(BUYERS);
+    for i in 0..BUYERS {
+        let mut q = kernel::sql::Sql::new(db.get_database_backend());
+        q.push("INSERT INTO users (email, password_hash, name, is_admin, created_at) VALUES (")
+            .bind(format!("flash{i}@bench.vn"))
+            .push(", ")
+            .bind(HASH)
+            .push(", ")
+            .bind(format!("Khách {i}"))
+            .push(", ")
+            .bind(false)
+            .push(", ")
+            .bind(chrono::Utc::now())
+            .push(")");
+        db.execute_raw(q.build()).await?;
+        let id = one(
+            &db,
+            &format!("SELECT id AS n FROM users WHERE email = 'flash{i}@bench.vn'"),
+        )
+        .await?;
+        tokens.push(keys.issue(id));
+    }
+
+    let port = app.port();
+    let state_db = db.clone();
+    tokio::spawn(app.run_with_shutdown(std::future::pending()));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let variant_gid = kernel::id::encode(kernel::id::Kind::Variant, variant_id).0;
+
+    // The sale.
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (b, token) in tokens.into_iter().enumerate() {
+        let vid = variant_gid.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn { stream: TcpStream::connect(("127.0.0.1", port)).await?, buf: Vec::new() };
+            let mut ok = Vec::new();
+            let mut refused = 0;
+            for n in 0.. {
+                let body = format!(
+                    "{{\"query\":\"mutation($i: CheckoutInput!) {{ checkout(input: $i) {{ order {{ id }} userErrors {{ code }} }} }}\",\"variables\":{{\"i\":{{\"idempotencyKey\":\"f{b}-{n}\",\"lines\":[{{\"variantId\":\"{vid}\",\"quantity\":1}}],\"shippingAddress\":{{\"name\":\"A\",\"phone\":\"0912345678\",\"provinceCode\":\"40\",\"line\":\"x\"}},\"paymentMethod\":\"COD\"}}}}}}"
+                );
+                let t = Instant::now();
+                let resp = conn.post(port, &token, &body).await?;
+                if resp.contains("\"order\":{\"id\"") {
+                    ok.push(t.elapsed().as_secs_f64() * 1000.0);
+                } else if resp.contains("INSUFFICIENT_STOCK") {
+                    refused += 1;
+                    break;
+                } else {
+                    return Err(format!("unexpected answer: {resp}").into());
+                }
+            }
+            Ok::<_, BoxError>((ok, refused))
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut refused = 0;
+    for t in tasks {
+        let (ok, r) = t.await??;
+        lat.extend(ok);
+        refused += r;
+    }
+    let sale = started.elapsed().as_secs_f64();
+    lat.sort_by(|a, b| a.total_cmp(b));
+    let sold = lat.len() as i64;
+    let allocated = one(&state_db, &format!("SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS n FROM lot_allocations WHERE lot_id = {}", lot.id)).await?;
+    let left = one(
+        &state_db,
+        &format!(
+            "SELECT quantity_available AS n FROM lots WHERE id = {}",
+            lot.id
+        ),
+    )
+    .await?;
+    let oversell = (allocated - UNITS).max(0) + (-left).max(0);
+
+    // The ceiling: the same number of conditional decrements straight through the pool.
+    let scratch = traceability::lots::create(
+        &state_db,
+        &units,
+        &admin_v,
+        traceability::lots::LotFields {
+            variant_id,
+            lot_number: "CEILING-1",
+            produced_on: today,
+            expires_on: None,
+            quantity: sold.max(1),
+            origin: None,
+            gln: None,
+        },
+    )
+    .await
+    .map_err(|e| format!("{e:?}"))?;
+    let started = Instant::now();
+    let db = Arc::new(state_db.clone());
+    let mut tasks = Vec::new();
+    for _ in 0..BUYERS {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            loop {
+                let t = Instant::now();
+                let mut q = kernel::sql::Sql::new(db.get_database_backend());
+                q.push("UPDATE lots SET quantity_available = quantity_available - 1 WHERE id = ")
+                    .bind(scratch.id)
+                    .push(" AND quantity_available >= 1");
+                if db.execute_raw(q.build()).await?.rows_affected() == 0 {
+                    return Ok::<_, BoxError>(lat);
+                }
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }));
+    }
+    let mut clat = Vec::new();
+    for t in tasks {
+        clat.extend(t.await??);
+    }
+    let ceiling = started.elapsed().as_secs_f64();
+    clat.sort_by(|a, b| a.total_cmp(b));
+
+    let rate = sold as f64 / sale;
+    let crate_ = clat.len() as f64 / ceiling;
+    println!("flash sale: {UNITS} units, {BUYERS} concurrent buyers, one unit per checkout");
+    println!(
+        "{:<22} {:>8} {:>10} {:>8} {:>8}",
+        "run", "count", "per_s", "p50_ms", "p99_ms"
+    );
+    println!(
+        "{:<22} {:>8} {:>10.0} {:>8.2} {:>8.2}",
+        "checkout (HTTP)",
+        sold,
+        rate,
+        pct(&lat, 0.5),
+        pct(&lat, 0.99)
+    );
+    println!(
+        "{:<22} {:>8} {:>10.0} {:>8.2} {:>8.2}",
+        "ceiling (UPDATE only)",
+        clat.len(),
+        crate_,
+        pct(&clat, 0.5),
+        pct(&clat, 0.99)
+    );
+    println!(
+        "ratio to ceiling: {:.2}   refused after sell-out: {refused}   oversell: {oversell}",
+        rate / crate_
+    );
+    println!("target: >= 0.25 of the ceiling and zero oversell");
+    if oversell != 0 || sold != UNITS {
+        return Err(format!("sold {sold} of {UNITS}, oversell {oversell}").into());
+    }
+    Ok(())
+}
