@@ -229,6 +229,7 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
 
     let mut subtotal = 0;
     let mut shipping_total = 0;
+    let mut to_take = Vec::with_capacity(p.lines.len());
     for (producer_id, lines) in &by_producer {
         let seller_subtotal: i64 = lines.iter().map(|(_, q, price, _)| q * price).sum();
         let shipping = if seller_subtotal >= FREE_SHIPPING_FROM {
@@ -266,7 +267,7 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
             }
             .insert(&txn)
             .await?;
-            take_stock(&txn, &line, *idx, today).await?;
+            to_take.push((line, *idx));
         }
         subtotal += seller_subtotal;
         shipping_total += shipping;
@@ -293,6 +294,11 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
     }
     .insert(&txn)
     .await?;
+    // Stock last: a lot's row stays locked from its decrement to the commit, so everything
+    // else is written first and a flash sale's buyers queue on that row as briefly as possible.
+    for (line, idx) in &to_take {
+        take_stock(&txn, line, *idx, today).await?;
+    }
     txn.commit().await?;
     Ok(ord)
 }
