@@ -209,22 +209,22 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
     for (vid, (qty, idx)) in &p.lines {
         let i = idx.to_string();
         let field = ["input", "lines", i.as_str(), "variantId"];
-        let variant = catalog::variants::get(&txn, *vid)
-            .await
-            .map_err(|_| Error::not_found(&field, "Không tìm thấy sản phẩm."))?;
-        if !listed(&txn, variant.product_id, today).await? {
+        let Some((variant_id, producer_id, price, listed)) =
+            variant_for_sale(&txn, *vid, today).await?
+        else {
+            return Err(Error::not_found(&field, "Không tìm thấy sản phẩm."));
+        };
+        if !listed {
             return Err(Error::code(
                 ErrorCode::InvalidState,
                 &field,
                 "Sản phẩm này hiện không được bày bán.",
             ));
         }
-        by_producer.entry(variant.producer_id).or_default().push((
-            variant.id,
-            *qty,
-            variant.price,
-            *idx,
-        ));
+        by_producer
+            .entry(producer_id)
+            .or_default()
+            .push((variant_id, *qty, price, *idx));
     }
 
     let mut subtotal = 0;
@@ -327,20 +327,30 @@ async fn find_by_key(
         .await?)
 }
 
-async fn listed(
+/// A variant's producer and price, and whether its product is listed today: one query.
+async fn variant_for_sale(
     db: &impl ConnectionTrait,
-    product_id: i64,
+    variant_id: i64,
     today: chrono::NaiveDate,
-) -> Result<bool> {
+) -> Result<Option<(i64, i64, i64, bool)>> {
     let mut q = Sql::new(db.get_database_backend());
-    q.push(
-        "SELECT p.id FROM products p JOIN ocop_certificates c ON c.id = p.certificate_id \
-         JOIN producers pr ON pr.id = p.producer_id WHERE p.id = ",
-    )
-    .bind(product_id)
-    .push(" AND");
+    q.push("SELECT v.id, v.producer_id, v.price, CASE WHEN");
     catalog::listing::push_listed(&mut q, today);
-    Ok(db.query_one_raw(q.build()).await?.is_some())
+    q.push(
+        " THEN 1 ELSE 0 END AS listed FROM variants v JOIN products p ON p.id = v.product_id \
+         JOIN ocop_certificates c ON c.id = p.certificate_id JOIN producers pr ON pr.id = p.producer_id \
+         WHERE v.id = ",
+    )
+    .bind(variant_id);
+    Ok(match db.query_one_raw(q.build()).await? {
+        Some(r) => Some((
+            r.try_get("", "id")?,
+            r.try_get("", "producer_id")?,
+            r.try_get("", "price")?,
+            r.try_get::<i32>("", "listed")? == 1,
+        )),
+        None => None,
+    })
 }
 
 /// Takes a line's units from the variant's sellable lots, first expiring first (lots without
