@@ -588,6 +588,12 @@ fn stock_changed(ctx: &Context<'_>) {
     }
 }
 
+fn order_changed(ctx: &Context<'_>, order_id: i64) {
+    if let Some(n) = ctx.data_opt::<Arc<dyn crate::events::OrderNotifier>>() {
+        n.order_changed(order_id);
+    }
+}
+
 #[derive(Default)]
 pub struct OrdersMutation;
 
@@ -608,6 +614,9 @@ impl OrdersMutation {
         }
         .await;
         stock_changed(ctx);
+        if let Ok(o) = &r {
+            order_changed(ctx, o.id);
+        }
         order_payload(r)
     }
 
@@ -625,6 +634,9 @@ impl OrdersMutation {
             lifecycle::ship(db(ctx), viewer(ctx), sid, &carrier, &tracking_number).await
         }
         .await;
+        if let Ok(so) = &r {
+            order_changed(ctx, so.order_id);
+        }
         seller_order_payload(r)
     }
 
@@ -640,6 +652,9 @@ impl OrdersMutation {
             lifecycle::deliver(db(ctx), viewer(ctx), sid).await
         }
         .await;
+        if let Ok(so) = &r {
+            order_changed(ctx, so.order_id);
+        }
         seller_order_payload(r)
     }
 
@@ -651,6 +666,9 @@ impl OrdersMutation {
             lifecycle::confirm_received(db(ctx), viewer(ctx), oid).await
         }
         .await;
+        if let Ok(o) = &r {
+            order_changed(ctx, o.id);
+        }
         order_payload(r)
     }
 
@@ -706,5 +724,46 @@ impl OrdersMutation {
                 user_errors: e.into_user_errors()?,
             }),
         }
+    }
+}
+
+#[derive(Default)]
+pub struct OrdersSubscription;
+
+#[async_graphql::Subscription(name = "Subscription")]
+impl OrdersSubscription {
+    /// The order each time its status may have changed, on whichever replica the change was
+    /// made. For those who may see the order (its buyer, its producers' members, ADMIN).
+    async fn order_status_changed(
+        &self,
+        ctx: &Context<'_>,
+        order_id: ID,
+    ) -> async_graphql::Result<impl futures_util::Stream<Item = Order>> {
+        use futures_util::StreamExt;
+        let v = viewer(ctx).clone();
+        v.require_user()?;
+        let oid = kernel::id::decode_raw("Order", &order_id)
+            .ok_or_else(|| TopError::invalid("Không tìm thấy đơn hàng."))?;
+        let db = db(ctx).clone();
+        let o = lifecycle::get_order(&db, oid)
+            .await
+            .map_err(Error::into_top)?;
+        let scope = scope_for(&db, &v, &o)
+            .await?
+            .ok_or_else(TopError::forbidden)?;
+        let hub = ctx.data_unchecked::<Arc<crate::events::OrderHub>>();
+        let rx = tokio_stream::wrappers::BroadcastStream::new(hub.subscribe());
+        Ok(rx.filter_map(move |msg| {
+            let (db, scope) = (db.clone(), scope.clone());
+            async move {
+                match msg {
+                    Ok(id) if id == oid => lifecycle::get_order(&db, oid)
+                        .await
+                        .ok()
+                        .map(|model| Order { model, scope }),
+                    _ => None,
+                }
+            }
+        }))
     }
 }

@@ -11,7 +11,8 @@
 
 pub mod checkout;
 pub mod entity;
+pub mod events;
 pub mod graphql;
 pub mod lifecycle;
 
-pub use graphql::{OrdersMutation, OrdersQuery};
+pub use graphql::{OrdersMutation, OrdersQuery, OrdersSubscription};

@@ -330,9 +330,9 @@ pub async fn cancel<C: ConnectionTrait + TransactionTrait>(
 pub async fn expire_unpaid<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     hold: Duration,
-) -> Result<usize> {
+) -> Result<Vec<i64>> {
     let cutoff = Utc::now() - hold;
-    let mut expired = 0;
+    let mut expired = Vec::new();
     loop {
         let txn = db.begin().await?;
         kernel::sql::write_lock(&txn, "orders").await?;
@@ -380,7 +380,7 @@ pub async fn expire_unpaid<C: ConnectionTrait + TransactionTrait>(
             }
             refresh(&txn, oid).await?;
             if any {
-                expired += 1;
+                expired.push(oid);
             }
         }
         txn.commit().await?;
@@ -391,7 +391,7 @@ pub async fn expire_unpaid<C: ConnectionTrait + TransactionTrait>(
 pub async fn auto_complete<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     after: Duration,
-) -> Result<usize> {
+) -> Result<Vec<i64>> {
     let cutoff = Utc::now() - after;
     let due = seller_order::Entity::find()
         .filter(seller_order::Column::Status.eq(DELIVERED))
@@ -399,12 +399,12 @@ pub async fn auto_complete<C: ConnectionTrait + TransactionTrait>(
         .limit(200)
         .all(db)
         .await?;
-    let mut done = 0;
+    let mut done = Vec::new();
     for s in due {
         let txn = db.begin().await?;
         if transition(&txn, s.id, &[DELIVERED], COMPLETED, &[]).await? {
             refresh(&txn, s.order_id).await?;
-            done += 1;
+            done.push(s.order_id);
         }
         txn.commit().await?;
     }

@@ -23,6 +23,7 @@ use catalog::PublicCatalogChanged;
 use catalog::loaders::CatalogLoader;
 use kernel::TopError;
 use kernel::admin_units::AdminUnits;
+use orders::events::{OrderHub, OrderNotifier};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -59,6 +60,8 @@ pub struct Shared {
     pub traces: Arc<TraceCache>,
     /// Drops the caches here (and on other replicas, with Redis).
     pub changed: Arc<dyn PublicCatalogChanged>,
+    /// Announces changed orders to subscribers here and, with Redis, on every replica.
+    pub order_news: Arc<dyn OrderNotifier>,
 }
 
 /// A change the public can see empties this replica's caches at once, and, with Redis, tells
@@ -95,6 +98,60 @@ impl PublicCatalogChanged for Invalidate {
                 }
             });
         }
+    }
+}
+
+/// Order status changes: to this replica's subscribers at once, and through Redis to the
+/// others' (each replica forwards what it hears to its own hub, ignoring its own messages).
+struct OrderNews {
+    hub: Arc<OrderHub>,
+    publish: Option<(redis::aio::ConnectionManager, String)>,
+    me: String,
+}
+
+impl OrderNotifier for OrderNews {
+    fn order_changed(&self, order_id: i64) {
+        self.hub.publish(order_id);
+        if let Some((conn, channel)) = &self.publish {
+            let (mut conn, channel) = (conn.clone(), channel.clone());
+            let payload = format!("{}:{order_id}", self.me);
+            tokio::spawn(async move {
+                let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
+                    .arg(&channel)
+                    .arg(&payload)
+                    .query_async(&mut conn)
+                    .await;
+                if let Err(e) = sent {
+                    tracing::warn!(error = %e, "could not tell the other replicas about an order");
+                }
+            });
+        }
+    }
+}
+
+/// Forwards other replicas' order changes to this replica's subscribers.
+async fn listen_for_orders(client: redis::Client, channel: String, hub: Arc<OrderHub>, me: String) {
+    use futures_util::StreamExt;
+    loop {
+        match client.get_async_pubsub().await {
+            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
+                Ok(()) => {
+                    let mut messages = pubsub.into_on_message();
+                    while let Some(msg) = messages.next().await {
+                        let payload: String = msg.get_payload().unwrap_or_default();
+                        if let Some((from, id)) = payload.split_once(':')
+                            && from != me
+                            && let Ok(id) = id.parse()
+                        {
+                            hub.publish(id);
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "order news: subscribe failed"),
+            },
+            Err(e) => tracing::warn!(error = %e, "order news: cannot reach Redis"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
@@ -199,6 +256,24 @@ impl Application {
                 invalidate.clone(),
             ));
         }
+        let order_hub = Arc::new(OrderHub::default());
+        let order_channel = format!("{}order-changed", config.redis_key_prefix);
+        let me = invalidate.me.clone();
+        if let Some((client, _)) = &redis {
+            tokio::spawn(listen_for_orders(
+                client.clone(),
+                order_channel.clone(),
+                order_hub.clone(),
+                me.clone(),
+            ));
+        }
+        let order_news: Arc<dyn OrderNotifier> = Arc::new(OrderNews {
+            hub: order_hub.clone(),
+            publish: redis
+                .as_ref()
+                .map(|(_, conn)| (conn.clone(), order_channel)),
+            me,
+        });
         let changed: Arc<dyn PublicCatalogChanged> = invalidate;
         let changed_for_jobs = changed.clone();
         let scans = Arc::new(ScanCounter::new(config.scan_anomaly_clients));
@@ -210,6 +285,8 @@ impl Application {
             .data(changed)
             .data(scans.clone())
             .data(traces.clone())
+            .data(order_hub)
+            .data(order_news.clone())
             .data(catalog::PublicBaseUrl(config.public_base_url.clone()))
             .finish();
         let listener = TcpListener::bind(config.bind_addr).await?;
@@ -228,6 +305,7 @@ impl Application {
                 scans,
                 traces,
                 changed: changed_for_jobs,
+                order_news,
             }),
             seeded_demo,
         })
@@ -298,18 +376,31 @@ async fn order_jobs(state: AppState) {
         tick.tick().await;
         let hold = chrono::Duration::minutes(state.config.payment_hold_minutes);
         match orders::lifecycle::expire_unpaid(&state.db, hold).await {
-            Ok(0) => {}
-            Ok(n) => {
-                tracing::info!(orders.expired = n, "released the stock of unpaid orders");
+            Ok(ids) if ids.is_empty() => {}
+            Ok(ids) => {
+                tracing::info!(
+                    orders.expired = ids.len(),
+                    "released the stock of unpaid orders"
+                );
                 state.changed.changed();
+                for id in ids {
+                    state.order_news.order_changed(id);
+                }
             }
             Err(e) => {
                 let _ = e.into_top();
             }
         }
         let after = chrono::Duration::days(state.config.auto_complete_days);
-        if let Err(e) = orders::lifecycle::auto_complete(&state.db, after).await {
-            let _ = e.into_top();
+        match orders::lifecycle::auto_complete(&state.db, after).await {
+            Ok(ids) => {
+                for id in ids {
+                    state.order_news.order_changed(id);
+                }
+            }
+            Err(e) => {
+                let _ = e.into_top();
+            }
         }
     }
 }
@@ -339,6 +430,7 @@ async fn shutdown_signal() {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -414,6 +506,57 @@ pub fn client_ip(addr: &SocketAddr, headers: &HeaderMap, trust_forwarded: bool) 
         return last.to_owned();
     }
     addr.ip().to_string()
+}
+
+/// `GET /graphql/ws`: subscriptions over graphql-transport-ws (or the older graphql-ws). The
+/// `connection_init` payload may carry `{"Authorization": "Bearer <token>"}` (or `token`);
+/// a bad token closes the connection.
+async fn graphql_ws(
+    State(state): State<AppState>,
+    protocol: async_graphql_axum::GraphQLProtocol,
+    upgrade: axum::extract::WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            let schema = state.schema.clone();
+            async move {
+                async_graphql_axum::GraphQLWebSocket::new(socket, schema, protocol)
+                    .on_connection_init(move |payload| async move {
+                        let token = payload
+                            .get("Authorization")
+                            .or_else(|| payload.get("authorization"))
+                            .and_then(|v| v.as_str())
+                            .map(|v| v.trim_start_matches("Bearer ").trim().to_owned())
+                            .or_else(|| {
+                                payload
+                                    .get("token")
+                                    .and_then(|v| v.as_str())
+                                    .map(str::to_owned)
+                            });
+                        let viewer = match token {
+                            None => kernel::Viewer::anonymous(),
+                            Some(t) => {
+                                let mut headers = HeaderMap::new();
+                                let value = HeaderValue::from_str(&format!("Bearer {t}"))
+                                    .map_err(|_| async_graphql::Error::new("UNAUTHENTICATED"))?;
+                                headers.insert(header::AUTHORIZATION, value);
+                                auth::viewer(&headers, &state.keys, &state.db)
+                                    .await
+                                    .map_err(|_| {
+                                        async_graphql::Error::from(TopError::unauthenticated())
+                                    })?
+                            }
+                        };
+                        let mut data = async_graphql::Data::default();
+                        data.insert(viewer);
+                        data.insert(CatalogLoader::data_loader(state.db.clone()));
+                        Ok(data)
+                    })
+                    .serve()
+                    .await;
+            }
+        })
 }
 
 #[derive(serde::Deserialize)]

@@ -2,9 +2,7 @@
 //! interface across them, and the limits (depth, complexity).
 
 use accounts::graphql::{AccountsMutation, AccountsQuery, User};
-use async_graphql::{
-    Context, EmptySubscription, ID, Interface, MergedObject, Object, Schema, SchemaBuilder,
-};
+use async_graphql::{Context, ID, Interface, MergedObject, Object, Schema, SchemaBuilder};
 use catalog::graphql::{
     OcopCertificate, Producer, Product, Variant, VariantUpdateInput, visible_certificate,
     visible_producer, visible_product, visible_variant,
@@ -93,19 +91,23 @@ pub struct Mutation(
     orders::OrdersMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, orders::OrdersSubscription>;
 
 /// The schema with its limits; request data (viewer, loaders) is added per request.
 pub fn builder(
     max_depth: usize,
     max_complexity: usize,
-) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .register_input_type::<VariantUpdateInput>()
-        .limit_depth(max_depth)
-        .limit_complexity(max_complexity)
-        .limit_recursive_depth(64)
-        .limit_directives(20)
+) -> SchemaBuilder<Query, Mutation, orders::OrdersSubscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        orders::OrdersSubscription,
+    )
+    .register_input_type::<VariantUpdateInput>()
+    .limit_depth(max_depth)
+    .limit_complexity(max_complexity)
+    .limit_recursive_depth(64)
+    .limit_directives(20)
 }
 
 /// The SDL that `schema.graphql` must equal (`cho-ocop export-schema` writes it).
