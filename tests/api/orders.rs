@@ -685,3 +685,62 @@ async fn subscribers_hear_when_their_order_ships_and_strangers_are_refused() {
         "SHIPPED"
     );
 }
+
+#[tokio::test]
+async fn delivered_orders_complete_by_themselves_after_the_window() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 100_000, "40").await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let d = app
+        .data(
+            Some(&buyer),
+            CHECKOUT,
+            input("ac", json!([{ "variantId": f.variant, "quantity": 1 }])),
+        )
+        .await;
+    let id = d["checkout"]["order"]["id"].clone();
+    let o = app
+        .data(
+            Some(&buyer),
+            "query($id: ID!) { order(id: $id) { shipments { id } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let sid = o["order"]["shipments"][0]["id"].clone();
+    app.data(Some(&f.owner), "mutation($id: ID!) { sellerOrderShip(id: $id, carrier: \"GHN\", trackingNumber: \"X\") { userErrors { code } } }", json!({ "id": sid })).await;
+    app.data(
+        Some(&f.owner),
+        "mutation($id: ID!) { sellerOrderDeliver(id: $id) { userErrors { code } } }",
+        json!({ "id": sid }),
+    )
+    .await;
+    // Not yet: delivered just now.
+    assert!(
+        orders::lifecycle::auto_complete(&app.db, chrono::Duration::days(7))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    app.exec("UPDATE seller_orders SET delivered_at = '2020-01-01T00:00:00Z'")
+        .await;
+    let done = orders::lifecycle::auto_complete(&app.db, chrono::Duration::days(7))
+        .await
+        .unwrap();
+    assert_eq!(done.len(), 1);
+    let o = app
+        .data(
+            Some(&buyer),
+            "query($id: ID!) { order(id: $id) { status payment { status } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(o["order"]["status"], "COMPLETED");
+    assert_eq!(o["order"]["payment"]["status"], "SUCCEEDED");
+    assert!(
+        orders::lifecycle::auto_complete(&app.db, chrono::Duration::days(7))
+            .await
+            .unwrap()
+            .is_empty(),
+        "once"
+    );
+}
