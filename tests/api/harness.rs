@@ -32,26 +32,7 @@ impl TestApp {
     /// Starts the app after `tweak` has adjusted the test configuration.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         let suffix = random_suffix();
-        let (url, cleanup) = match std::env::var("TEST_DATABASE_URL")
-            .ok()
-            .filter(|s| !s.is_empty())
-        {
-            Some(admin_url) => {
-                let name = format!("cho_ocop_t_{suffix}");
-                create_pg_database(&admin_url, &name).await;
-                (
-                    replace_db_name(&admin_url, &name),
-                    Cleanup::Postgres { admin_url, name },
-                )
-            }
-            None => {
-                let path = std::env::temp_dir().join(format!("cho-ocop-test-{suffix}.db"));
-                (
-                    format!("sqlite://{}", path.display()),
-                    Cleanup::SqliteFile(path),
-                )
-            }
-        };
+        let (url, cleanup) = fresh_database(&suffix).await;
         let mut config = Config::for_tests(&url);
         if let Some(redis) = std::env::var("TEST_REDIS_URL")
             .ok()

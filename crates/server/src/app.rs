@@ -86,17 +86,7 @@ impl PublicCatalogChanged for Invalidate {
     fn changed(&self) {
         self.clear_local();
         if let Some((conn, channel)) = &self.publish {
-            let (mut conn, channel, me) = (conn.clone(), channel.clone(), self.me.clone());
-            tokio::spawn(async move {
-                let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
-                    .arg(&channel)
-                    .arg(&me)
-                    .query_async(&mut conn)
-                    .await;
-                if let Err(e) = sent {
-                    tracing::warn!(error = %e, "could not tell the other replicas to drop their caches");
-                }
-            });
+            publish(conn, channel, self.me.clone());
         }
     }
 }
@@ -113,72 +103,76 @@ impl OrderNotifier for OrderNews {
     fn order_changed(&self, order_id: i64) {
         self.hub.publish(order_id);
         if let Some((conn, channel)) = &self.publish {
-            let (mut conn, channel) = (conn.clone(), channel.clone());
-            let payload = format!("{}:{order_id}", self.me);
-            tokio::spawn(async move {
-                let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
-                    .arg(&channel)
-                    .arg(&payload)
-                    .query_async(&mut conn)
-                    .await;
-                if let Err(e) = sent {
-                    tracing::warn!(error = %e, "could not tell the other replicas about an order");
-                }
-            });
+            publish(conn, channel, format!("{}:{order_id}", self.me));
         }
+    }
+}
+
+/// Publishes a message for the other replicas, without waiting; a failure is logged.
+fn publish(conn: &redis::aio::ConnectionManager, channel: &str, payload: String) {
+    let (mut conn, channel) = (conn.clone(), channel.to_owned());
+    tokio::spawn(async move {
+        let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
+            .arg(&channel)
+            .arg(&payload)
+            .query_async(&mut conn)
+            .await;
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, channel, "could not tell the other replicas");
+        }
+    });
+}
+
+/// Hands every message on `channel` to `on_message`; reconnects when the subscription breaks,
+/// after calling `on_break` (a message may have been missed).
+async fn listen(
+    client: redis::Client,
+    channel: String,
+    on_message: impl Fn(String) + Send + 'static,
+    on_break: impl Fn() + Send + 'static,
+) {
+    use futures_util::StreamExt;
+    loop {
+        match client.get_async_pubsub().await {
+            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
+                Ok(()) => {
+                    let mut messages = pubsub.into_on_message();
+                    while let Some(msg) = messages.next().await {
+                        on_message(msg.get_payload().unwrap_or_default());
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, channel, "subscribe failed"),
+            },
+            Err(e) => tracing::warn!(error = %e, channel, "cannot reach Redis"),
+        }
+        on_break();
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
 /// Forwards other replicas' order changes to this replica's subscribers.
 async fn listen_for_orders(client: redis::Client, channel: String, hub: Arc<OrderHub>, me: String) {
-    use futures_util::StreamExt;
-    loop {
-        match client.get_async_pubsub().await {
-            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
-                Ok(()) => {
-                    let mut messages = pubsub.into_on_message();
-                    while let Some(msg) = messages.next().await {
-                        let payload: String = msg.get_payload().unwrap_or_default();
-                        if let Some((from, id)) = payload.split_once(':')
-                            && from != me
-                            && let Ok(id) = id.parse()
-                        {
-                            hub.publish(id);
-                        }
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "order news: subscribe failed"),
-            },
-            Err(e) => tracing::warn!(error = %e, "order news: cannot reach Redis"),
+    let on_message = move |payload: String| {
+        if let Some((from, id)) = payload.split_once(':')
+            && from != me
+            && let Ok(id) = id.parse()
+        {
+            hub.publish(id);
         }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
+    };
+    listen(client, channel, on_message, || {}).await;
 }
 
-/// Drops this replica's caches whenever another replica says the catalog changed. When the
-/// subscription breaks, the caches are dropped too (a message may have been missed) and it
-/// reconnects.
+/// Drops this replica's caches whenever another replica says the catalog changed, and when
+/// the subscription breaks.
 async fn listen_for_changes(client: redis::Client, channel: String, local: Arc<Invalidate>) {
-    use futures_util::StreamExt;
-    loop {
-        match client.get_async_pubsub().await {
-            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
-                Ok(()) => {
-                    let mut messages = pubsub.into_on_message();
-                    while let Some(msg) = messages.next().await {
-                        let from: String = msg.get_payload().unwrap_or_default();
-                        if from != local.me {
-                            local.clear_local();
-                        }
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "cache invalidation: subscribe failed"),
-            },
-            Err(e) => tracing::warn!(error = %e, "cache invalidation: cannot reach Redis"),
+    let on_break = local.clone();
+    let on_message = move |from: String| {
+        if from != local.me {
+            local.clear_local();
         }
-        local.clear_local();
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
+    };
+    listen(client, channel, on_message, move || on_break.clear_local()).await;
 }
 
 pub struct Application {
