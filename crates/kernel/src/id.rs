@@ -41,19 +41,22 @@ impl Kind {
 
 /// Encodes a database id as an opaque global ID.
 pub fn encode(kind: Kind, id: i64) -> async_graphql::ID {
-    async_graphql::ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.as_str())))
+    async_graphql::ID(encode_raw(kind.as_str(), id))
+}
+
+/// The type name and positive database id inside a global ID.
+fn parse(id: &str) -> Option<(String, i64)> {
+    let bytes = URL_SAFE_NO_PAD.decode(id.as_bytes()).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (kind, num) = text.split_once(':')?;
+    let n: i64 = num.parse().ok()?;
+    (n > 0).then(|| (kind.to_owned(), n))
 }
 
 /// Decodes any global ID into its kind and database id.
 pub fn decode_any(id: &str) -> Option<(Kind, i64)> {
-    let bytes = URL_SAFE_NO_PAD.decode(id.as_bytes()).ok()?;
-    let text = std::str::from_utf8(&bytes).ok()?;
-    let (kind, num) = text.split_once(':')?;
-    let n: i64 = num.parse().ok()?;
-    if n <= 0 {
-        return None;
-    }
-    Some((Kind::parse(kind)?, n))
+    let (kind, n) = parse(id)?;
+    Some((Kind::parse(&kind)?, n))
 }
 
 /// Decodes a global ID that must be of `kind`.
@@ -71,11 +74,7 @@ pub fn encode_raw(kind: &str, id: i64) -> String {
 
 /// Decodes an id made by [`encode_raw`] for `kind`.
 pub fn decode_raw(kind: &str, id: &str) -> Option<i64> {
-    let bytes = URL_SAFE_NO_PAD.decode(id.as_bytes()).ok()?;
-    let text = std::str::from_utf8(&bytes).ok()?;
-    let (k, num) = text.split_once(':')?;
-    let n: i64 = num.parse().ok()?;
-    (k == kind && n > 0).then_some(n)
+    parse(id).and_then(|(k, n)| (k == kind).then_some(n))
 }
 
 #[cfg(test)]

@@ -548,15 +548,19 @@ pub struct SellerOrderPayload {
     pub user_errors: Vec<UserError>,
 }
 
-fn order_payload(r: kernel::Result<order::Model>) -> GqlResult<OrderPayload> {
+/// The payload of a mutation that changed an order; its subscribers hear about it.
+fn order_payload(ctx: &Context<'_>, r: kernel::Result<order::Model>) -> GqlResult<OrderPayload> {
     match r {
-        Ok(o) => Ok(OrderPayload {
-            order: Some(Order {
-                model: o,
-                scope: Scope::All,
-            }),
-            user_errors: vec![],
-        }),
+        Ok(o) => {
+            order_changed(ctx, o.id);
+            Ok(OrderPayload {
+                order: Some(Order {
+                    model: o,
+                    scope: Scope::All,
+                }),
+                user_errors: vec![],
+            })
+        }
         Err(e) => Ok(OrderPayload {
             order: None,
             user_errors: e.into_user_errors()?,
@@ -564,12 +568,19 @@ fn order_payload(r: kernel::Result<order::Model>) -> GqlResult<OrderPayload> {
     }
 }
 
-fn seller_order_payload(r: kernel::Result<seller_order::Model>) -> GqlResult<SellerOrderPayload> {
+/// The payload of a mutation that changed a seller order; the order's subscribers hear about it.
+fn seller_order_payload(
+    ctx: &Context<'_>,
+    r: kernel::Result<seller_order::Model>,
+) -> GqlResult<SellerOrderPayload> {
     match r {
-        Ok(s) => Ok(SellerOrderPayload {
-            seller_order: Some(SellerOrder(s)),
-            user_errors: vec![],
-        }),
+        Ok(s) => {
+            order_changed(ctx, s.order_id);
+            Ok(SellerOrderPayload {
+                seller_order: Some(SellerOrder(s)),
+                user_errors: vec![],
+            })
+        }
         Err(e) => Ok(SellerOrderPayload {
             seller_order: None,
             user_errors: e.into_user_errors()?,
@@ -614,10 +625,7 @@ impl OrdersMutation {
         }
         .await;
         stock_changed(ctx);
-        if let Ok(o) = &r {
-            order_changed(ctx, o.id);
-        }
-        order_payload(r)
+        order_payload(ctx, r)
     }
 
     /// The producer hands its part to a carrier.
@@ -634,10 +642,7 @@ impl OrdersMutation {
             lifecycle::ship(db(ctx), viewer(ctx), sid, &carrier, &tracking_number).await
         }
         .await;
-        if let Ok(so) = &r {
-            order_changed(ctx, so.order_id);
-        }
-        seller_order_payload(r)
+        seller_order_payload(ctx, r)
     }
 
     /// The producer records delivery; for COD this records the cash collected.
@@ -652,10 +657,7 @@ impl OrdersMutation {
             lifecycle::deliver(db(ctx), viewer(ctx), sid).await
         }
         .await;
-        if let Ok(so) = &r {
-            order_changed(ctx, so.order_id);
-        }
-        seller_order_payload(r)
+        seller_order_payload(ctx, r)
     }
 
     /// The buyer confirms they received everything.
@@ -666,10 +668,7 @@ impl OrdersMutation {
             lifecycle::confirm_received(db(ctx), viewer(ctx), oid).await
         }
         .await;
-        if let Ok(o) = &r {
-            order_changed(ctx, o.id);
-        }
-        order_payload(r)
+        order_payload(ctx, r)
     }
 
     /// Checks out a cart from one or several producers in one transaction. The same
