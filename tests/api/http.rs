@@ -52,7 +52,7 @@ async fn schema_graphql_is_generated_from_the_code() {
     let on_disk = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
         .expect("schema.graphql exists");
     assert!(
-        on_disk == server::schema::sdl(),
+        on_disk == api::sdl(),
         "schema.graphql differs from the code's schema: run `cargo run -- export-schema`"
     );
     for name in [

@@ -6,6 +6,7 @@
 mod harness;
 
 mod accounts;
+mod architecture;
 mod bad_input;
 mod catalog;
 mod crash;

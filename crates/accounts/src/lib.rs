@@ -8,12 +8,8 @@
 //! - [`user`]: the `users` table (sea-orm entity).
 //! - [`service`]: register, authenticate, look up, roles. Plain async functions over a connection.
 //! - [`token`]: JWT (HS256) issue and verification with expiry.
-//! - [`graphql`]: `User`, `AuthPayload`, `AccountsQuery` (`me`), `AccountsMutation`
-//!   (`register`, `login`), and the [`graphql::LoginThrottle`] the server implements.
-
-pub mod graphql;
 pub mod service;
 pub mod token;
 pub mod user;
 
-pub use service::Error;
+pub use service::{Error, Role};

@@ -1,10 +1,11 @@
 //! Account services: plain async functions over any connection (inside a transaction or not).
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use kernel::ErrorCode;
 use kernel::domain::{Email, PhoneVn, text};
 use kernel::error::is_unique_violation;
 pub use kernel::error::{Error, Result};
-use kernel::{ErrorCode, UserError};
+use kernel::id::UserId;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, Statement,
 };
@@ -108,12 +109,7 @@ pub async fn authenticate(
     email: &str,
     password: &str,
 ) -> Result<user::Model> {
-    let wrong = || {
-        Error::User(UserError::invalid(
-            &["password"],
-            "Email hoặc mật khẩu không đúng.",
-        ))
-    };
+    let wrong = || Error::invalid(&["password"], "Email hoặc mật khẩu không đúng.");
     let found = match Email::parse(email) {
         Ok(e) => find_by_email(db, &e).await?,
         Err(_) => None,
@@ -141,8 +137,34 @@ pub async fn find_by_email(
         .await?)
 }
 
-pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<user::Model>> {
-    Ok(user::Entity::find_by_id(id).one(db).await?)
+pub async fn find_by_id(db: &impl ConnectionTrait, id: UserId) -> Result<Option<user::Model>> {
+    Ok(user::Entity::find_by_id(id.get()).one(db).await?)
+}
+
+/// Users by id, for batched loading.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// A role a user holds on the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Buyer,
+    ProducerMember,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Buyer => "BUYER",
+            Role::ProducerMember => "PRODUCER_MEMBER",
+            Role::Admin => "ADMIN",
+        }
+    }
 }
 
 /// Makes an existing user ADMIN, or creates one. Used by `create-admin`.
@@ -165,8 +187,8 @@ pub async fn ensure_admin(
 /// The roles a user holds: everyone is BUYER; PRODUCER_MEMBER when they belong to a producer
 /// (the catalog's `producer_members` table, read here without depending on the catalog);
 /// ADMIN for the platform and OCOP offices.
-pub async fn roles(db: &impl ConnectionTrait, user: &user::Model) -> Result<Vec<String>> {
-    let mut roles = vec!["BUYER".to_owned()];
+pub async fn roles(db: &impl ConnectionTrait, user: &user::Model) -> Result<Vec<Role>> {
+    let mut roles = vec![Role::Buyer];
     let backend = db.get_database_backend();
     let member = db
         .query_one_raw(Statement::from_sql_and_values(
@@ -181,10 +203,10 @@ pub async fn roles(db: &impl ConnectionTrait, user: &user::Model) -> Result<Vec<
         ))
         .await?;
     if member.is_some() {
-        roles.push("PRODUCER_MEMBER".to_owned());
+        roles.push(Role::ProducerMember);
     }
     if user.is_admin {
-        roles.push("ADMIN".to_owned());
+        roles.push(Role::Admin);
     }
     Ok(roles)
 }

@@ -1,50 +1,69 @@
 //! Permissions: a producer's members (OWNER or STAFF) manage only that producer's things; ADMIN
-//! manages everything.
+//! manages everything. The one place that says "may manage this producer".
 
-use kernel::{Error, Result, TopError, Viewer};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use kernel::id::ProducerId;
+use kernel::{Error, Result, Viewer};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::entity::member;
+use crate::entity::member::{self, MemberRole};
 
-pub const OWNER: &str = "OWNER";
-pub const STAFF: &str = "STAFF";
-
-/// The viewer's role in the producer, if any.
+/// The user's role in the producer, if any.
 pub async fn role(
     db: &impl ConnectionTrait,
     user_id: i64,
-    producer_id: i64,
-) -> Result<Option<String>> {
-    Ok(member::Entity::find_by_id((producer_id, user_id))
+    producer: ProducerId,
+) -> Result<Option<MemberRole>> {
+    Ok(member::Entity::find_by_id((producer.get(), user_id))
         .one(db)
         .await?
         .map(|m| m.role))
+}
+
+/// Of `producers`, those the user is a member of.
+pub async fn member_of(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    producers: &[i64],
+) -> Result<Vec<i64>> {
+    Ok(member::Entity::find()
+        .filter(member::Column::UserId.eq(user_id))
+        .filter(member::Column::ProducerId.is_in(producers.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.producer_id)
+        .collect())
+}
+
+/// Whether the viewer may manage a producer, given the viewer's role in it (if known).
+pub fn manages(viewer: &Viewer, role: Option<MemberRole>) -> bool {
+    viewer.is_admin || (viewer.user_id.is_some() && role.is_some())
 }
 
 /// Whether the viewer may see and manage the producer's unlisted things.
 pub async fn can_manage(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    producer_id: i64,
+    producer: ProducerId,
 ) -> Result<bool> {
     match viewer.user_id {
         None => Ok(false),
         Some(_) if viewer.is_admin => Ok(true),
-        Some(uid) => Ok(role(db, uid, producer_id).await?.is_some()),
+        Some(uid) => Ok(manages(viewer, role(db, uid, producer).await?)),
     }
 }
 
-/// A member of the producer or ADMIN; otherwise `UNAUTHENTICATED` or `FORBIDDEN`.
+/// A member of the producer or ADMIN; otherwise `Unauthenticated` or `Forbidden`.
 pub async fn require_member(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    producer_id: i64,
+    producer: ProducerId,
 ) -> Result<()> {
     viewer.require_user()?;
-    if can_manage(db, viewer, producer_id).await? {
+    if can_manage(db, viewer, producer).await? {
         Ok(())
     } else {
-        Err(Error::Top(TopError::forbidden()))
+        Err(Error::Forbidden)
     }
 }
 
@@ -52,12 +71,12 @@ pub async fn require_member(
 pub async fn require_owner(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    producer_id: i64,
+    producer: ProducerId,
 ) -> Result<()> {
     let uid = viewer.require_user()?;
-    if viewer.is_admin || role(db, uid, producer_id).await?.as_deref() == Some(OWNER) {
+    if viewer.is_admin || role(db, uid, producer).await? == Some(MemberRole::Owner) {
         Ok(())
     } else {
-        Err(Error::Top(TopError::forbidden()))
+        Err(Error::Forbidden)
     }
 }

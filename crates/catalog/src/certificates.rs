@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use kernel::domain::{Stars, check_score, optional_text, text, url};
+use kernel::id::{CertificateId, ProducerId};
 use kernel::time::{add_months, plausible_year, today_vn};
 use kernel::{Error, ErrorCode, Result, Viewer};
 use sea_orm::{
@@ -12,27 +13,27 @@ use sea_orm::{
 };
 
 use crate::access;
-use crate::entity::{category, certificate};
+use crate::entity::{CertificateStatus, category, certificate};
 use crate::producers;
 
 pub const VALIDITY_MONTHS: u32 = 36;
-pub const SUBMITTED: &str = "SUBMITTED";
-pub const VERIFIED: &str = "VERIFIED";
-pub const REJECTED: &str = "REJECTED";
-pub const REVOKED: &str = "REVOKED";
-pub const EXPIRED: &str = "EXPIRED";
-
 /// The status as the public sees it today: a verified certificate past `valid_until` is EXPIRED.
-pub fn effective_status(c: &certificate::Model, today: NaiveDate) -> &str {
-    if c.status == VERIFIED && c.valid_until < today {
-        EXPIRED
+pub fn effective_status(c: &certificate::Model, today: NaiveDate) -> CertificateStatus {
+    if c.status == CertificateStatus::Verified && c.valid_until < today {
+        CertificateStatus::Expired
     } else {
-        &c.status
+        c.status
     }
 }
 
+/// Whether the public may see the certificate: it was reviewed and not rejected (buyers check
+/// certificates that have since expired or been revoked, too).
+pub fn public(c: &certificate::Model) -> bool {
+    c.reviewed_at.is_some() && c.status != CertificateStatus::Rejected
+}
+
 pub struct CertificateFields<'a> {
-    pub producer_id: i64,
+    pub producer_id: ProducerId,
     pub product_name: &'a str,
     pub category_code: &'a str,
     pub stars: i32,
@@ -87,7 +88,7 @@ pub async fn submit(
         None => None,
     };
     Ok(certificate::ActiveModel {
-        producer_id: Set(f.producer_id),
+        producer_id: Set(f.producer_id.get()),
         product_name: Set(product_name),
         category_code: Set(f.category_code.to_owned()),
         stars: Set(stars.get()),
@@ -97,7 +98,7 @@ pub async fn submit(
         issued_on: Set(f.issued_on),
         valid_until: Set(add_months(f.issued_on, VALIDITY_MONTHS)),
         document_url: Set(document_url),
-        status: Set(SUBMITTED.to_owned()),
+        status: Set(CertificateStatus::Submitted),
         review_note: Set(None),
         reviewed_by: Set(None),
         reviewed_at: Set(None),
@@ -108,8 +109,8 @@ pub async fn submit(
     .await?)
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<certificate::Model> {
-    certificate::Entity::find_by_id(id)
+pub async fn get(db: &impl ConnectionTrait, id: CertificateId) -> Result<certificate::Model> {
+    certificate::Entity::find_by_id(id.get())
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy giấy chứng nhận OCOP."))
@@ -119,13 +120,13 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<certificate::Mode
 pub async fn review(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    id: i64,
+    id: CertificateId,
     approve: bool,
     note: Option<&str>,
 ) -> Result<certificate::Model> {
     let admin = viewer.require_admin()?;
     let cert = get(db, id).await?;
-    if cert.status != SUBMITTED {
+    if cert.status != CertificateStatus::Submitted {
         return Err(Error::code(
             ErrorCode::InvalidState,
             &["id"],
@@ -134,7 +135,11 @@ pub async fn review(
     }
     let note = optional_text(note, 2000, "Ghi chú").map_err(|m| Error::invalid(&["note"], m))?;
     let mut active: certificate::ActiveModel = cert.into();
-    active.status = Set(if approve { VERIFIED } else { REJECTED }.to_owned());
+    active.status = Set(if approve {
+        CertificateStatus::Verified
+    } else {
+        CertificateStatus::Rejected
+    });
     active.review_note = Set(note);
     active.reviewed_by = Set(Some(admin));
     active.reviewed_at = Set(Some(chrono::Utc::now()));
@@ -145,13 +150,13 @@ pub async fn review(
 pub async fn revoke(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    id: i64,
+    id: CertificateId,
     reason: &str,
 ) -> Result<certificate::Model> {
     let admin = viewer.require_admin()?;
     let cert = get(db, id).await?;
     let reason = text(reason, 2000, "Lý do").map_err(|m| Error::invalid(&["reason"], m))?;
-    if cert.status != VERIFIED {
+    if cert.status != CertificateStatus::Verified {
         return Err(Error::code(
             ErrorCode::InvalidState,
             &["id"],
@@ -159,7 +164,7 @@ pub async fn revoke(
         ));
     }
     let mut active: certificate::ActiveModel = cert.into();
-    active.status = Set(REVOKED.to_owned());
+    active.status = Set(CertificateStatus::Revoked);
     active.review_note = Set(Some(reason));
     active.reviewed_by = Set(Some(admin));
     active.reviewed_at = Set(Some(chrono::Utc::now()));
@@ -174,7 +179,8 @@ pub async fn to_review(
     after_id: Option<i64>,
 ) -> Result<Vec<certificate::Model>> {
     viewer.require_admin()?;
-    let mut q = certificate::Entity::find().filter(certificate::Column::Status.eq(SUBMITTED));
+    let mut q = certificate::Entity::find()
+        .filter(certificate::Column::Status.eq(CertificateStatus::Submitted));
     if let Some(a) = after_id {
         q = q.filter(certificate::Column::Id.gt(a));
     }

@@ -9,12 +9,11 @@ use chrono::NaiveDate;
 use kernel::cursor::Cursor;
 use kernel::fold::{fold, search_terms};
 use kernel::sql::{Sql, like_escape};
-use kernel::{ErrorCode, Result, TopError, UserError};
+use kernel::{ErrorCode, Result, UserError};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
-use crate::certificates::{EXPIRED, REVOKED, VERIFIED, effective_status};
-use crate::entity::{certificate, producer, product};
-use crate::products::PUBLISHED;
+use crate::certificates::effective_status;
+use crate::entity::{CertificateStatus, ProductStatus, certificate, producer, product};
 
 pub const MIN_LISTED_STARS: i32 = 3;
 
@@ -39,7 +38,7 @@ pub fn issues(
     check_status: bool,
 ) -> Vec<UserError> {
     let mut out = Vec::new();
-    if check_status && product.status != PUBLISHED {
+    if check_status && product.status != ProductStatus::Published {
         out.push(UserError::new(
             ErrorCode::InvalidState,
             &["status"],
@@ -54,8 +53,8 @@ pub fn issues(
         ));
     }
     match effective_status(cert, today) {
-        VERIFIED => {}
-        EXPIRED => out.push(UserError::new(
+        CertificateStatus::Verified => {}
+        CertificateStatus::Expired => out.push(UserError::new(
             ErrorCode::CertificateExpired,
             &["certificate"],
             format!(
@@ -63,7 +62,7 @@ pub fn issues(
                 cert.valid_until.format("%d/%m/%Y")
             ),
         )),
-        REVOKED => out.push(UserError::new(
+        CertificateStatus::Revoked => out.push(UserError::new(
             ErrorCode::CertificateNotVerified,
             &["certificate"],
             "Giấy chứng nhận OCOP đã bị thu hồi.",
@@ -103,26 +102,15 @@ pub fn issues(
 /// Appends the listing rule for `products p`, `ocop_certificates c` and `producers pr`.
 pub fn push_listed(q: &mut Sql, today: NaiveDate) {
     q.push(" p.status = ")
-        .bind(PUBLISHED)
+        .bind(ProductStatus::Published.as_str())
         .push(" AND c.status = ")
-        .bind(VERIFIED)
+        .bind(CertificateStatus::Verified.as_str())
         .push(" AND c.stars >= ")
         .bind(MIN_LISTED_STARS)
         .push(" AND c.valid_until >= ")
         .bind(today)
         .push(" AND pr.verified = ")
         .bind(true);
-}
-
-/// Appends "has a sellable lot": stock left, not recalled, not expired.
-pub fn push_in_stock(q: &mut Sql, today: NaiveDate) {
-    q.push(
-        " EXISTS (SELECT 1 FROM lots l JOIN variants v ON v.id = l.variant_id \
-         WHERE v.product_id = p.id AND l.quantity_available > 0 AND l.recalled_at IS NULL \
-         AND (l.expires_on IS NULL OR l.expires_on >= ",
-    )
-    .bind(today)
-    .push("))");
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,7 +143,7 @@ pub struct Filter {
     pub min_stars: Option<i32>,
     pub province_codes: Option<Vec<String>>,
     pub category_codes: Option<Vec<String>>,
-    pub producer_id: Option<i64>,
+    pub producer_id: Option<kernel::id::ProducerId>,
     pub price_min: Option<i64>,
     pub price_max: Option<i64>,
     pub in_stock: Option<bool>,
@@ -166,11 +154,7 @@ pub struct Page {
     pub has_next: bool,
 }
 
-fn bad_cursor() -> kernel::Error {
-    kernel::Error::Top(TopError::invalid(
-        "Con trỏ phân trang (after) không hợp lệ.",
-    ))
-}
+use kernel::cursor::bad_cursor;
 
 /// Appends the relevance score of a product for the folded query `q`: the whole query as the
 /// name (4), at its start (3), inside it (2), elsewhere (producer, category, origin: 1).
@@ -243,11 +227,11 @@ pub async fn search(
     match filter.in_stock {
         Some(true) => {
             q.push(" AND");
-            push_in_stock(&mut q, today);
+            crate::stock::push_product_in_stock(&mut q, today);
         }
         Some(false) => {
             q.push(" AND NOT");
-            push_in_stock(&mut q, today);
+            crate::stock::push_product_in_stock(&mut q, today);
         }
         None => {}
     }

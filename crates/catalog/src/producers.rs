@@ -3,6 +3,7 @@
 use kernel::admin_units::AdminUnits;
 use kernel::domain::{Email, PhoneVn, TaxCode, optional_text, text};
 use kernel::fold::{fold, slugify};
+use kernel::id::ProducerId;
 use kernel::sql::{Sql, like_escape};
 use kernel::{Error, ErrorCode, Result, Viewer};
 use sea_orm::{
@@ -10,20 +11,13 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use crate::access::{self, OWNER, STAFF};
-use crate::entity::{member, producer};
-
-pub const KINDS: &[&str] = &[
-    "COOPERATIVE",
-    "ENTERPRISE",
-    "COOPERATIVE_GROUP",
-    "HOUSEHOLD_BUSINESS",
-];
+use crate::access;
+use crate::entity::{MemberRole, ProducerKind, member, producer};
 
 /// A producer to create, parsed.
 pub struct NewProducer {
     pub name: String,
-    pub kind: String,
+    pub kind: ProducerKind,
     pub tax_code: Option<TaxCode>,
     pub province_code: String,
     pub commune_code: Option<String>,
@@ -35,7 +29,7 @@ pub struct NewProducer {
 /// The raw fields of `ProducerInput`.
 pub struct ProducerFields<'a> {
     pub name: &'a str,
-    pub kind: &'a str,
+    pub kind: ProducerKind,
     pub tax_code: Option<&'a str>,
     pub province_code: &'a str,
     pub commune_code: Option<&'a str>,
@@ -48,12 +42,6 @@ impl NewProducer {
     pub fn parse(units: &AdminUnits, f: ProducerFields<'_>) -> Result<NewProducer> {
         let field = |name: &'static str| move |m: String| Error::invalid(&["input", name], m);
         let name = text(f.name, 200, "Tên chủ thể").map_err(field("name"))?;
-        if !KINDS.contains(&f.kind) {
-            return Err(Error::invalid(
-                &["input", "kind"],
-                "Loại hình chủ thể không hợp lệ.",
-            ));
-        }
         let tax_code = match f.tax_code.map(str::trim).filter(|s| !s.is_empty()) {
             Some(t) => Some(TaxCode::parse(t).map_err(field("taxCode"))?),
             None => None,
@@ -70,7 +58,7 @@ impl NewProducer {
             optional_text(f.description, 5000, "Mô tả").map_err(field("description"))?;
         Ok(NewProducer {
             name,
-            kind: f.kind.to_owned(),
+            kind: f.kind,
             tax_code,
             province_code: f.province_code.trim().to_owned(),
             commune_code: f
@@ -160,7 +148,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     member::ActiveModel {
         producer_id: Set(created.id),
         user_id: Set(uid),
-        role: Set(OWNER.to_owned()),
+        role: Set(MemberRole::Owner),
         created_at: Set(now),
     }
     .insert(&txn)
@@ -169,8 +157,8 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     Ok(created)
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<producer::Model> {
-    producer::Entity::find_by_id(id)
+pub async fn get(db: &impl ConnectionTrait, id: ProducerId) -> Result<producer::Model> {
+    producer::Entity::find_by_id(id.get())
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found(&["producerId"], "Không tìm thấy chủ thể OCOP."))
@@ -180,19 +168,19 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<producer::Model> 
 pub async fn add_member(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    producer_id: i64,
+    producer_id: ProducerId,
     email: &str,
     role: &str,
 ) -> Result<producer::Model> {
     viewer.require_user()?;
     let producer = get(db, producer_id).await?;
     access::require_owner(db, viewer, producer_id).await?;
-    if role != OWNER && role != STAFF {
+    let Some(role) = MemberRole::parse(role) else {
         return Err(Error::invalid(
             &["role"],
             "Vai trò phải là OWNER hoặc STAFF.",
         ));
-    }
+    };
     let email = Email::parse(email).map_err(|m| Error::invalid(&["email"], m))?;
     let user = accounts::service::find_by_email(db, &email)
         .await?
@@ -207,9 +195,9 @@ pub async fn add_member(
         ));
     }
     member::ActiveModel {
-        producer_id: Set(producer_id),
+        producer_id: Set(producer_id.get()),
         user_id: Set(user.id),
-        role: Set(role.to_owned()),
+        role: Set(role),
         created_at: Set(chrono::Utc::now()),
     }
     .insert(db)
@@ -221,7 +209,7 @@ pub async fn add_member(
 pub async fn verify(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    producer_id: i64,
+    producer_id: ProducerId,
 ) -> Result<producer::Model> {
     viewer.require_admin()?;
     let producer = get(db, producer_id).await?;
@@ -267,4 +255,13 @@ pub async fn list(
         .iter()
         .map(|r| producer::Model::from_query_result(r, ""))
         .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The producer with this slug, if any.
+pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<producer::Model>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    Ok(producer::Entity::find()
+        .filter(producer::Column::Slug.eq(slug))
+        .one(db)
+        .await?)
 }

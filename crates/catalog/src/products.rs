@@ -3,6 +3,7 @@
 use kernel::admin_units::AdminUnits;
 use kernel::domain::{optional_text, text, url};
 use kernel::fold::fold;
+use kernel::id::{CertificateId, ProducerId, ProductId};
 use kernel::sql::Sql;
 use kernel::time::today_vn;
 use kernel::{Error, ErrorCode, Result, UserError, Viewer};
@@ -13,14 +14,10 @@ use sea_orm::{
 
 use crate::access;
 use crate::certificates;
-use crate::entity::{certificate, image, producer, product, variant};
+use crate::entity::{ProductStatus, certificate, image, producer, product, variant};
 use crate::listing;
 use crate::producers;
 
-pub const DRAFT: &str = "DRAFT";
-pub const PUBLISHED: &str = "PUBLISHED";
-pub const UNLISTED: &str = "UNLISTED";
-pub const ARCHIVED: &str = "ARCHIVED";
 pub const MAX_IMAGES: usize = 12;
 
 pub struct Origin<'a> {
@@ -30,8 +27,8 @@ pub struct Origin<'a> {
 }
 
 pub struct ProductFields<'a> {
-    pub producer_id: i64,
-    pub certificate_id: i64,
+    pub producer_id: ProducerId,
+    pub certificate_id: CertificateId,
     pub name: &'a str,
     pub description: &'a str,
     pub category_code: Option<&'a str>,
@@ -42,7 +39,7 @@ pub struct ProductFields<'a> {
 pub struct ProductChanges<'a> {
     pub name: Option<&'a str>,
     pub description: Option<&'a str>,
-    pub certificate_id: Option<i64>,
+    pub certificate_id: Option<CertificateId>,
     pub origin: Option<Origin<'a>>,
     pub images: Option<&'a [String]>,
 }
@@ -107,14 +104,14 @@ fn search_text(
 /// A certificate of this producer, or an `INVALID` error on `field`.
 async fn own_certificate(
     db: &impl ConnectionTrait,
-    producer_id: i64,
-    certificate_id: i64,
+    producer_id: ProducerId,
+    certificate_id: CertificateId,
 ) -> Result<certificate::Model> {
-    match certificate::Entity::find_by_id(certificate_id)
+    match certificate::Entity::find_by_id(certificate_id.get())
         .one(db)
         .await?
     {
-        Some(c) if c.producer_id == producer_id => Ok(c),
+        Some(c) if c.producer_id == producer_id.get() => Ok(c),
         _ => Err(Error::invalid(
             &["input", "certificateId"],
             "Giấy chứng nhận OCOP không tồn tại hoặc không thuộc chủ thể này.",
@@ -182,7 +179,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let slug = producers::free_slug(&txn, "products", &name).await?;
     let now = chrono::Utc::now();
     let created = product::ActiveModel {
-        producer_id: Set(f.producer_id),
+        producer_id: Set(f.producer_id.get()),
         certificate_id: Set(cert.id),
         category_code: Set(category_code),
         slug: Set(slug),
@@ -195,7 +192,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
             &origin,
         )),
         description: Set(description),
-        status: Set(DRAFT.to_owned()),
+        status: Set(ProductStatus::Draft),
         origin_province_code: Set(origin.0),
         origin_commune_code: Set(origin.1),
         origin_place: Set(origin.2),
@@ -214,8 +211,8 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     Ok(created)
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<product::Model> {
-    product::Entity::find_by_id(id)
+pub async fn get(db: &impl ConnectionTrait, id: ProductId) -> Result<product::Model> {
+    product::Entity::find_by_id(id.get())
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy sản phẩm."))
@@ -225,11 +222,11 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<product::Model> {
 pub async fn get_managed(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    id: i64,
+    id: ProductId,
 ) -> Result<product::Model> {
     viewer.require_user()?;
     let p = get(db, id).await?;
-    access::require_member(db, viewer, p.producer_id).await?;
+    access::require_member(db, viewer, ProducerId(p.producer_id)).await?;
     Ok(p)
 }
 
@@ -237,11 +234,11 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     units: &AdminUnits,
     viewer: &Viewer,
-    id: i64,
+    id: ProductId,
     ch: ProductChanges<'_>,
 ) -> Result<product::Model> {
     let current = get_managed(db, viewer, id).await?;
-    let producer = producers::get(db, current.producer_id).await?;
+    let producer = producers::get(db, ProducerId(current.producer_id)).await?;
     let name = match ch.name {
         Some(n) => {
             text(n, 200, "Tên sản phẩm").map_err(|m| Error::invalid(&["input", "name"], m))?
@@ -255,7 +252,11 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         None => current.description.clone(),
     };
     let cert_id = match ch.certificate_id {
-        Some(c) => own_certificate(db, current.producer_id, c).await?.id,
+        Some(c) => {
+            own_certificate(db, ProducerId(current.producer_id), c)
+                .await?
+                .id
+        }
         None => current.certificate_id,
     };
     let origin = match &ch.origin {
@@ -288,7 +289,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     active.updated_at = Set(chrono::Utc::now());
     let updated = active.update(&txn).await?;
     if let Some(images) = images {
-        replace_images(&txn, id, &images, &name).await?;
+        replace_images(&txn, id.get(), &images, &name).await?;
     }
     txn.commit().await?;
     Ok(updated)
@@ -300,8 +301,8 @@ pub async fn listing_issues(
     p: &product::Model,
     check_status: bool,
 ) -> Result<Vec<UserError>> {
-    let producer = producers::get(db, p.producer_id).await?;
-    let cert = certificates::get(db, p.certificate_id).await?;
+    let producer = producers::get(db, ProducerId(p.producer_id)).await?;
+    let cert = certificates::get(db, CertificateId(p.certificate_id)).await?;
     let variant_ids: Vec<i64> = variant::Entity::find()
         .filter(variant::Column::ProductId.eq(p.id))
         .all(db)
@@ -309,7 +310,7 @@ pub async fn listing_issues(
         .into_iter()
         .map(|v| v.id)
         .collect();
-    let available = crate::variants::available(db, &variant_ids, today_vn()).await?;
+    let available = crate::stock::available(db, &variant_ids, today_vn()).await?;
     let stock = listing::Stock {
         has_variants: !variant_ids.is_empty(),
         has_sellable_lot: available.values().any(|q| *q > 0),
@@ -330,10 +331,10 @@ pub async fn listing_issues(
 pub async fn publish(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    id: i64,
+    id: ProductId,
 ) -> Result<Result<product::Model, Vec<UserError>>> {
     let p = get_managed(db, viewer, id).await?;
-    if p.status == ARCHIVED {
+    if p.status == ProductStatus::Archived {
         return Err(Error::code(
             ErrorCode::InvalidState,
             &["id"],
@@ -345,7 +346,7 @@ pub async fn publish(
         return Ok(Err(issues));
     }
     let mut active: product::ActiveModel = p.into();
-    active.status = Set(PUBLISHED.to_owned());
+    active.status = Set(ProductStatus::Published);
     active.published_at = Set(Some(chrono::Utc::now()));
     active.updated_at = Set(chrono::Utc::now());
     Ok(Ok(active.update(db).await?))
@@ -354,10 +355,10 @@ pub async fn publish(
 pub async fn unpublish(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    id: i64,
+    id: ProductId,
 ) -> Result<product::Model> {
     let p = get_managed(db, viewer, id).await?;
-    if p.status != PUBLISHED {
+    if p.status != ProductStatus::Published {
         return Err(Error::code(
             ErrorCode::InvalidState,
             &["id"],
@@ -365,7 +366,7 @@ pub async fn unpublish(
         ));
     }
     let mut active: product::ActiveModel = p.into();
-    active.status = Set(UNLISTED.to_owned());
+    active.status = Set(ProductStatus::Unlisted);
     active.updated_at = Set(chrono::Utc::now());
     Ok(active.update(db).await?)
 }
@@ -375,12 +376,13 @@ pub async fn unpublish(
 pub async fn of_producer(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    producer_id: i64,
+    producer_id: ProducerId,
     limit: u64,
     after_id: Option<i64>,
 ) -> Result<Vec<product::Model>> {
     if access::can_manage(db, viewer, producer_id).await? {
-        let mut q = product::Entity::find().filter(product::Column::ProducerId.eq(producer_id));
+        let mut q =
+            product::Entity::find().filter(product::Column::ProducerId.eq(producer_id.get()));
         if let Some(a) = after_id {
             q = q.filter(product::Column::Id.lt(a));
         }
@@ -408,4 +410,17 @@ pub async fn of_producer(
         .iter()
         .map(|r| product::Model::from_query_result(r, ""))
         .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The product with this slug, if any.
+pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<product::Model>> {
+    Ok(product::Entity::find()
+        .filter(product::Column::Slug.eq(slug))
+        .one(db)
+        .await?)
+}
+
+/// The product with this id, if any.
+pub async fn find(db: &impl ConnectionTrait, id: ProductId) -> Result<Option<product::Model>> {
+    Ok(product::Entity::find_by_id(id.get()).one(db).await?)
 }

@@ -1,10 +1,8 @@
 //! Variants (sizes, packs) of a product, with whole-đồng prices and optional GTINs.
 
-use std::collections::HashMap;
-
-use chrono::NaiveDate;
 use kernel::domain::{Gtin, Sku, price, text};
 use kernel::error::is_unique_violation;
+use kernel::id::{ProductId, VariantId};
 use kernel::sql::Sql;
 use kernel::{Error, ErrorCode, Result, Viewer};
 use sea_orm::{
@@ -104,7 +102,7 @@ async fn refresh_price_range(db: &impl ConnectionTrait, product_id: i64) -> Resu
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     viewer: &Viewer,
-    product_id: i64,
+    product_id: ProductId,
     f: VariantFields<'_>,
 ) -> Result<variant::Model> {
     let product = products::get_managed(db, viewer, product_id).await?;
@@ -132,8 +130,8 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     Ok(created)
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<variant::Model> {
-    variant::Entity::find_by_id(id)
+pub async fn get(db: &impl ConnectionTrait, id: VariantId) -> Result<variant::Model> {
+    variant::Entity::find_by_id(id.get())
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy phiên bản sản phẩm."))
@@ -143,12 +141,12 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<variant::Model> {
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     viewer: &Viewer,
-    id: i64,
+    id: VariantId,
     f: VariantFields<'_>,
 ) -> Result<variant::Model> {
     viewer.require_user()?;
     let current = get(db, id).await?;
-    products::get_managed(db, viewer, current.product_id).await?;
+    products::get_managed(db, viewer, ProductId(current.product_id)).await?;
     let v = parse(&f)?;
     let txn = db.begin().await?;
     let product_id = current.product_id;
@@ -164,31 +162,4 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     refresh_price_range(&txn, product_id).await?;
     txn.commit().await?;
     Ok(updated)
-}
-
-/// Units available per variant: the sum over its lots that have stock, are not recalled and
-/// not expired (judged in Asia/Ho_Chi_Minh). Variants without such lots are absent.
-pub async fn available(
-    db: &impl ConnectionTrait,
-    variant_ids: &[i64],
-    today: NaiveDate,
-) -> Result<HashMap<i64, i64>> {
-    if variant_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT variant_id, CAST(SUM(quantity_available) AS BIGINT) AS qty FROM lots WHERE variant_id IN ")
-        .bind_list(variant_ids)
-        .push(" AND quantity_available > 0 AND recalled_at IS NULL AND (expires_on IS NULL OR expires_on >= ")
-        .bind(today)
-        .push(") GROUP BY variant_id");
-    let rows = db.query_all_raw(q.build()).await?;
-    let mut out = HashMap::with_capacity(rows.len());
-    for r in rows {
-        out.insert(
-            r.try_get::<i64>("", "variant_id")?,
-            r.try_get::<i64>("", "qty")?,
-        );
-    }
-    Ok(out)
 }

@@ -51,11 +51,26 @@ impl Cursor {
     }
 }
 
+/// Decodes the `after` argument of an id-ordered page: the last id seen.
+pub fn after_id(after: Option<&str>, tag: &str) -> Result<Option<i64>, crate::error::Error> {
+    match after {
+        None => Ok(None),
+        Some(a) => Cursor::decode(a, tag, 1)
+            .map(|c| Some(c.keys[0]))
+            .ok_or_else(bad_cursor),
+    }
+}
+
+/// The error for a cursor that is not one of ours, or not for this sort.
+pub fn bad_cursor() -> crate::error::Error {
+    crate::error::Error::bad_request("Con trỏ phân trang (after) không hợp lệ.")
+}
+
 /// Validates `first`: negative is an error, over [`MAX_PAGE`] is capped.
-pub fn page_size(first: Option<i32>) -> Result<u64, crate::error::TopError> {
+pub fn page_size(first: Option<i32>) -> Result<u64, crate::error::Error> {
     match first {
         None => Ok(DEFAULT_PAGE as u64),
-        Some(n) if n < 0 => Err(crate::error::TopError::invalid(
+        Some(n) if n < 0 => Err(crate::error::Error::bad_request(
             "Tham số first phải là số không âm.",
         )),
         Some(n) => Ok(n.min(MAX_PAGE) as u64),

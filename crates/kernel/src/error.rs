@@ -1,12 +1,14 @@
-//! Error codes. A rule broken by the caller's input is a [`UserError`] with a stable
-//! [`ErrorCode`] and a Vietnamese message; missing authentication or permission, limits and
-//! internal faults are top-level GraphQL errors ([`TopError`]) with `extensions.code`.
+//! Failure outcomes shared by the domain crates. A service says *what happened* — the input was
+//! invalid, the thing was not found, the caller may not do it, the stock ran out — and the API
+//! layer decides how each outcome is shown (a `userErrors` entry with its stable code, or a
+//! top-level error with `extensions.code`). The words for authentication, permission, rate
+//! limits and internal faults are chosen there, once; a broken rule carries the Vietnamese
+//! sentence that explains it to the person using the app, written where the rule is.
 
-use async_graphql::{Enum, ErrorExtensions, SimpleObject};
+use std::fmt;
 
 /// Stable codes of `userErrors`. Add more; never rename.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     Invalid,
     NotFound,
@@ -26,8 +28,31 @@ pub enum ErrorCode {
     NoVariant,
 }
 
-/// A rule broken by the caller's input.
-#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+impl ErrorCode {
+    /// The code as clients see it: `INVALID_STATE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Invalid => "INVALID",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Duplicate => "DUPLICATE",
+            ErrorCode::InvalidState => "INVALID_STATE",
+            ErrorCode::ProducerNotVerified => "PRODUCER_NOT_VERIFIED",
+            ErrorCode::CertificateNotVerified => "CERTIFICATE_NOT_VERIFIED",
+            ErrorCode::CertificateExpired => "CERTIFICATE_EXPIRED",
+            ErrorCode::StarsTooLow => "STARS_TOO_LOW",
+            ErrorCode::NoSellableLot => "NO_SELLABLE_LOT",
+            ErrorCode::InsufficientStock => "INSUFFICIENT_STOCK",
+            ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
+            ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            ErrorCode::PaymentFailed => "PAYMENT_FAILED",
+            ErrorCode::CreatorNotVerified => "CREATOR_NOT_VERIFIED",
+            ErrorCode::NoVariant => "NO_VARIANT",
+        }
+    }
+}
+
+/// A rule broken by the caller's input: which field, why (Vietnamese), and the stable code.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserError {
     /// The input path of the offending field, e.g. `["input", "name"]`.
     pub field: Option<Vec<String>>,
@@ -48,150 +73,108 @@ impl UserError {
             code,
         }
     }
-
-    pub fn invalid(field: &[&str], message: impl Into<String>) -> UserError {
-        UserError::new(ErrorCode::Invalid, field, message)
-    }
-
-    pub fn not_found(field: &[&str], message: impl Into<String>) -> UserError {
-        UserError::new(ErrorCode::NotFound, field, message)
-    }
 }
 
-/// A top-level error: `extensions.code` is one of the codes API.md lists.
-///
-/// Deliberately not `Display`: async-graphql converts any `Display` type into an error without
-/// extensions, which would drop the code; this type converts only through its own `From`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TopError {
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl TopError {
-    pub fn unauthenticated() -> TopError {
-        TopError {
-            code: "UNAUTHENTICATED",
-            message: "Bạn cần đăng nhập để thực hiện thao tác này.".into(),
-        }
-    }
-    pub fn forbidden() -> TopError {
-        TopError {
-            code: "FORBIDDEN",
-            message: "Bạn không có quyền thực hiện thao tác này.".into(),
-        }
-    }
-    pub fn internal() -> TopError {
-        TopError {
-            code: "INTERNAL",
-            message: "Đã có lỗi hệ thống. Vui lòng thử lại sau.".into(),
-        }
-    }
-    pub fn invalid(message: impl Into<String>) -> TopError {
-        TopError {
-            code: "INVALID",
-            message: message.into(),
-        }
-    }
-    pub fn rate_limited() -> TopError {
-        TopError {
-            code: "RATE_LIMITED",
-            message: "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.".into(),
-        }
-    }
-    pub fn too_complex(message: impl Into<String>) -> TopError {
-        TopError {
-            code: "QUERY_TOO_COMPLEX",
-            message: message.into(),
-        }
-    }
-}
-
-impl From<TopError> for async_graphql::Error {
-    fn from(e: TopError) -> Self {
-        let code = e.code;
-        async_graphql::Error::new(e.message).extend_with(|_, ext| ext.set("code", code))
-    }
-}
-
-/// The outcome of a failed service call, shared by the domain crates: a rule the caller broke
-/// ([`UserError`], becomes `userErrors`), an authentication/permission/limit error ([`TopError`],
-/// becomes a top-level error), or a database fault (logged once at the boundary, shown as
-/// `INTERNAL` without detail).
+/// The outcome of a failed service call.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The input breaks a format or range rule (`INVALID`).
     #[error("{}", .0.message)]
-    User(UserError),
+    Invalid(UserError),
+    /// What the input names does not exist (`NOT_FOUND`).
     #[error("{}", .0.message)]
-    Top(TopError),
+    NotFound(UserError),
+    /// It would clash with what exists (`DUPLICATE`, `IDEMPOTENCY_KEY_REUSED`).
+    #[error("{}", .0.message)]
+    Conflict(UserError),
+    /// Not allowed from the thing's current state (`INVALID_STATE`).
+    #[error("{}", .0.message)]
+    InvalidState(UserError),
+    /// Not enough units left (`INSUFFICIENT_STOCK`).
+    #[error("{}", .0.message)]
+    InsufficientStock(UserError),
+    /// A business rule with a code of its own (`PRODUCER_NOT_VERIFIED`, `LIMIT_EXCEEDED`, …).
+    #[error("{}", .0.message)]
+    Refused(UserError),
+    /// No signed-in user where one is needed.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// Signed in, but not allowed.
+    #[error("forbidden")]
+    Forbidden,
+    /// A request argument that is not part of any input object is malformed (a cursor,
+    /// `first`, a filter list): a top-level `INVALID` with this message.
+    #[error("{0}")]
+    BadRequest(String),
+    /// A database fault: logged once at the boundary, shown as `INTERNAL` without detail.
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
 }
 
-impl From<UserError> for Error {
-    fn from(e: UserError) -> Self {
-        Error::User(e)
-    }
-}
-
-impl From<TopError> for Error {
-    fn from(e: TopError) -> Self {
-        Error::Top(e)
-    }
-}
-
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<UserError> for Error {
+    /// Files a user error under the outcome its code names.
+    fn from(e: UserError) -> Self {
+        match e.code {
+            ErrorCode::Invalid => Error::Invalid(e),
+            ErrorCode::NotFound => Error::NotFound(e),
+            ErrorCode::Duplicate | ErrorCode::IdempotencyKeyReused => Error::Conflict(e),
+            ErrorCode::InvalidState => Error::InvalidState(e),
+            ErrorCode::InsufficientStock => Error::InsufficientStock(e),
+            _ => Error::Refused(e),
+        }
+    }
+}
 
 impl Error {
     pub fn invalid(field: &[&str], message: impl Into<String>) -> Error {
-        Error::User(UserError::invalid(field, message))
+        Error::Invalid(UserError::new(ErrorCode::Invalid, field, message))
     }
     pub fn not_found(field: &[&str], message: impl Into<String>) -> Error {
-        Error::User(UserError::not_found(field, message))
+        Error::NotFound(UserError::new(ErrorCode::NotFound, field, message))
     }
+    /// An error with a specific code, filed under its outcome.
     pub fn code(code: ErrorCode, field: &[&str], message: impl Into<String>) -> Error {
-        Error::User(UserError::new(code, field, message))
+        UserError::new(code, field, message).into()
     }
     pub fn forbidden() -> Error {
-        Error::Top(TopError::forbidden())
+        Error::Forbidden
+    }
+    pub fn bad_request(message: impl Into<String>) -> Error {
+        Error::BadRequest(message.into())
     }
 
-    /// Splits the error for a mutation payload: user errors go into `userErrors`, the rest
-    /// becomes a top-level error. Database faults are logged here, once, and hidden.
-    pub fn into_user_errors(self) -> std::result::Result<Vec<UserError>, async_graphql::Error> {
+    /// The user error inside, for outcomes the caller can fix.
+    pub fn user_error(&self) -> Option<&UserError> {
         match self {
-            Error::User(e) => Ok(vec![e]),
-            other => Err(other.into_top()),
+            Error::Invalid(e)
+            | Error::NotFound(e)
+            | Error::Conflict(e)
+            | Error::InvalidState(e)
+            | Error::InsufficientStock(e)
+            | Error::Refused(e) => Some(e),
+            _ => None,
         }
     }
 
-    /// The error as a top-level GraphQL error (for queries, which have no `userErrors`).
-    pub fn into_top(self) -> async_graphql::Error {
+    pub fn into_user_error(self) -> std::result::Result<UserError, Error> {
         match self {
-            Error::User(e) => {
-                let code = format!("{:?}", e.code);
-                let code = screaming(&code);
-                async_graphql::Error::new(e.message).extend_with(|_, ext| ext.set("code", code))
-            }
-            Error::Top(e) => e.into(),
-            Error::Db(e) => {
-                tracing::error!(error = %e, "database error");
-                TopError::internal().into()
-            }
+            Error::Invalid(e)
+            | Error::NotFound(e)
+            | Error::Conflict(e)
+            | Error::InvalidState(e)
+            | Error::InsufficientStock(e)
+            | Error::Refused(e) => Ok(e),
+            other => Err(other),
         }
     }
 }
 
-/// `InvalidState` → `INVALID_STATE`.
-fn screaming(camel: &str) -> String {
-    let mut out = String::new();
-    for (i, ch) in camel.chars().enumerate() {
-        if ch.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(ch.to_ascii_uppercase());
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
-    out
 }
 
 /// Whether a database error is the violation of a unique constraint. PostgreSQL names the
@@ -211,9 +194,25 @@ pub fn is_unique_violation(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn codes_are_screaming_snake_case() {
-        assert_eq!(super::screaming("InvalidState"), "INVALID_STATE");
-        assert_eq!(super::screaming("NotFound"), "NOT_FOUND");
+    fn codes_file_under_their_outcome() {
+        assert!(matches!(
+            Error::code(ErrorCode::Duplicate, &[], "x"),
+            Error::Conflict(_)
+        ));
+        assert!(matches!(
+            Error::code(ErrorCode::StarsTooLow, &[], "x"),
+            Error::Refused(_)
+        ));
+        assert_eq!(ErrorCode::InvalidState.as_str(), "INVALID_STATE");
+        assert_eq!(
+            Error::invalid(&["input", "name"], "sai")
+                .user_error()
+                .unwrap()
+                .field,
+            Some(vec!["input".to_owned(), "name".to_owned()])
+        );
     }
 }

@@ -1,10 +1,11 @@
-//! The shared vocabulary of Chợ OCOP. Depends on none of our crates.
+//! The shared vocabulary of Chợ OCOP. Depends on none of our crates, and on neither
+//! async-graphql nor axum.
 //!
-//! - [`id`]: opaque global IDs (`ID!`) that name their type, resolvable through `node(id:)`.
+//! - [`id`]: typed row ids (`ProductId`, `OrderId`, …).
 //! - [`money`]: whole-đồng amounts and their Vietnamese formatting (`125.000 ₫`).
 //! - [`cursor`]: keyset pagination cursors and the `first` cap.
 //! - [`viewer`]: who is calling, and the roles they hold.
-//! - [`error`]: stable error codes, `UserError`, and the top-level error codes.
+//! - [`error`]: failure outcomes (`Invalid`, `NotFound`, `Forbidden`, …) and stable codes.
 //! - [`fold`]: Vietnamese text folding for diacritics-insensitive search, and slugs.
 //! - [`domain`]: parsed value types (`Gtin`, `Stars`, `Sku`, `Email`, `PhoneVn`, …).
 //! - [`time`]: dates judged in Asia/Ho_Chi_Minh.
@@ -13,17 +14,17 @@
 pub mod admin_units;
 pub mod cursor;
 pub mod domain;
+pub mod enums;
 pub mod error;
 pub mod fold;
 pub mod gs1;
 pub mod id;
 pub mod money;
-pub mod scalars;
 pub mod sql;
 pub mod time;
 pub mod trace_code;
 pub mod viewer;
 
-pub use error::{Error, ErrorCode, Result, TopError, UserError};
+pub use error::{Error, ErrorCode, Result, UserError};
 pub use money::Money;
 pub use viewer::Viewer;

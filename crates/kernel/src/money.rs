@@ -1,30 +1,19 @@
 //! Money in whole đồng. VND has no minor unit; amounts are `i64`, never floats.
 
-use async_graphql::{Enum, SimpleObject};
-
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum CurrencyCode {
-    #[graphql(name = "VND")]
-    Vnd,
-}
-
-/// An amount of money in whole đồng.
-#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
-pub struct Money {
-    /// Whole đồng.
-    pub amount: i64,
-    pub currency_code: CurrencyCode,
-    /// Vietnamese style, e.g. `125.000 ₫`.
-    pub formatted: String,
-}
+/// An amount of money in whole đồng (VND has no minor unit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Money(pub i64);
 
 impl Money {
     pub fn vnd(amount: i64) -> Money {
-        Money {
-            amount,
-            currency_code: CurrencyCode::Vnd,
-            formatted: format_vnd(amount),
-        }
+        Money(amount)
+    }
+    pub fn amount(self) -> i64 {
+        self.0
+    }
+    /// Vietnamese style, e.g. `125.000 ₫`.
+    pub fn formatted(self) -> String {
+        format_vnd(self.0)
     }
 }
 

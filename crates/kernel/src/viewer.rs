@@ -1,6 +1,7 @@
 //! Who is calling. A missing token is anonymous; the server rejects a bad one before any resolver.
 
-use crate::error::TopError;
+use crate::error::Error;
+use crate::id::UserId;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Viewer {
@@ -20,18 +21,23 @@ impl Viewer {
         }
     }
 
-    /// The caller's user id, or `UNAUTHENTICATED`.
-    pub fn require_user(&self) -> Result<i64, TopError> {
-        self.user_id.ok_or_else(TopError::unauthenticated)
+    /// The caller's user id, or [`Error::Unauthenticated`].
+    pub fn require_user(&self) -> Result<i64, Error> {
+        self.user_id.ok_or(Error::Unauthenticated)
     }
 
-    /// Succeeds for ADMIN only: `UNAUTHENTICATED` when anonymous, `FORBIDDEN` otherwise.
-    pub fn require_admin(&self) -> Result<i64, TopError> {
+    /// The caller's typed user id, or [`Error::Unauthenticated`].
+    pub fn require_user_id(&self) -> Result<UserId, Error> {
+        self.require_user().map(UserId)
+    }
+
+    /// Succeeds for ADMIN only: `Unauthenticated` when anonymous, `Forbidden` otherwise.
+    pub fn require_admin(&self) -> Result<i64, Error> {
         let id = self.require_user()?;
         if self.is_admin {
             Ok(id)
         } else {
-            Err(TopError::forbidden())
+            Err(Error::Forbidden)
         }
     }
 }

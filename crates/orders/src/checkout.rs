@@ -8,16 +8,19 @@ use chrono::Utc;
 use kernel::admin_units::AdminUnits;
 use kernel::domain::{PhoneVn, text};
 use kernel::error::is_unique_violation;
+use kernel::id::{ProducerId, VariantId};
 use kernel::sql::Sql;
 use kernel::time::today_vn;
 use kernel::{Error, ErrorCode, Result, Viewer};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
     TransactionSession, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
-use crate::entity::{allocation, order, order_line, payment, seller_order};
+use crate::entity::{
+    OrderStatus, PaymentMethod, PaymentStatus, allocation, order, order_line, payment, seller_order,
+};
 
 pub const MAX_LINES: usize = 50;
 pub const MAX_QUANTITY: i64 = 1000;
@@ -25,11 +28,9 @@ pub const MAX_QUANTITY: i64 = 1000;
 pub const SHIPPING_FEE: i64 = 30_000;
 pub const FREE_SHIPPING_FROM: i64 = 500_000;
 
-pub const AWAITING_PAYMENT: &str = "AWAITING_PAYMENT";
-pub const CONFIRMED: &str = "CONFIRMED";
-
 pub struct LineFields {
-    pub variant_id: Option<i64>,
+    /// `None` when the client's ID named no variant.
+    pub variant_id: Option<VariantId>,
     pub quantity: i64,
 }
 
@@ -45,13 +46,19 @@ pub struct CheckoutFields<'a> {
     pub idempotency_key: &'a str,
     pub lines: Vec<LineFields>,
     pub address: AddressFields<'a>,
-    /// COD, STRIPE or VNPAY.
-    pub method: &'a str,
+    pub method: PaymentMethod,
+}
+
+/// A cart line after parsing: how many units, and where it stood in the input (for errors).
+#[derive(Clone, Copy)]
+struct Want {
+    quantity: i64,
+    index: usize,
 }
 
 struct Parsed {
-    /// variant id → (quantity, index of its first line in the input)
-    lines: BTreeMap<i64, (i64, usize)>,
+    /// The same variant twice is one line.
+    lines: BTreeMap<VariantId, Want>,
     name: String,
     phone: PhoneVn,
     province: String,
@@ -70,7 +77,7 @@ fn parse(units: &AdminUnits, f: &CheckoutFields<'_>) -> Result<Parsed> {
             format!("Một đơn hàng có tối đa {MAX_LINES} dòng sản phẩm."),
         ));
     }
-    let mut lines: BTreeMap<i64, (i64, usize)> = BTreeMap::new();
+    let mut lines: BTreeMap<VariantId, Want> = BTreeMap::new();
     for (i, l) in f.lines.iter().enumerate() {
         let idx = i.to_string();
         let Some(vid) = l.variant_id else {
@@ -85,10 +92,12 @@ fn parse(units: &AdminUnits, f: &CheckoutFields<'_>) -> Result<Parsed> {
                 format!("Số lượng phải từ 1 đến {MAX_QUANTITY}."),
             ));
         }
-        // The same variant twice is one line.
-        let e = lines.entry(vid).or_insert((0, i));
-        e.0 += l.quantity;
-        if e.0 > MAX_QUANTITY {
+        let e = lines.entry(vid).or_insert(Want {
+            quantity: 0,
+            index: i,
+        });
+        e.quantity += l.quantity;
+        if e.quantity > MAX_QUANTITY {
             return Err(Error::invalid(
                 &["input", "lines", &idx, "quantity"],
                 format!("Số lượng phải từ 1 đến {MAX_QUANTITY}."),
@@ -104,12 +113,6 @@ fn parse(units: &AdminUnits, f: &CheckoutFields<'_>) -> Result<Parsed> {
         .validate(a.province_code, a.commune_code)
         .map_err(|(fl, m)| Error::invalid(&["input", "shippingAddress", fl], m))?;
     let line = text(a.line, 300, "Địa chỉ").map_err(field("line"))?;
-    if !matches!(f.method, "COD" | "STRIPE" | "VNPAY") {
-        return Err(Error::invalid(
-            &["input", "paymentMethod"],
-            "Phương thức thanh toán không hợp lệ.",
-        ));
-    }
     Ok(Parsed {
         lines,
         name,
@@ -124,11 +127,11 @@ fn parse(units: &AdminUnits, f: &CheckoutFields<'_>) -> Result<Parsed> {
     })
 }
 
-fn request_hash(p: &Parsed, method: &str) -> String {
+fn request_hash(p: &Parsed, method: PaymentMethod) -> String {
     let canonical = serde_json::json!({
-        "lines": p.lines.iter().map(|(v, (q, _))| [*v, *q]).collect::<Vec<_>>(),
+        "lines": p.lines.iter().map(|(v, w)| [v.get(), w.quantity]).collect::<Vec<_>>(),
         "name": p.name, "phone": p.phone.as_str(), "province": p.province,
-        "commune": p.commune, "line": p.line, "method": method,
+        "commune": p.commune, "line": p.line, "method": method.as_str(),
     });
     Sha256::digest(canonical.to_string().as_bytes())
         .iter()
@@ -163,12 +166,11 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
     let claimed = order::ActiveModel {
         number: Set(format!("PENDING-{buyer}-{key}")),
         buyer_id: Set(buyer),
-        status: Set(if f.method == "COD" {
-            CONFIRMED
+        status: Set(if f.method == PaymentMethod::Cod {
+            OrderStatus::Confirmed
         } else {
-            AWAITING_PAYMENT
-        }
-        .to_owned()),
+            OrderStatus::AwaitingPayment
+        }),
         subtotal: Set(0),
         shipping_total: Set(0),
         total: Set(0),
@@ -205,33 +207,33 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
 
     // Price and group the lines by producer; every variant must be listed today.
     let today = today_vn();
-    let mut by_producer: BTreeMap<i64, Vec<(i64, i64, i64, usize)>> = BTreeMap::new();
-    for (vid, (qty, idx)) in &p.lines {
-        let i = idx.to_string();
+    let mut by_producer: BTreeMap<ProducerId, Vec<Priced>> = BTreeMap::new();
+    for (vid, want) in &p.lines {
+        let i = want.index.to_string();
         let field = ["input", "lines", i.as_str(), "variantId"];
-        let Some((variant_id, producer_id, price, listed)) =
-            variant_for_sale(&txn, *vid, today).await?
-        else {
+        let Some(v) = variant_for_sale(&txn, *vid, today).await? else {
             return Err(Error::not_found(&field, "Không tìm thấy sản phẩm."));
         };
-        if !listed {
+        if !v.listed {
             return Err(Error::code(
                 ErrorCode::InvalidState,
                 &field,
                 "Sản phẩm này hiện không được bày bán.",
             ));
         }
-        by_producer
-            .entry(producer_id)
-            .or_default()
-            .push((variant_id, *qty, price, *idx));
+        by_producer.entry(v.producer_id).or_default().push(Priced {
+            variant_id: *vid,
+            quantity: want.quantity,
+            unit_price: v.price,
+            index: want.index,
+        });
     }
 
     let mut subtotal = 0;
     let mut shipping_total = 0;
     let mut to_take = Vec::with_capacity(p.lines.len());
     for (producer_id, lines) in &by_producer {
-        let seller_subtotal: i64 = lines.iter().map(|(_, q, price, _)| q * price).sum();
+        let seller_subtotal: i64 = lines.iter().map(|l| l.quantity * l.unit_price).sum();
         let shipping = if seller_subtotal >= FREE_SHIPPING_FROM {
             0
         } else {
@@ -239,8 +241,8 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
         };
         let so = seller_order::ActiveModel {
             order_id: Set(ord.id),
-            producer_id: Set(*producer_id),
-            status: Set(ord.status.clone()),
+            producer_id: Set(producer_id.get()),
+            status: Set(ord.status),
             subtotal: Set(seller_subtotal),
             shipping: Set(shipping),
             carrier: Set(None),
@@ -255,19 +257,19 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
         }
         .insert(&txn)
         .await?;
-        for (vid, qty, price, idx) in lines {
+        for l in lines {
             let line = order_line::ActiveModel {
                 order_id: Set(ord.id),
                 seller_order_id: Set(so.id),
-                variant_id: Set(*vid),
-                quantity: Set(*qty),
-                unit_price: Set(*price),
-                total: Set(qty * price),
+                variant_id: Set(l.variant_id.get()),
+                quantity: Set(l.quantity),
+                unit_price: Set(l.unit_price),
+                total: Set(l.quantity * l.unit_price),
                 ..Default::default()
             }
             .insert(&txn)
             .await?;
-            to_take.push((line, *idx));
+            to_take.push((line, l.index));
         }
         subtotal += seller_subtotal;
         shipping_total += shipping;
@@ -285,8 +287,8 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
     ord = active.update(&txn).await?;
     payment::ActiveModel {
         order_id: Set(ord.id),
-        method: Set(f.method.to_owned()),
-        status: Set("PENDING".to_owned()),
+        method: Set(f.method),
+        status: Set(PaymentStatus::Pending),
         amount: Set(ord.total),
         created_at: Set(now),
         updated_at: Set(now),
@@ -327,14 +329,29 @@ async fn find_by_key(
         .await?)
 }
 
+/// A cart line priced, for one producer's part.
+struct Priced {
+    variant_id: VariantId,
+    quantity: i64,
+    unit_price: i64,
+    index: usize,
+}
+
+/// What checkout needs to know of a variant.
+struct ForSale {
+    producer_id: ProducerId,
+    price: i64,
+    listed: bool,
+}
+
 /// A variant's producer and price, and whether its product is listed today: one query.
 async fn variant_for_sale(
     db: &impl ConnectionTrait,
-    variant_id: i64,
+    variant_id: VariantId,
     today: chrono::NaiveDate,
-) -> Result<Option<(i64, i64, i64, bool)>> {
+) -> Result<Option<ForSale>> {
     let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT v.id, v.producer_id, v.price, CASE WHEN");
+    q.push("SELECT v.producer_id, v.price, CASE WHEN");
     catalog::listing::push_listed(&mut q, today);
     q.push(
         " THEN 1 ELSE 0 END AS listed FROM variants v JOIN products p ON p.id = v.product_id \
@@ -343,92 +360,44 @@ async fn variant_for_sale(
     )
     .bind(variant_id);
     Ok(match db.query_one_raw(q.build()).await? {
-        Some(r) => Some((
-            r.try_get("", "id")?,
-            r.try_get("", "producer_id")?,
-            r.try_get("", "price")?,
-            r.try_get::<i32>("", "listed")? == 1,
-        )),
+        Some(r) => Some(ForSale {
+            producer_id: ProducerId(r.try_get("", "producer_id")?),
+            price: r.try_get("", "price")?,
+            listed: r.try_get::<i32>("", "listed")? == 1,
+        }),
         None => None,
     })
 }
 
-/// Takes a line's units from the variant's sellable lots, first expiring first (lots without
-/// expiry last, then oldest produced). Each decrement is one conditional `UPDATE … WHERE
-/// quantity_available >= n`; what was read only suggests how much to try, so a lot emptied by
-/// a concurrent checkout is simply tried again for less.
+/// Takes a line's units through `catalog::stock::take` and records which lots they came from.
 async fn take_stock(
     db: &impl ConnectionTrait,
     line: &order_line::Model,
     idx: usize,
     today: chrono::NaiveDate,
 ) -> Result<()> {
-    let backend = db.get_database_backend();
-    let mut remaining = line.quantity;
-    let mut q = Sql::new(backend);
-    q.push("SELECT id, quantity_available FROM lots WHERE variant_id = ")
-        .bind(line.variant_id)
-        .push(" AND quantity_available > 0 AND recalled_at IS NULL AND (expires_on IS NULL OR expires_on >= ")
-        .bind(today)
-        .push(") ORDER BY CASE WHEN expires_on IS NULL THEN 1 ELSE 0 END, expires_on, produced_on, id");
-    let lots: Vec<(i64, i64)> = db
-        .query_all_raw(q.build())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<i64>("", "id")?,
-                r.try_get::<i64>("", "quantity_available")?,
-            ))
-        })
-        .collect::<Result<_, sea_orm::DbErr>>()?;
-    for (lot_id, seen) in lots {
-        let mut want = remaining.min(seen);
-        while want > 0 {
-            let mut u = Sql::new(backend);
-            u.push("UPDATE lots SET quantity_available = quantity_available - ")
-                .bind(want)
-                .push(" WHERE id = ")
-                .bind(lot_id)
-                .push(" AND quantity_available >= ")
-                .bind(want);
-            if db.execute_raw(u.build()).await?.rows_affected() == 1 {
+    match catalog::stock::take(db, VariantId(line.variant_id), line.quantity, today).await? {
+        Ok(taken) => {
+            for t in taken {
                 allocation::ActiveModel {
                     order_line_id: Set(line.id),
-                    lot_id: Set(lot_id),
-                    quantity: Set(want),
+                    lot_id: Set(t.lot_id.get()),
+                    quantity: Set(t.quantity),
                     released: Set(false),
                     ..Default::default()
                 }
                 .insert(db)
                 .await?;
-                remaining -= want;
-                break;
             }
-            // Someone took from this lot meanwhile: see what is left now and try for that.
-            want = remaining.min(current(db, backend, lot_id).await?);
+            Ok(())
         }
-        if remaining == 0 {
-            return Ok(());
+        Err(could_have) => {
+            let i = idx.to_string();
+            Err(Error::code(
+                ErrorCode::InsufficientStock,
+                &["input", "lines", &i, "quantity"],
+                format!("Không đủ hàng: chỉ còn {could_have} sản phẩm."),
+            ))
         }
     }
-    let i = idx.to_string();
-    Err(Error::code(
-        ErrorCode::InsufficientStock,
-        &["input", "lines", &i, "quantity"],
-        format!(
-            "Không đủ hàng: chỉ còn {} sản phẩm.",
-            line.quantity - remaining
-        ),
-    ))
-}
-
-async fn current(db: &impl ConnectionTrait, backend: DbBackend, lot_id: i64) -> Result<i64> {
-    let mut q = Sql::new(backend);
-    q.push("SELECT quantity_available FROM lots WHERE id = ")
-        .bind(lot_id);
-    Ok(match db.query_one_raw(q.build()).await? {
-        Some(r) => r.try_get("", "quantity_available")?,
-        None => 0,
-    })
 }

@@ -1,14 +1,9 @@
-//! Order status changes, for the `orderStatusChanged` subscription. Services announce a
-//! changed order through [`OrderNotifier`]; the server's implementation feeds this replica's
-//! [`OrderHub`] and, with Redis, every other replica's, so a subscriber connected to any
-//! replica hears about a change made on any other.
+//! Order status changes, for the `orderStatusChanged` subscription. The API layer announces a
+//! changed order after its mutation succeeded; the server feeds this replica's [`OrderHub`]
+//! and, with Redis, every other replica's, so a subscriber connected to any replica hears
+//! about a change made on any other.
 
 use tokio::sync::broadcast;
-
-/// Told when an order's status may have changed.
-pub trait OrderNotifier: Send + Sync {
-    fn order_changed(&self, order_id: i64);
-}
 
 /// This replica's fan-out of changed order ids to its subscribers.
 pub struct OrderHub {

@@ -1,18 +1,21 @@
 //! Orders: multi-producer checkout with oversell-proof stock and lot allocation, the order
-//! and payment records, and who may see them.
+//! state machine, payment records, and who may see an order.
 //!
-//! - [`entity`]: orders, seller orders (one per producer), lines, lot allocations, payments.
-//! - [`checkout`]: the checkout transaction (idempotency key, listing check, first-expiring-
-//!   first-out allocation with conditional decrements, pricing, seller orders, payment).
-//! - [`graphql`]: `checkout`, `order`, `myOrders`, and the `Order` family of objects.
-//!
-//! Not yet here (issue 4 goes on): shipping, delivery, cancellation and the state machine,
-//! expiry of unpaid orders, `sellerOrders`, `orderStatusChanged`.
+//! - [`entity`]: orders, seller orders (one per producer), lines, lot allocations, payments,
+//!   and their stored enums (`OrderStatus`, `PaymentMethod`, `PaymentStatus`).
+//! - [`checkout`]: the checkout transaction (idempotency key, listing check, pricing, seller
+//!   orders, payment, then stock taken through `catalog::stock`).
+//! - [`lifecycle`]: ship, deliver, confirm, cancel (stock back through `catalog::stock`),
+//!   expire unpaid orders, complete delivered ones; the order status derived one way.
+//! - [`access`]: who may see an order, and which part of it ([`access::Scope`]).
+//! - [`reads`]: batched reads for the API layer's loaders.
+//! - [`events`]: this replica's fan-out of changed orders to subscribers.
 
+pub mod access;
 pub mod checkout;
 pub mod entity;
 pub mod events;
-pub mod graphql;
 pub mod lifecycle;
+pub mod reads;
 
-pub use graphql::{OrdersMutation, OrdersQuery, OrdersSubscription};
+pub use entity::{OrderStatus, PaymentMethod, PaymentStatus};

@@ -9,6 +9,7 @@
 
 use chrono::{Duration, Utc};
 use kernel::domain::text;
+use kernel::id::{LotId, OrderId, ProducerId, SellerOrderId};
 use kernel::sql::Sql;
 use kernel::{Error, ErrorCode, Result, Viewer};
 use sea_orm::{
@@ -16,51 +17,49 @@ use sea_orm::{
     TransactionSession, TransactionTrait,
 };
 
-use crate::entity::{allocation, order, order_line, payment, seller_order};
+use crate::entity::OrderStatus::{self, *};
+use crate::entity::{
+    PaymentMethod, PaymentStatus, allocation, order, order_line, payment, seller_order,
+};
 
-pub const AWAITING_PAYMENT: &str = "AWAITING_PAYMENT";
-pub const CONFIRMED: &str = "CONFIRMED";
-pub const PACKED: &str = "PACKED";
-pub const SHIPPED: &str = "SHIPPED";
-pub const DELIVERED: &str = "DELIVERED";
-pub const COMPLETED: &str = "COMPLETED";
-pub const CANCELLED: &str = "CANCELLED";
-
-const ORDER: [&str; 5] = [CONFIRMED, PACKED, SHIPPED, DELIVERED, COMPLETED];
+const ORDER: [OrderStatus; 5] = [Confirmed, Packed, Shipped, Delivered, Completed];
 
 /// The order's status from its seller orders' statuses (see the module doc).
-pub fn derive(statuses: &[&str]) -> &'static str {
-    let live: Vec<&str> = statuses
+pub fn derive(statuses: &[OrderStatus]) -> OrderStatus {
+    let live: Vec<OrderStatus> = statuses
         .iter()
         .copied()
-        .filter(|s| *s != CANCELLED)
+        .filter(|s| *s != Cancelled)
         .collect();
     if live.is_empty() {
-        return CANCELLED;
+        return Cancelled;
     }
-    if live.contains(&AWAITING_PAYMENT) {
-        return AWAITING_PAYMENT;
+    if live.contains(&AwaitingPayment) {
+        return AwaitingPayment;
     }
     ORDER
         .iter()
         .copied()
         .find(|s| live.contains(s))
-        .unwrap_or(CONFIRMED)
+        .unwrap_or(Confirmed)
 }
 
 fn wrong_state(message: &str) -> Error {
     Error::code(ErrorCode::InvalidState, &["id"], message)
 }
 
-pub async fn get_seller_order(db: &impl ConnectionTrait, id: i64) -> Result<seller_order::Model> {
-    seller_order::Entity::find_by_id(id)
+pub async fn get_seller_order(
+    db: &impl ConnectionTrait,
+    id: SellerOrderId,
+) -> Result<seller_order::Model> {
+    seller_order::Entity::find_by_id(id.get())
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy đơn hàng của nhà sản xuất."))
 }
 
-pub async fn get_order(db: &impl ConnectionTrait, id: i64) -> Result<order::Model> {
-    order::Entity::find_by_id(id)
+pub async fn get_order(db: &impl ConnectionTrait, id: OrderId) -> Result<order::Model> {
+    order::Entity::find_by_id(id.get())
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy đơn hàng."))
@@ -73,12 +72,12 @@ async fn refresh(db: &impl ConnectionTrait, order_id: i64) -> Result<order::Mode
         .filter(seller_order::Column::OrderId.eq(order_id))
         .all(db)
         .await?;
-    let statuses: Vec<&str> = sos.iter().map(|s| s.status.as_str()).collect();
+    let statuses: Vec<OrderStatus> = sos.iter().map(|s| s.status).collect();
     let status = derive(&statuses);
-    let o = get_order(db, order_id).await?;
+    let o = get_order(db, OrderId(order_id)).await?;
     let now = Utc::now();
     let mut active: order::ActiveModel = o.into();
-    active.status = Set(status.to_owned());
+    active.status = Set(status);
     active.updated_at = Set(now);
     let o = active.update(db).await?;
     let pay = payment::Entity::find()
@@ -86,14 +85,16 @@ async fn refresh(db: &impl ConnectionTrait, order_id: i64) -> Result<order::Mode
         .one(db)
         .await?;
     if let Some(p) = pay {
-        let new = match (p.method.as_str(), p.status.as_str(), status) {
-            ("COD", "PENDING", DELIVERED | COMPLETED) => Some("SUCCEEDED"),
-            (_, "PENDING", CANCELLED) => Some("EXPIRED"),
+        let new = match (p.method, p.status, status) {
+            (PaymentMethod::Cod, PaymentStatus::Pending, Delivered | Completed) => {
+                Some(PaymentStatus::Succeeded)
+            }
+            (_, PaymentStatus::Pending, Cancelled) => Some(PaymentStatus::Expired),
             _ => None,
         };
         if let Some(new) = new {
             let mut a: payment::ActiveModel = p.into();
-            a.status = Set(new.to_owned());
+            a.status = Set(new);
             a.updated_at = Set(now);
             a.update(db).await?;
         }
@@ -127,12 +128,7 @@ async fn release(db: &impl ConnectionTrait, seller_order_id: i64) -> Result<()> 
             .push(" AND released = ")
             .bind(false);
         if db.execute_raw(q.build()).await?.rows_affected() == 1 {
-            let mut u = Sql::new(backend);
-            u.push("UPDATE lots SET quantity_available = quantity_available + ")
-                .bind(a.quantity)
-                .push(" WHERE id = ")
-                .bind(a.lot_id);
-            db.execute_raw(u.build()).await?;
+            catalog::stock::release(db, LotId(a.lot_id), a.quantity).await?;
         }
     }
     Ok(())
@@ -143,13 +139,13 @@ async fn release(db: &impl ConnectionTrait, seller_order_id: i64) -> Result<()> 
 async fn transition(
     db: &impl ConnectionTrait,
     id: i64,
-    from: &[&str],
-    to: &str,
+    from: &[OrderStatus],
+    to: OrderStatus,
     extra: &[(&str, sea_orm::Value)],
 ) -> Result<bool> {
     let mut q = Sql::new(db.get_database_backend());
     q.push("UPDATE seller_orders SET status = ")
-        .bind(to)
+        .bind(to.as_str())
         .push(", updated_at = ")
         .bind(Utc::now());
     for (col, v) in extra {
@@ -158,7 +154,7 @@ async fn transition(
     q.push(" WHERE id = ")
         .bind(id)
         .push(" AND status IN ")
-        .bind_list(from);
+        .bind_list(&from.iter().map(|s| s.as_str()).collect::<Vec<_>>());
     Ok(db.execute_raw(q.build()).await?.rows_affected() == 1)
 }
 
@@ -166,13 +162,13 @@ async fn transition(
 pub async fn ship<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     viewer: &Viewer,
-    id: i64,
+    id: SellerOrderId,
     carrier: &str,
     tracking: &str,
 ) -> Result<seller_order::Model> {
     viewer.require_user()?;
     let so = get_seller_order(db, id).await?;
-    catalog::access::require_member(db, viewer, so.producer_id).await?;
+    catalog::access::require_member(db, viewer, ProducerId(so.producer_id)).await?;
     let carrier =
         text(carrier, 100, "Đơn vị vận chuyển").map_err(|m| Error::invalid(&["carrier"], m))?;
     let tracking =
@@ -180,9 +176,9 @@ pub async fn ship<C: ConnectionTrait + TransactionTrait>(
     let txn = db.begin().await?;
     let moved = transition(
         &txn,
-        id,
-        &[CONFIRMED, PACKED],
-        SHIPPED,
+        id.get(),
+        &[Confirmed, Packed],
+        Shipped,
         &[
             ("carrier", carrier.into()),
             ("tracking_number", tracking.into()),
@@ -205,17 +201,17 @@ pub async fn ship<C: ConnectionTrait + TransactionTrait>(
 pub async fn deliver<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     viewer: &Viewer,
-    id: i64,
+    id: SellerOrderId,
 ) -> Result<seller_order::Model> {
     viewer.require_user()?;
     let so = get_seller_order(db, id).await?;
-    catalog::access::require_member(db, viewer, so.producer_id).await?;
+    catalog::access::require_member(db, viewer, ProducerId(so.producer_id)).await?;
     let txn = db.begin().await?;
     if !transition(
         &txn,
-        id,
-        &[SHIPPED],
-        DELIVERED,
+        id.get(),
+        &[Shipped],
+        Delivered,
         &[("delivered_at", Utc::now().into())],
     )
     .await?
@@ -232,7 +228,7 @@ pub async fn deliver<C: ConnectionTrait + TransactionTrait>(
 pub async fn confirm_received<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     viewer: &Viewer,
-    id: i64,
+    id: OrderId,
 ) -> Result<order::Model> {
     let uid = viewer.require_user()?;
     let o = get_order(db, id).await?;
@@ -242,19 +238,19 @@ pub async fn confirm_received<C: ConnectionTrait + TransactionTrait>(
     let txn = db.begin().await?;
     kernel::sql::write_lock(&txn, "seller_orders").await?;
     let sos = seller_order::Entity::find()
-        .filter(seller_order::Column::OrderId.eq(id))
+        .filter(seller_order::Column::OrderId.eq(id.get()))
         .all(&txn)
         .await?;
-    let live: Vec<&seller_order::Model> = sos.iter().filter(|s| s.status != CANCELLED).collect();
-    if live.is_empty() || live.iter().any(|s| s.status != DELIVERED) {
+    let live: Vec<&seller_order::Model> = sos.iter().filter(|s| s.status != Cancelled).collect();
+    if live.is_empty() || live.iter().any(|s| s.status != Delivered) {
         return Err(wrong_state(
             "Chỉ xác nhận đã nhận hàng khi mọi kiện đã được giao.",
         ));
     }
     for s in live {
-        transition(&txn, s.id, &[DELIVERED], COMPLETED, &[]).await?;
+        transition(&txn, s.id, &[Delivered], Completed, &[]).await?;
     }
-    let o = refresh(&txn, id).await?;
+    let o = refresh(&txn, id.get()).await?;
     txn.commit().await?;
     Ok(o)
 }
@@ -264,38 +260,35 @@ pub async fn confirm_received<C: ConnectionTrait + TransactionTrait>(
 pub async fn cancel<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     viewer: &Viewer,
-    id: i64,
+    id: OrderId,
     reason: &str,
 ) -> Result<order::Model> {
     let uid = viewer.require_user()?;
     let o = get_order(db, id).await?;
     let reason = text(reason, 500, "Lý do hủy").map_err(|m| Error::invalid(&["reason"], m))?;
     let sos = seller_order::Entity::find()
-        .filter(seller_order::Column::OrderId.eq(id))
+        .filter(seller_order::Column::OrderId.eq(id.get()))
         .all(db)
         .await?;
     let mine: Vec<&seller_order::Model> = if o.buyer_id == uid || viewer.is_admin {
         sos.iter().collect()
     } else {
-        let mut v = Vec::new();
-        for s in &sos {
-            if catalog::access::role(db, uid, s.producer_id)
-                .await?
-                .is_some()
-            {
-                v.push(s);
-            }
-        }
+        let producers: Vec<i64> = sos.iter().map(|s| s.producer_id).collect();
+        let member_of = catalog::access::member_of(db, uid, &producers).await?;
+        let v: Vec<&seller_order::Model> = sos
+            .iter()
+            .filter(|s| member_of.contains(&s.producer_id))
+            .collect();
         if v.is_empty() {
             return Err(Error::forbidden());
         }
         v
     };
-    let cancellable = [AWAITING_PAYMENT, CONFIRMED, PACKED];
+    let cancellable = [AwaitingPayment, Confirmed, Packed];
     if mine
         .iter()
-        .any(|s| !cancellable.contains(&s.status.as_str()) && s.status != CANCELLED)
-        || mine.iter().all(|s| s.status == CANCELLED)
+        .any(|s| !cancellable.contains(&s.status) && s.status != Cancelled)
+        || mine.iter().all(|s| s.status == Cancelled)
     {
         return Err(wrong_state(
             "Không thể hủy: hàng đã được gửi đi hoặc đơn đã hủy.",
@@ -307,7 +300,7 @@ pub async fn cancel<C: ConnectionTrait + TransactionTrait>(
             &txn,
             s.id,
             &cancellable,
-            CANCELLED,
+            Cancelled,
             &[
                 ("cancelled_at", Utc::now().into()),
                 ("cancel_reason", reason.clone().into()),
@@ -318,7 +311,7 @@ pub async fn cancel<C: ConnectionTrait + TransactionTrait>(
             release(&txn, s.id).await?;
         }
     }
-    let o = refresh(&txn, id).await?;
+    let o = refresh(&txn, id.get()).await?;
     txn.commit().await?;
     Ok(o)
 }
@@ -338,7 +331,7 @@ pub async fn expire_unpaid<C: ConnectionTrait + TransactionTrait>(
         kernel::sql::write_lock(&txn, "orders").await?;
         let mut q = Sql::new(txn.get_database_backend());
         q.push("SELECT id FROM orders WHERE status = ")
-            .bind(AWAITING_PAYMENT)
+            .bind(AwaitingPayment.as_str())
             .push(" AND created_at < ")
             .bind(cutoff)
             .push(" ORDER BY id LIMIT 50");
@@ -365,8 +358,8 @@ pub async fn expire_unpaid<C: ConnectionTrait + TransactionTrait>(
                 if transition(
                     &txn,
                     s.id,
-                    &[AWAITING_PAYMENT],
-                    CANCELLED,
+                    &[AwaitingPayment],
+                    Cancelled,
                     &[
                         ("cancelled_at", Utc::now().into()),
                         ("cancel_reason", "Quá hạn thanh toán".into()),
@@ -394,7 +387,7 @@ pub async fn auto_complete<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<Vec<i64>> {
     let cutoff = Utc::now() - after;
     let due = seller_order::Entity::find()
-        .filter(seller_order::Column::Status.eq(DELIVERED))
+        .filter(seller_order::Column::Status.eq(Delivered))
         .filter(seller_order::Column::DeliveredAt.lt(cutoff))
         .limit(200)
         .all(db)
@@ -402,7 +395,7 @@ pub async fn auto_complete<C: ConnectionTrait + TransactionTrait>(
     let mut done = Vec::new();
     for s in due {
         let txn = db.begin().await?;
-        if transition(&txn, s.id, &[DELIVERED], COMPLETED, &[]).await? {
+        if transition(&txn, s.id, &[Delivered], Completed, &[]).await? {
             refresh(&txn, s.order_id).await?;
             done.push(s.order_id);
         }
@@ -417,13 +410,10 @@ mod tests {
 
     #[test]
     fn the_order_status_is_derived_one_way() {
-        assert_eq!(derive(&[CANCELLED, CANCELLED]), CANCELLED);
-        assert_eq!(derive(&[SHIPPED, CONFIRMED]), CONFIRMED);
-        assert_eq!(derive(&[SHIPPED, CANCELLED]), SHIPPED);
-        assert_eq!(derive(&[DELIVERED, COMPLETED]), DELIVERED);
-        assert_eq!(
-            derive(&[AWAITING_PAYMENT, AWAITING_PAYMENT]),
-            AWAITING_PAYMENT
-        );
+        assert_eq!(derive(&[Cancelled, Cancelled]), Cancelled);
+        assert_eq!(derive(&[Shipped, Confirmed]), Confirmed);
+        assert_eq!(derive(&[Shipped, Cancelled]), Shipped);
+        assert_eq!(derive(&[Delivered, Completed]), Delivered);
+        assert_eq!(derive(&[AwaitingPayment, AwaitingPayment]), AwaitingPayment);
     }
 }

@@ -30,10 +30,17 @@ pub async fn viewer(
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .ok_or(AuthError::Unauthenticated)?;
-    let user_id = keys
-        .verify(token.trim())
-        .ok_or(AuthError::Unauthenticated)?;
-    match accounts::service::find_by_id(db, user_id).await {
+    viewer_for_token(token.trim(), keys, db).await
+}
+
+/// The viewer a bearer token names: for HTTP's header and a websocket's `connection_init` alike.
+pub async fn viewer_for_token(
+    token: &str,
+    keys: &TokenKeys,
+    db: &DatabaseConnection,
+) -> Result<Viewer, AuthError> {
+    let user_id = keys.verify(token).ok_or(AuthError::Unauthenticated)?;
+    match accounts::service::find_by_id(db, kernel::id::UserId(user_id)).await {
         Ok(Some(user)) => Ok(Viewer::user(user.id, user.is_admin)),
         Ok(None) => Err(AuthError::Unauthenticated),
         Err(e) => {

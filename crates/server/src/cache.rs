@@ -136,12 +136,6 @@ impl ResponseCache {
     }
 }
 
-impl catalog::PublicCatalogChanged for ResponseCache {
-    fn changed(&self) {
-        self.clear();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

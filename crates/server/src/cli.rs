@@ -7,7 +7,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::{Config, LogFormat, redact_url};
 use crate::db::{self, StatementCounter};
-use crate::{Application, BoxError, schema, seed};
+use crate::{Application, BoxError, demo as seed};
 
 const USAGE: &str = "\
 Chợ OCOP server
@@ -25,9 +25,6 @@ COMMANDS:
                                            serve FILE's bytes on POST /graphql (or, with --get,
                                            on GET of any path): the HTTP stack's ceiling for
                                            scripts/bench (not for production)
-    bench-seed-lots --count N              add N lots through lotCreate's service to the demo
-                                           catalog's listed variants; prints their trace codes
-    bench-checkout                         the flash-sale benchmark (scripts/bench/checkout)
     help                                   print this help
 
 Configuration comes from environment variables (and .env); see README.md.";
@@ -62,31 +59,12 @@ pub async fn run(args: Vec<String>) -> i32 {
     if command == "bench-ceiling" {
         return bench_ceiling(&args[1..]).await;
     }
-    if command == "bench-checkout" {
-        init_tracing(&LogFormat::Text);
-        return match crate::bench::run().await {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("error: {e}");
-                1
-            }
-        };
-    }
-    if command == "bench-seed-lots" {
-        return match bench_seed_lots(&args[1..]).await {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("error: {e}");
-                1
-            }
-        };
-    }
     if command == "export-schema" {
         let path = args
             .get(1)
             .cloned()
             .unwrap_or_else(|| "schema.graphql".to_owned());
-        return match std::fs::write(&path, schema::sdl()) {
+        return match std::fs::write(&path, api::sdl()) {
             Ok(()) => {
                 println!("wrote {path}");
                 0
@@ -152,10 +130,7 @@ async fn create_admin(config: &Config, args: &[String]) -> Result<(), BoxError> 
     let db = migrate(config).await?;
     let user = accounts::service::ensure_admin(&db, &email, &password)
         .await
-        .map_err(|e| match e {
-            kernel::Error::User(u) => u.message,
-            other => other.to_string(),
-        })?;
+        .map_err(|e| e.to_string())?;
     println!("admin account ready: {}", user.email);
     Ok(())
 }
@@ -257,63 +232,4 @@ async fn demo_trace_code(db: &sea_orm::DatabaseConnection) -> Option<String> {
     q.push(" ORDER BY l.id LIMIT 1");
     let row = db.query_one_raw(q.build()).await.ok()??;
     row.try_get::<String>("", "trace_code").ok()
-}
-
-/// Adds lots for the trace benchmark, each through the same service as `lotCreate` (trace
-/// code, commissioning event), spread over the listed demo variants.
-async fn bench_seed_lots(args: &[String]) -> Result<(), BoxError> {
-    use sea_orm::ConnectionTrait;
-    let count: usize = flag(args, "--count")
-        .unwrap_or_else(|| "10000".into())
-        .parse()?;
-    let config = Config::from_env()?;
-    let db = db::connect(
-        &config.database_url,
-        4,
-        Arc::new(StatementCounter::default()),
-    )
-    .await?;
-    let units = catalog::units::load(&db).await?;
-    let admin_email = kernel::domain::Email::parse(seed::ADMIN_EMAIL)?;
-    let admin = accounts::service::find_by_email(&db, &admin_email)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("run seed-demo first")?;
-    let viewer = kernel::Viewer::user(admin.id, true);
-    let mut q = kernel::sql::Sql::new(db.get_database_backend());
-    q.push(
-        "SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id \
-         JOIN ocop_certificates c ON c.id = p.certificate_id JOIN producers pr ON pr.id = p.producer_id WHERE",
-    );
-    catalog::listing::push_listed(&mut q, kernel::time::today_vn());
-    let variants: Vec<i64> = db
-        .query_all_raw(q.build())
-        .await?
-        .iter()
-        .filter_map(|r| r.try_get::<i64>("", "id").ok())
-        .collect();
-    if variants.is_empty() {
-        return Err("no listed variants".into());
-    }
-    let today = kernel::time::today_vn();
-    for i in 0..count {
-        let lot = traceability::lots::create(
-            &db,
-            &units,
-            &viewer,
-            traceability::lots::LotFields {
-                variant_id: variants[i % variants.len()],
-                lot_number: &format!("B{i:07}"),
-                produced_on: today - chrono::Duration::days(5),
-                expires_on: Some(today + chrono::Duration::days(300)),
-                quantity: 100,
-                origin: None,
-                gln: None,
-            },
-        )
-        .await
-        .map_err(|e| format!("{e:?}"))?;
-        println!("{}", lot.trace_code.unwrap_or_default());
-    }
-    Ok(())
 }

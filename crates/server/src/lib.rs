@@ -1,32 +1,37 @@
-//! The server: configuration, the axum router, authentication, the GraphQL schema assembled
-//! from the domain crates, limits, metrics, the demo seed and the command line.
+//! The server: configuration, the axum router, authentication, limits, caches, replica
+//! fan-out, background jobs, metrics, the demo seed and the command line. The GraphQL schema
+//! is the `api` crate's; this crate only carries requests to it.
 //!
 //! - [`config`]: one typed `Config` from environment variables.
 //! - [`db`]: connection (SQLite or PostgreSQL), migrations, statement counting.
-//! - [`schema`]: the merged schema, the `Node` interface, depth and complexity limits.
-//! - [`app`]: `Application::build` binds, `run_until_stopped` serves; the routes.
-//! - [`auth`]: bearer tokens to a `Viewer`.
+//! - [`startup`]: `Application::build` binds, `run_until_stopped` serves.
+//! - [`state`]: what every handler shares.
+//! - [`routes`]: `graphql` (HTTP), `ws` (subscriptions), `pages` (trace page, QR codes, GS1
+//!   Digital Link resolver, EPCIS export), `health`.
+//! - [`auth`]: bearer tokens to a `Viewer`, for HTTP and websockets alike.
 //! - [`ratelimit`], [`cache`], [`metrics`]: request limits, the anonymous response cache,
 //!   Prometheus metrics.
-//! - [`pages`]: the trace page, QR codes, the GS1 Digital Link resolver, the EPCIS export.
-//! - [`seed`]: the demo catalog. [`cli`]: `serve`, `migrate`, `seed-demo`, `export-schema`,
-//!   `create-admin`.
+//! - [`replicas`]: cache invalidation and order news across replicas through Redis.
+//! - [`jobs`]: scan flushing, expiring unpaid orders, completing delivered ones.
+//! - [`demo`]: the demo catalog (data in `demo/catalog.json`). [`cli`]: `serve`, `migrate`,
+//!   `seed-demo`, `export-schema`, `create-admin`, `bench-ceiling`.
 
-pub mod app;
 pub mod auth;
-pub mod bench;
 pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod demo;
+pub mod jobs;
 pub mod metrics;
-pub mod pages;
 pub mod ratelimit;
-pub mod schema;
-pub mod seed;
+pub mod replicas;
+pub mod routes;
+pub mod startup;
+pub mod state;
 
-pub use app::Application;
 pub use config::Config;
+pub use startup::Application;
 
 /// Errors at start-up, reported once by `main`.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

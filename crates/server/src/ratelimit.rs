@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use accounts::graphql::LoginThrottle;
+use api::LoginThrottle;
 use redis::aio::ConnectionManager;
 
 pub enum Backend {

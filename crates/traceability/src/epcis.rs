@@ -15,7 +15,9 @@ use kernel::{Error, Result};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 
-use catalog::entity::{lot, trace_event, variant};
+use catalog::entity::{lot, variant};
+
+use crate::entity::trace_event;
 
 pub const DEFAULT_PER_PAGE: u64 = 100;
 pub const MAX_PER_PAGE: u64 = 1000;

@@ -10,7 +10,10 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use catalog::entity::{lot, trace_event};
+use catalog::entity::lot;
+use kernel::id::LotId;
+
+use crate::entity::trace_event;
 
 /// CBV 2.0 business steps (GS1's `cbv-bizstep.jsonld`).
 pub const BIZ_STEPS: &[&str] = &[
@@ -276,11 +279,11 @@ pub async fn append(
 pub async fn record<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     viewer: &Viewer,
-    lot_id: i64,
+    lot_id: LotId,
     e: impl Fn() -> Result<NewEvent>,
 ) -> Result<trace_event::Model> {
     let uid = viewer.require_user()?;
-    let lot = crate::lots::get(db, lot_id).await?;
+    let lot = catalog::stock::get(db, lot_id).await?;
     crate::lots::require_manager(db, viewer, &lot).await?;
     let mut attempt = 0;
     loop {

@@ -8,18 +8,16 @@
 //! - [`scans`]: scan counting buffered in memory and flushed every second.
 //! - [`epcis`]: `EPCISDocument` JSON-LD for a lot's or a GTIN's events.
 //! - [`qr`]: QR codes as SVG and PNG. [`page`]: the Vietnamese trace page.
-//! - [`graphql`]: `trace`, `lotCreate`, `traceEventRecord`, `lotRecall`.
+//! - [`entity`]: the `trace_events` table.
 //!
-//! The GraphQL `Lot` and `TraceEvent` objects (the read side) are in `catalog::lots`, because
-//! `Product.lots` names them; this crate writes the rows they read.
+//! Lots themselves are stock and live in `catalog::stock`; this crate creates them (with a
+//! trace code and a commissioning event) through it. No GraphQL here: see the `api` crate.
 
+pub mod entity;
 pub mod epcis;
 pub mod events;
-pub mod graphql;
 pub mod lots;
 pub mod page;
 pub mod qr;
 pub mod scans;
 pub mod trace;
-
-pub use graphql::{TraceabilityMutation, TraceabilityQuery};

@@ -5,23 +5,22 @@ use chrono::{NaiveDate, Utc};
 use kernel::admin_units::AdminUnits;
 use kernel::domain::{gtin_check_digit, text};
 use kernel::error::is_unique_violation;
+use kernel::id::{LotId, ProducerId, ProductId, VariantId};
 use kernel::time::{plausible_year, today_vn, vn_offset};
 use kernel::trace_code::TraceCode;
 use kernel::{Error, ErrorCode, Result, Viewer};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 
 use catalog::entity::{lot, product};
 use catalog::products::Origin;
+use catalog::stock::{self, NewLot};
 
 use crate::events::{self, NewEvent};
 
 pub const MAX_QUANTITY: i64 = 10_000_000;
 
 pub struct LotFields<'a> {
-    pub variant_id: i64,
+    pub variant_id: VariantId,
     pub lot_number: &'a str,
     pub produced_on: NaiveDate,
     pub expires_on: Option<NaiveDate>,
@@ -64,24 +63,10 @@ fn gln(s: &str) -> Result<String> {
     Ok(t.to_owned())
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<lot::Model> {
-    lot::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy lô hàng."))
-}
-
-pub async fn by_code(db: &impl ConnectionTrait, code: &TraceCode) -> Result<Option<lot::Model>> {
-    Ok(lot::Entity::find()
-        .filter(lot::Column::TraceCode.eq(code.as_str()))
-        .one(db)
-        .await?)
-}
-
 /// The product a lot belongs to.
 pub async fn product_of(db: &impl ConnectionTrait, l: &lot::Model) -> Result<product::Model> {
-    let v = catalog::variants::get(db, l.variant_id).await?;
-    catalog::products::get(db, v.product_id).await
+    let v = catalog::variants::get(db, VariantId(l.variant_id)).await?;
+    catalog::products::get(db, ProductId(v.product_id)).await
 }
 
 /// The lot's producer members, or ADMIN.
@@ -91,7 +76,7 @@ pub async fn require_manager(
     l: &lot::Model,
 ) -> Result<product::Model> {
     let p = product_of(db, l).await?;
-    catalog::access::require_member(db, viewer, p.producer_id).await?;
+    catalog::access::require_member(db, viewer, ProducerId(p.producer_id)).await?;
     Ok(p)
 }
 
@@ -111,7 +96,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
                 "Không tìm thấy phiên bản sản phẩm.",
             )
         })?;
-    let product = catalog::products::get_managed(db, viewer, variant.product_id).await?;
+    let product = catalog::products::get_managed(db, viewer, ProductId(variant.product_id)).await?;
     let number = lot_number(f.lot_number)?;
     let today = today_vn();
     if f.produced_on > today || !plausible_year(f.produced_on) {
@@ -168,25 +153,21 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     for _ in 0..5 {
         let code = TraceCode::generate(&mut rand::rng());
         let txn = db.begin().await?;
-        let inserted = lot::ActiveModel {
-            variant_id: Set(variant.id),
-            lot_number: Set(number.clone()),
-            produced_on: Set(f.produced_on),
-            expires_on: Set(f.expires_on),
-            quantity_produced: Set(f.quantity),
-            quantity_available: Set(f.quantity),
-            recalled_at: Set(None),
-            created_at: Set(Utc::now()),
-            trace_code: Set(Some(code.as_str().to_owned())),
-            origin_province_code: Set(Some(province.clone())),
-            origin_commune_code: Set(commune.clone()),
-            origin_place: Set(place.clone()),
-            gln: Set(gln.clone()),
-            recall_reason: Set(None),
-            scan_count: Set(0),
-            ..Default::default()
-        }
-        .insert(&txn)
+        let inserted = stock::insert(
+            &txn,
+            NewLot {
+                variant_id: VariantId(variant.id),
+                lot_number: number.clone(),
+                produced_on: f.produced_on,
+                expires_on: f.expires_on,
+                quantity: f.quantity,
+                trace_code: code.as_str().to_owned(),
+                origin_province_code: province.clone(),
+                origin_commune_code: commune.clone(),
+                origin_place: place.clone(),
+                gln: gln.clone(),
+            },
+        )
         .await;
         let created = match inserted {
             Ok(l) => l,
@@ -244,11 +225,11 @@ fn commissioning_time(produced_on: NaiveDate) -> chrono::DateTime<chrono::FixedO
 pub async fn recall<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     viewer: &Viewer,
-    lot_id: i64,
+    lot_id: LotId,
     reason: &str,
 ) -> Result<lot::Model> {
     let uid = viewer.require_user()?;
-    let l = get(db, lot_id).await?;
+    let l = stock::get(db, lot_id).await?;
     require_manager(db, viewer, &l).await?;
     let reason = text(reason, 1000, "Lý do thu hồi").map_err(|m| Error::invalid(&["reason"], m))?;
     if l.recalled_at.is_some() {
@@ -259,10 +240,7 @@ pub async fn recall<C: ConnectionTrait + TransactionTrait>(
         ));
     }
     let txn = db.begin().await?;
-    let mut active: lot::ActiveModel = l.clone().into();
-    active.recalled_at = Set(Some(Utc::now()));
-    active.recall_reason = Set(Some(reason.clone()));
-    let updated = active.update(&txn).await?;
+    let updated = stock::mark_recalled(&txn, l.clone(), reason.clone()).await?;
     let location = l
         .origin_place
         .clone()

@@ -10,8 +10,12 @@ use kernel::time::today_vn;
 use kernel::trace_code::TraceCode;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use catalog::certificates::{EXPIRED, REVOKED, VERIFIED, effective_status};
-use catalog::entity::{certificate, image, lot, producer, product, trace_event, variant};
+use catalog::CertificateStatus;
+use catalog::certificates::effective_status;
+use catalog::entity::{certificate, image, lot, producer, product, variant};
+use kernel::id::{CertificateId, ProducerId, ProductId, VariantId};
+
+use crate::entity::trace_event;
 
 use crate::events::verify_chain;
 use crate::scans::{ScanCounter, clients_today};
@@ -37,7 +41,7 @@ fn dmy(d: chrono::NaiveDate) -> String {
 
 /// Traces looked up recently, per replica. A scan is a read that many buyers repeat, and the
 /// page must stay fast under a rush; entries live `ttl` and are dropped at once when this
-/// replica changes lots, events or the catalog (`PublicCatalogChanged`). Scan counts shown
+/// replica changes lots, events or the catalog (the server clears it). Scan counts shown
 /// from a cached trace still go up with every scan this replica counts.
 pub struct TraceCache {
     ttl: Duration,
@@ -104,12 +108,6 @@ impl TraceCache {
     }
 }
 
-impl catalog::PublicCatalogChanged for TraceCache {
-    fn changed(&self) {
-        self.clear();
-    }
-}
-
 /// The trace of a code, counting this look-up; `None` when no lot has the code.
 pub async fn lookup(
     db: &impl ConnectionTrait,
@@ -145,13 +143,13 @@ async fn read(
     scans: &ScanCounter,
     code: &TraceCode,
 ) -> Result<Option<Trace>> {
-    let Some(lot) = crate::lots::by_code(db, code).await? else {
+    let Some(lot) = catalog::stock::by_code(db, code.as_str()).await? else {
         return Ok(None);
     };
-    let variant = catalog::variants::get(db, lot.variant_id).await?;
-    let product = catalog::products::get(db, variant.product_id).await?;
-    let producer = catalog::producers::get(db, product.producer_id).await?;
-    let certificate = catalog::certificates::get(db, product.certificate_id).await?;
+    let variant = catalog::variants::get(db, VariantId(lot.variant_id)).await?;
+    let product = catalog::products::get(db, ProductId(variant.product_id)).await?;
+    let producer = catalog::producers::get(db, ProducerId(product.producer_id)).await?;
+    let certificate = catalog::certificates::get(db, CertificateId(product.certificate_id)).await?;
     let events = trace_event::Entity::find()
         .filter(trace_event::Column::LotId.eq(lot.id))
         .order_by_asc(trace_event::Column::Seq)
@@ -174,12 +172,14 @@ async fn read(
         warnings.push(format!("Lô hàng đã hết hạn sử dụng ngày {}.", dmy(e)));
     }
     match effective_status(&certificate, today) {
-        VERIFIED => {}
-        EXPIRED => warnings.push(format!(
+        CertificateStatus::Verified => {}
+        CertificateStatus::Expired => warnings.push(format!(
             "Giấy chứng nhận OCOP của sản phẩm đã hết hạn ngày {}.",
             dmy(certificate.valid_until)
         )),
-        REVOKED => warnings.push("Giấy chứng nhận OCOP của sản phẩm đã bị thu hồi.".to_owned()),
+        CertificateStatus::Revoked => {
+            warnings.push("Giấy chứng nhận OCOP của sản phẩm đã bị thu hồi.".to_owned())
+        }
         _ => warnings.push("Giấy chứng nhận OCOP của sản phẩm chưa được xác minh.".to_owned()),
     }
     if !chain_intact {

@@ -17,11 +17,22 @@ pub struct Model {
     pub document_url: Option<String>,
     /// SUBMITTED, VERIFIED, REJECTED or REVOKED. EXPIRED is never stored: it is judged at read
     /// time from `valid_until`, so a certificate expires without anyone pressing a button.
-    pub status: String,
+    pub status: CertificateStatus,
     pub review_note: Option<String>,
     pub reviewed_by: Option<i64>,
     pub reviewed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+}
+
+kernel::stored_enum! {
+    pub enum CertificateStatus {
+        Submitted = "SUBMITTED",
+        Verified = "VERIFIED",
+        Rejected = "REJECTED",
+        Revoked = "REVOKED",
+        /// Never stored: what a VERIFIED certificate past `valid_until` is called.
+        Expired = "EXPIRED",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// A harvest or production batch: the only way stock enters the platform. The traceability
-/// crate creates and changes lots; the catalog reads them for availability and `Product.lots`.
+/// A harvest or production batch: the only way stock enters the platform. Its stock columns
+/// are written only by `catalog::stock`; traceability gives lots their codes and events.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "lots")]
 pub struct Model {

@@ -7,9 +7,16 @@ pub struct Model {
     pub producer_id: i64,
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: i64,
-    /// OWNER or STAFF.
-    pub role: String,
+    pub role: MemberRole,
     pub created_at: DateTimeUtc,
+}
+
+kernel::stored_enum! {
+    /// A member's role in a producer: the OWNER manages members; STAFF manage products.
+    pub enum MemberRole {
+        Owner = "OWNER",
+        Staff = "STAFF",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

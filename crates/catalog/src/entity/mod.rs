@@ -7,5 +7,9 @@ pub mod lot;
 pub mod member;
 pub mod producer;
 pub mod product;
-pub mod trace_event;
 pub mod variant;
+
+pub use certificate::CertificateStatus;
+pub use member::MemberRole;
+pub use producer::ProducerKind;
+pub use product::ProductStatus;

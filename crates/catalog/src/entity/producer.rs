@@ -7,7 +7,7 @@ pub struct Model {
     pub id: i64,
     pub name: String,
     pub slug: String,
-    pub kind: String,
+    pub kind: ProducerKind,
     pub tax_code: Option<String>,
     pub province_code: String,
     pub commune_code: Option<String>,
@@ -18,6 +18,16 @@ pub struct Model {
     pub verified_at: Option<DateTimeUtc>,
     pub search_text: String,
     pub created_at: DateTimeUtc,
+}
+
+kernel::stored_enum! {
+    /// The legal form of an OCOP producer (chủ thể OCOP).
+    pub enum ProducerKind {
+        Cooperative = "COOPERATIVE",
+        Enterprise = "ENTERPRISE",
+        CooperativeGroup = "COOPERATIVE_GROUP",
+        HouseholdBusiness = "HOUSEHOLD_BUSINESS",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

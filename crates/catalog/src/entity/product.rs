@@ -15,8 +15,7 @@ pub struct Model {
     /// Folded name, producer, category and origin: what search matches.
     pub search_text: String,
     pub description: String,
-    /// DRAFT, PUBLISHED, UNLISTED or ARCHIVED.
-    pub status: String,
+    pub status: ProductStatus,
     pub origin_province_code: String,
     pub origin_commune_code: Option<String>,
     pub origin_place: Option<String>,
@@ -26,6 +25,15 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
+}
+
+kernel::stored_enum! {
+    pub enum ProductStatus {
+        Draft = "DRAFT",
+        Published = "PUBLISHED",
+        Unlisted = "UNLISTED",
+        Archived = "ARCHIVED",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

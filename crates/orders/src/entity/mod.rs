@@ -5,3 +5,6 @@ pub mod order;
 pub mod order_line;
 pub mod payment;
 pub mod seller_order;
+
+pub use order::OrderStatus;
+pub use payment::{PaymentMethod, PaymentStatus};

@@ -7,7 +7,7 @@ pub struct Model {
     pub id: i64,
     pub number: String,
     pub buyer_id: i64,
-    pub status: String,
+    pub status: OrderStatus,
     pub subtotal: i64,
     pub shipping_total: i64,
     pub total: i64,
@@ -21,6 +21,20 @@ pub struct Model {
     pub request_hash: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+kernel::stored_enum! {
+    /// The status of an order and of each producer's part of it (see `lifecycle`).
+    pub enum OrderStatus {
+        AwaitingPayment = "AWAITING_PAYMENT",
+        Confirmed = "CONFIRMED",
+        Packed = "PACKED",
+        Shipped = "SHIPPED",
+        Delivered = "DELIVERED",
+        Completed = "COMPLETED",
+        Cancelled = "CANCELLED",
+        Refunded = "REFUNDED",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,13 +6,30 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub order_id: i64,
-    /// COD, STRIPE or VNPAY.
-    pub method: String,
-    /// PENDING, SUCCEEDED, FAILED, EXPIRED, REFUNDED, PARTIALLY_REFUNDED.
-    pub status: String,
+    pub method: PaymentMethod,
+    pub status: PaymentStatus,
     pub amount: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+kernel::stored_enum! {
+    pub enum PaymentMethod {
+        Cod = "COD",
+        Stripe = "STRIPE",
+        Vnpay = "VNPAY",
+    }
+}
+
+kernel::stored_enum! {
+    pub enum PaymentStatus {
+        Pending = "PENDING",
+        Succeeded = "SUCCEEDED",
+        Failed = "FAILED",
+        Expired = "EXPIRED",
+        Refunded = "REFUNDED",
+        PartiallyRefunded = "PARTIALLY_REFUNDED",
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,7 +7,7 @@ pub struct Model {
     pub id: i64,
     pub order_id: i64,
     pub producer_id: i64,
-    pub status: String,
+    pub status: super::order::OrderStatus,
     pub subtotal: i64,
     pub shipping: i64,
     pub carrier: Option<String>,

@@ -12,7 +12,8 @@ use kernel::trace_code::TraceCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use traceability::{epcis, page, qr, trace};
 
-use crate::app::{AppState, client_ip};
+use crate::routes::client_ip;
+use crate::state::AppState;
 
 fn internal() -> Response {
     (
@@ -39,7 +40,7 @@ pub async fn trace_page(
             return (StatusCode::NOT_FOUND, Html(page::not_found(&input, false))).into_response();
         }
         Err(e) => {
-            let _ = e.into_top();
+            tracing::error!(error = %e, "trace look-up failed");
             return internal();
         }
     };
@@ -75,7 +76,7 @@ pub struct QrParams {
 async fn qr_target(state: &AppState, input: &str) -> Result<String, Response> {
     let not_found = || (StatusCode::NOT_FOUND, Html(page::not_found(input, false))).into_response();
     let code = TraceCode::parse(input).ok_or_else(not_found)?;
-    let l = traceability::lots::by_code(&state.db, &code)
+    let l = catalog::stock::by_code(&state.db, code.as_str())
         .await
         .map_err(|_| internal())?
         .ok_or_else(not_found)?;
@@ -245,11 +246,15 @@ pub async fn epcis_events(
             }
             resp
         }
-        Err(kernel::Error::User(u)) => {
-            epcis_error(StatusCode::BAD_REQUEST, "Tham số không hợp lệ", &u.message)
-        }
+        Err(e) if e.user_error().is_some() => epcis_error(
+            StatusCode::BAD_REQUEST,
+            "Tham số không hợp lệ",
+            &e.user_error()
+                .map(|u| u.message.clone())
+                .unwrap_or_default(),
+        ),
         Err(e) => {
-            let _ = e.into_top();
+            tracing::error!(error = %e, "EPCIS query failed");
             epcis_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Lỗi hệ thống",

@@ -1,27 +1,15 @@
-//! GraphQL for accounts: `User`, `me`, `register`, `login`.
+//! Accounts: `User`, `me`, `register`, `login`.
 
+use accounts::service::{self, NewUser};
+use accounts::token::TokenKeys;
+use accounts::user;
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
-use kernel::id::{self, Kind};
-use kernel::{TopError, UserError, Viewer};
-use sea_orm::DatabaseConnection;
+use kernel::Viewer;
+use kernel::id::UserId;
 
-use crate::service::{self, NewUser};
-use crate::token::TokenKeys;
-use crate::user;
-
-/// Throttles login attempts; the server implements it with Redis or in memory.
-pub trait LoginThrottle: Send + Sync {
-    /// Counts an attempt for this e-mail and client address; `false` when over the limit.
-    fn allow(
-        &self,
-        email: &str,
-        client_ip: &str,
-    ) -> std::pin::Pin<Box<dyn Future<Output = bool> + Send + '_>>;
-}
-
-/// The client's address, put into the request by the server.
-#[derive(Clone, Debug)]
-pub struct ClientIp(pub String);
+use crate::context::{LoginThrottle, client_ip, db};
+use crate::errors::{self, TopError, UserError};
+use crate::ids::{self, Kind};
 
 #[derive(SimpleObject, Clone)]
 #[graphql(complex)]
@@ -43,7 +31,7 @@ impl User {
 #[ComplexObject]
 impl User {
     pub async fn id(&self) -> async_graphql::ID {
-        id::encode(Kind::User, self.model.id)
+        ids::encode(Kind::User, self.model.id)
     }
     /// Visible to the user themself and to ADMIN only.
     async fn email(&self, ctx: &Context<'_>) -> String {
@@ -55,10 +43,12 @@ impl User {
         }
     }
     async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
-        let db = ctx.data_unchecked::<DatabaseConnection>();
-        service::roles(db, &self.model)
+        Ok(service::roles(db(ctx), &self.model)
             .await
-            .map_err(|e| e.into_top())
+            .map_err(errors::top)?
+            .into_iter()
+            .map(|r| r.as_str().to_owned())
+            .collect())
     }
 }
 
@@ -109,10 +99,9 @@ impl AccountsQuery {
         let Some(uid) = viewer.user_id else {
             return Ok(None);
         };
-        let db = ctx.data_unchecked::<DatabaseConnection>();
-        let found = service::find_by_id(db, uid)
+        let found = service::find_by_id(db(ctx), UserId(uid))
             .await
-            .map_err(|e| e.into_top())?;
+            .map_err(errors::top)?;
         Ok(found.map(User::new))
     }
 }
@@ -128,7 +117,6 @@ impl AccountsMutation {
         ctx: &Context<'_>,
         input: RegisterInput,
     ) -> async_graphql::Result<AuthPayload> {
-        let db = ctx.data_unchecked::<DatabaseConnection>();
         let keys = ctx.data_unchecked::<TokenKeys>();
         let result = async {
             let new = NewUser::parse(
@@ -137,12 +125,12 @@ impl AccountsMutation {
                 &input.name,
                 input.phone.as_deref(),
             )?;
-            service::register(db, new, false).await
+            service::register(db(ctx), new, false).await
         }
         .await;
         match result {
             Ok(model) => Ok(AuthPayload::ok(keys, model)),
-            Err(e) => Ok(AuthPayload::errors(e.into_user_errors()?)),
+            Err(e) => Ok(AuthPayload::errors(errors::user_errors(e)?)),
         }
     }
 
@@ -153,21 +141,16 @@ impl AccountsMutation {
         email: String,
         password: String,
     ) -> async_graphql::Result<AuthPayload> {
-        let db = ctx.data_unchecked::<DatabaseConnection>();
         let keys = ctx.data_unchecked::<TokenKeys>();
         if let Some(throttle) = ctx.data_opt::<std::sync::Arc<dyn LoginThrottle>>() {
-            let ip = ctx
-                .data_opt::<ClientIp>()
-                .map(|c| c.0.clone())
-                .unwrap_or_default();
             let key = email.trim().to_lowercase();
-            if !throttle.allow(&key, &ip).await {
+            if !throttle.allow(&key, client_ip(ctx)).await {
                 return Err(TopError::rate_limited().into());
             }
         }
-        match service::authenticate(db, &email, &password).await {
+        match service::authenticate(db(ctx), &email, &password).await {
             Ok(model) => Ok(AuthPayload::ok(keys, model)),
-            Err(e) => Ok(AuthPayload::errors(e.into_user_errors()?)),
+            Err(e) => Ok(AuthPayload::errors(errors::user_errors(e)?)),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! `cho-ocop bench-checkout`: the flash-sale benchmark of `scripts/bench/checkout`. Runs the
+//! `bench-checkout`: the flash-sale benchmark of `scripts/bench/checkout`. Runs the
 //! real application in-process on the configured (PostgreSQL) database, lets 200 buyers check
 //! out one unit each, over and over, until 2,000 units are sold out, then measures the raw
 //! ceiling: the same number of conditional stock UPDATEs through the same connection pool.
@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::{Application, BoxError, Config, seed};
+use server::{Application, BoxError, Config, demo as seed};
 
 const UNITS: i64 = 2_000;
 const BUYERS: usize = 200;
@@ -81,7 +81,7 @@ async fn one(db: &DatabaseConnection, sql: &str) -> Result<i64, BoxError> {
     Ok(row.try_get::<i64>("", "n")?)
 }
 
-pub async fn run() -> Result<(), BoxError> {
+async fn run() -> Result<(), BoxError> {
     let mut config = Config::from_env()?;
     config.bind_addr = "127.0.0.1:0".parse()?;
     config.rate_limit_per_minute = 0;
@@ -110,9 +110,14 @@ pub async fn run() -> Result<(), BoxError> {
         .filter_map(|r| r.try_get::<i64>("", "id").ok())
         .collect();
     for l in old {
-        traceability::lots::recall(&db, &admin_v, l, "Nhường chỗ cho lô bán chớp nhoáng")
-            .await
-            .map_err(|e| format!("{e:?}"))?;
+        traceability::lots::recall(
+            &db,
+            &admin_v,
+            kernel::id::LotId(l),
+            "Nhường chỗ cho lô bán chớp nhoáng",
+        )
+        .await
+        .map_err(|e| format!("{e:?}"))?;
     }
     let today = kernel::time::today_vn();
     let lot = traceability::lots::create(
@@ -120,7 +125,7 @@ pub async fn run() -> Result<(), BoxError> {
         &units,
         &admin_v,
         traceability::lots::LotFields {
-            variant_id,
+            variant_id: kernel::id::VariantId(variant_id),
             lot_number: "FLASH-1",
             produced_on: today,
             expires_on: Some(today + chrono::Duration::days(365)),
@@ -161,7 +166,7 @@ pub async fn run() -> Result<(), BoxError> {
     let state_db = db.clone();
     tokio::spawn(app.run_with_shutdown(std::future::pending()));
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let variant_gid = kernel::id::encode(kernel::id::Kind::Variant, variant_id).0;
+    let variant_gid = api::ids::encode(api::ids::Kind::Variant, variant_id).0;
 
     // The sale.
     let started = Instant::now();
@@ -217,7 +222,7 @@ pub async fn run() -> Result<(), BoxError> {
         &units,
         &admin_v,
         traceability::lots::LotFields {
-            variant_id,
+            variant_id: kernel::id::VariantId(variant_id),
             lot_number: "CEILING-1",
             produced_on: today,
             expires_on: None,
@@ -287,4 +292,12 @@ pub async fn run() -> Result<(), BoxError> {
         return Err(format!("sold {sold} of {UNITS}, oversell {oversell}").into());
     }
     Ok(())
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
 }

@@ -1,41 +1,22 @@
-//! The read side of lots and their events, as GraphQL objects.
+//! Lots (read as stock from the catalog), their hash-chained events, and what a scan shows.
 
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Json, Object};
+use catalog::entity::{lot, variant};
 use chrono::{DateTime, FixedOffset, Utc};
-use kernel::cursor::{Cursor, page_size};
-use kernel::id::{self, Kind};
-use kernel::scalars::Date;
 use kernel::time::today_vn;
-use kernel::{Error, TopError};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use traceability::entity::trace_event;
 
-use crate::PublicBaseUrl;
-use crate::entity::{lot, trace_event, variant};
-use crate::graphql::{Origin, Variant, commune_of, province_of};
-use crate::loaders::{CatalogDataLoader, EventsOf, VariantKey};
+use crate::catalog::objects::{OcopCertificate, Producer, commune_of, province_of};
+use crate::catalog::product::{Origin, Product, Variant};
+use crate::context::{base_url, list_cost, load, units};
+use crate::errors;
+use crate::ids::{self, Kind};
+use crate::loaders::{EventsOf, VariantKey};
+use crate::scalars::Date;
 
-fn loader<'a>(ctx: &Context<'a>) -> &'a CatalogDataLoader {
-    ctx.data_unchecked::<CatalogDataLoader>()
-}
-
-fn base<'a>(ctx: &Context<'a>) -> &'a str {
-    ctx.data_opt::<PublicBaseUrl>()
-        .map(|b| b.0.as_str())
-        .unwrap_or("")
-}
-
-fn load_err(e: std::sync::Arc<sea_orm::DbErr>) -> async_graphql::Error {
-    tracing::error!(error = %e, "loader failed");
-    TopError::internal().into()
-}
-
-/// Whether a lot can be sold from today: stock left, not recalled, not expired (Vietnam time).
-pub fn sellable(l: &lot::Model) -> bool {
-    l.quantity_available > 0
-        && l.recalled_at.is_none()
-        && l.expires_on.is_none_or(|e| e >= today_vn())
-}
+/// What `Lot.events` is priced as in the complexity limit: a lot's journey has a few dozen
+/// steps.
+const EVENTS_PRICED: usize = 20;
 
 /// A harvest or production batch, with its public trace code.
 #[derive(Clone)]
@@ -44,7 +25,7 @@ pub struct Lot(pub lot::Model);
 #[Object]
 impl Lot {
     pub async fn id(&self) -> ID {
-        id::encode(Kind::Lot, self.0.id)
+        ids::encode(Kind::Lot, self.0.id)
     }
     async fn variant(&self, ctx: &Context<'_>) -> async_graphql::Result<Variant> {
         self.variant_model(ctx).await.map(Variant)
@@ -60,14 +41,14 @@ impl Lot {
     async fn digital_link(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
         let v = self.variant_model(ctx).await?;
         Ok(v.gtin.map(|g| {
-            kernel::gs1::digital_link(base(ctx), &g, &self.0.lot_number, self.0.expires_on)
+            kernel::gs1::digital_link(base_url(ctx), &g, &self.0.lot_number, self.0.expires_on)
         }))
     }
     /// The public trace page.
     async fn trace_url(&self, ctx: &Context<'_>) -> String {
         format!(
             "{}/t/{}",
-            base(ctx),
+            base_url(ctx),
             self.0.trace_code.as_deref().unwrap_or("")
         )
     }
@@ -84,11 +65,10 @@ impl Lot {
         self.0.quantity_available
     }
     /// The lot's events in order, oldest first.
+    #[graphql(complexity = "list_cost(EVENTS_PRICED, child_complexity)")]
     async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TraceEvent>> {
-        Ok(loader(ctx)
-            .load_one(EventsOf(self.0.id))
-            .await
-            .map_err(load_err)?
+        Ok(load(ctx, EventsOf(self.0.id))
+            .await?
             .unwrap_or_default()
             .into_iter()
             .map(TraceEvent)
@@ -96,7 +76,7 @@ impl Lot {
     }
     /// Where the lot was grown or made.
     async fn origin(&self, ctx: &Context<'_>) -> Option<Origin> {
-        let units = ctx.data_unchecked::<std::sync::Arc<kernel::admin_units::AdminUnits>>();
+        let units = units(ctx);
         self.0.origin_province_code.as_deref().map(|p| Origin {
             province: province_of(units, p),
             commune: commune_of(units, self.0.origin_commune_code.as_deref()),
@@ -118,17 +98,15 @@ impl Lot {
     }
     /// Stock left, not recalled, not expired.
     async fn sellable(&self) -> bool {
-        sellable(&self.0)
+        catalog::stock::sellable(&self.0, today_vn())
     }
 }
 
 impl Lot {
     async fn variant_model(&self, ctx: &Context<'_>) -> async_graphql::Result<variant::Model> {
-        loader(ctx)
-            .load_one(VariantKey(self.0.variant_id))
-            .await
-            .map_err(load_err)?
-            .ok_or_else(|| TopError::internal().into())
+        load(ctx, VariantKey(self.0.variant_id))
+            .await?
+            .ok_or_else(|| errors::missing("variant"))
     }
 }
 
@@ -139,7 +117,7 @@ pub struct TraceEvent(pub trace_event::Model);
 #[Object]
 impl TraceEvent {
     async fn id(&self) -> ID {
-        ID(format!("TraceEvent:{}", self.0.id))
+        ids::encode(Kind::TraceEvent, self.0.id)
     }
     /// CBV 2.0: commissioning, packing, shipping, receiving, …
     async fn biz_step(&self) -> &str {
@@ -150,7 +128,7 @@ impl TraceEvent {
         self.0.disposition.as_deref()
     }
     async fn event_time(&self) -> async_graphql::Result<DateTime<FixedOffset>> {
-        DateTime::parse_from_rfc3339(&self.0.event_time).map_err(|_| TopError::internal().into())
+        DateTime::parse_from_rfc3339(&self.0.event_time).map_err(|_| errors::missing("event time"))
     }
     async fn record_time(&self) -> DateTime<Utc> {
         self.0.record_time
@@ -174,46 +152,44 @@ impl TraceEvent {
     }
 }
 
-/// The lots of a product's variants, newest first (public: trace codes are public).
-pub async fn lots_of_product(
-    db: &DatabaseConnection,
-    product_id: i64,
-    first: Option<i32>,
-    after: Option<&str>,
-) -> async_graphql::Result<Connection<String, Lot>> {
-    let limit = page_size(first).map_err(async_graphql::Error::from)?;
-    let after_id = match after {
-        None => None,
-        Some(a) => Some(
-            Cursor::decode(a, "LT", 1)
-                .map(|c| c.keys[0])
-                .ok_or_else(|| TopError::invalid("Con trỏ phân trang (after) không hợp lệ."))?,
-        ),
-    };
-    let variant_ids: Vec<i64> = variant::Entity::find()
-        .filter(variant::Column::ProductId.eq(product_id))
-        .all(db)
-        .await
-        .map_err(|e| Error::Db(e).into_top())?
-        .into_iter()
-        .map(|v| v.id)
-        .collect();
-    let mut q = lot::Entity::find().filter(lot::Column::VariantId.is_in(variant_ids));
-    if let Some(a) = after_id {
-        q = q.filter(lot::Column::Id.lt(a));
+/// Everything a buyer sees when they scan a jar.
+pub struct TraceResult(pub traceability::trace::Looked);
+
+#[Object]
+impl TraceResult {
+    async fn lot(&self) -> Lot {
+        Lot(self.0.trace().lot.clone())
     }
-    let rows = q
-        .order_by_desc(lot::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await
-        .map_err(|e| Error::Db(e).into_top())?;
-    let has_next = rows.len() as u64 > limit;
-    let mut conn = Connection::new(after_id.is_some(), has_next);
-    conn.edges.extend(
-        rows.into_iter()
-            .take(limit as usize)
-            .map(|l| Edge::new(Cursor::new("LT", vec![l.id]).encode(), Lot(l))),
-    );
-    Ok(conn)
+    async fn product(&self) -> Product {
+        Product(self.0.trace().product.clone())
+    }
+    async fn producer(&self) -> Producer {
+        Producer(self.0.trace().producer.clone())
+    }
+    async fn certificate(&self) -> OcopCertificate {
+        OcopCertificate(self.0.trace().certificate.clone())
+    }
+    /// Every event hash re-verified now.
+    async fn chain_intact(&self) -> bool {
+        self.0.trace().chain_intact
+    }
+    /// How many times this code was looked up.
+    async fn scan_count(&self) -> i64 {
+        self.0.scan_count
+    }
+    /// In Vietnamese: certificate expired or revoked, lot expired or recalled, chain broken,
+    /// unusual scan pattern.
+    async fn warnings(&self) -> &[String] {
+        &self.0.trace().warnings
+    }
+    /// The lot's events in order (also on `lot.events`).
+    async fn events(&self) -> Vec<TraceEvent> {
+        self.0
+            .trace()
+            .events
+            .iter()
+            .cloned()
+            .map(TraceEvent)
+            .collect()
+    }
 }

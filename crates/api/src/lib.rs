@@ -1,0 +1,66 @@
+//! The GraphQL API: the schema over every domain, and the only crate that depends on
+//! async-graphql. Resolvers are a few lines each: they decode IDs, call domain services and
+//! map outcomes; rules live in the domain crates.
+//!
+//! - [`context`]: what resolvers reach (database, viewer, loader, hooks) and the payload and
+//!   connection helpers, written once.
+//! - [`loaders`]: a DataLoader per entity, so every page costs a fixed number of statements.
+//! - [`ids`]: one opaque global ID encoding for every object. [`node`]: `Node` and `node(id:)`.
+//! - [`errors`]: the one mapping from domain outcomes to `userErrors` and top-level codes.
+//! - [`scalars`]: `Date`, `Money`.
+//! - [`accounts`], [`catalog`], [`traceability`], [`orders`]: each domain's objects, queries and
+//!   mutations (and `orderStatusChanged`).
+//! - [`schema`]: the merged schema and its limits; [`http`] and [`ws`]: running requests for
+//!   the server without it naming async-graphql.
+
+pub mod accounts;
+pub mod catalog;
+pub mod context;
+pub mod errors;
+pub mod http;
+pub mod ids;
+pub mod loaders;
+pub mod node;
+pub mod orders;
+pub mod scalars;
+pub mod schema;
+pub mod traceability;
+pub mod ws;
+
+use std::sync::Arc;
+
+use ::accounts::token::TokenKeys;
+use kernel::admin_units::AdminUnits;
+use sea_orm::DatabaseConnection;
+
+pub use context::{Changes, ClientIp, LoginThrottle, PublicBaseUrl};
+pub use errors::TopError;
+pub use schema::{AppSchema, Limits, sdl};
+
+/// What the schema shares across requests: the server builds these once.
+pub struct Services {
+    pub db: DatabaseConnection,
+    pub keys: TokenKeys,
+    pub units: Arc<AdminUnits>,
+    pub login: Arc<dyn LoginThrottle>,
+    pub changes: Arc<dyn Changes>,
+    pub scans: Arc<::traceability::scans::ScanCounter>,
+    pub traces: Arc<::traceability::trace::TraceCache>,
+    pub order_hub: Arc<::orders::events::OrderHub>,
+    pub base_url: String,
+}
+
+/// The schema with its limits and shared data.
+pub fn build(services: Services, limits: Limits) -> AppSchema {
+    schema::builder(limits)
+        .data(services.db)
+        .data(services.keys)
+        .data(services.units)
+        .data(services.login)
+        .data(services.changes)
+        .data(services.scans)
+        .data(services.traces)
+        .data(services.order_hub)
+        .data(PublicBaseUrl(services.base_url))
+        .finish()
+}

@@ -1,0 +1,237 @@
+//! Checkout and the order's life after it. Subscribers and caches are told only after a
+//! change succeeded; every payload answers in the caller's scope.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use kernel::id::{OrderId, SellerOrderId, VariantId};
+use orders::checkout::{AddressFields, CheckoutFields, LineFields};
+use orders::entity::{order, seller_order};
+
+use crate::context::{GqlResult, catalog_changed, db, order_changed, units, viewer};
+use crate::errors::{self, UserError};
+use crate::ids::{self, Kind};
+use crate::orders::objects::{Order, PaymentMethod, SellerOrder, scope_of};
+
+#[derive(InputObject)]
+pub struct CheckoutLineInput {
+    pub variant_id: ID,
+    pub quantity: i64,
+    /// Live-only price (the livestream issue honours it).
+    pub live_offer_id: Option<ID>,
+    /// Affiliate attribution (the livestream issue honours it).
+    pub affiliate_code: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct AddressInput {
+    pub name: String,
+    pub phone: String,
+    pub province_code: String,
+    pub commune_code: Option<String>,
+    pub line: String,
+}
+
+#[derive(InputObject)]
+pub struct CheckoutInput {
+    pub idempotency_key: String,
+    pub lines: Vec<CheckoutLineInput>,
+    pub shipping_address: AddressInput,
+    pub payment_method: PaymentMethod,
+}
+
+#[derive(SimpleObject)]
+pub struct CheckoutPayload {
+    pub order: Option<Order>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(SimpleObject)]
+pub struct OrderPayload {
+    pub order: Option<Order>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(SimpleObject)]
+pub struct SellerOrderPayload {
+    pub seller_order: Option<SellerOrder>,
+    pub user_errors: Vec<UserError>,
+}
+
+/// The payload of a mutation that changed an order, in the caller's scope; subscribers (and,
+/// when stock moved, caches) hear about it.
+async fn order_payload(
+    ctx: &Context<'_>,
+    r: kernel::Result<order::Model>,
+    stock_moved: bool,
+) -> GqlResult<OrderPayload> {
+    match r {
+        Ok(model) => {
+            order_changed(ctx, model.id);
+            if stock_moved {
+                catalog_changed(ctx);
+            }
+            let order = scope_of(ctx, &model)
+                .await?
+                .map(|scope| Order { model, scope });
+            Ok(OrderPayload {
+                order,
+                user_errors: vec![],
+            })
+        }
+        Err(e) => Ok(OrderPayload {
+            order: None,
+            user_errors: errors::user_errors(e)?,
+        }),
+    }
+}
+
+/// The payload of a mutation that changed a seller order; the order's subscribers hear about it.
+fn seller_order_payload(
+    ctx: &Context<'_>,
+    r: kernel::Result<seller_order::Model>,
+) -> GqlResult<SellerOrderPayload> {
+    match r {
+        Ok(s) => {
+            order_changed(ctx, s.order_id);
+            Ok(SellerOrderPayload {
+                seller_order: Some(SellerOrder(s)),
+                user_errors: vec![],
+            })
+        }
+        Err(e) => Ok(SellerOrderPayload {
+            seller_order: None,
+            user_errors: errors::user_errors(e)?,
+        }),
+    }
+}
+
+fn order_id(id: &ID) -> kernel::Result<OrderId> {
+    ids::decode(Kind::Order, id)
+        .map(OrderId)
+        .ok_or_else(|| kernel::Error::not_found(&["id"], "Không tìm thấy đơn hàng."))
+}
+
+fn seller_order_id(id: &ID) -> kernel::Result<SellerOrderId> {
+    ids::decode(Kind::SellerOrder, id)
+        .map(SellerOrderId)
+        .ok_or_else(|| kernel::Error::not_found(&["id"], "Không tìm thấy đơn hàng."))
+}
+
+#[derive(Default)]
+pub struct OrdersMutation;
+
+#[Object]
+impl OrdersMutation {
+    /// Cancels: the buyer, the whole order before anything ships; a producer's member, that
+    /// producer's part, with a reason. The stock goes back to the lots it came from.
+    async fn order_cancel(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> GqlResult<OrderPayload> {
+        viewer(ctx).require_user().map_err(errors::top)?;
+        let r = async {
+            let oid = order_id(&id)?;
+            orders::lifecycle::cancel(db(ctx), viewer(ctx), oid, &reason).await
+        }
+        .await;
+        order_payload(ctx, r, true).await
+    }
+
+    /// The producer hands its part to a carrier.
+    async fn seller_order_ship(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        carrier: String,
+        tracking_number: String,
+    ) -> GqlResult<SellerOrderPayload> {
+        viewer(ctx).require_user().map_err(errors::top)?;
+        let r = async {
+            let sid = seller_order_id(&id)?;
+            orders::lifecycle::ship(db(ctx), viewer(ctx), sid, &carrier, &tracking_number).await
+        }
+        .await;
+        seller_order_payload(ctx, r)
+    }
+
+    /// The producer records delivery; for COD this records the cash collected.
+    async fn seller_order_deliver(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> GqlResult<SellerOrderPayload> {
+        viewer(ctx).require_user().map_err(errors::top)?;
+        let r = async {
+            let sid = seller_order_id(&id)?;
+            orders::lifecycle::deliver(db(ctx), viewer(ctx), sid).await
+        }
+        .await;
+        seller_order_payload(ctx, r)
+    }
+
+    /// The buyer confirms they received everything.
+    async fn order_confirm_received(&self, ctx: &Context<'_>, id: ID) -> GqlResult<OrderPayload> {
+        viewer(ctx).require_user().map_err(errors::top)?;
+        let r = async {
+            let oid = order_id(&id)?;
+            orders::lifecycle::confirm_received(db(ctx), viewer(ctx), oid).await
+        }
+        .await;
+        order_payload(ctx, r, false).await
+    }
+
+    /// Checks out a cart from one or several producers in one transaction. The same
+    /// idempotency key with the same input returns the same order.
+    async fn checkout(
+        &self,
+        ctx: &Context<'_>,
+        input: CheckoutInput,
+    ) -> GqlResult<CheckoutPayload> {
+        viewer(ctx).require_user().map_err(errors::top)?;
+        let lines = input
+            .lines
+            .iter()
+            .map(|l| LineFields {
+                variant_id: ids::decode(Kind::Variant, &l.variant_id).map(VariantId),
+                quantity: l.quantity,
+            })
+            .collect();
+        let a = &input.shipping_address;
+        let r = orders::checkout::checkout(
+            db(ctx),
+            units(ctx),
+            viewer(ctx),
+            CheckoutFields {
+                idempotency_key: &input.idempotency_key,
+                lines,
+                address: AddressFields {
+                    name: &a.name,
+                    phone: &a.phone,
+                    province_code: &a.province_code,
+                    commune_code: a.commune_code.as_deref(),
+                    line: &a.line,
+                },
+                method: input.payment_method.into(),
+            },
+        )
+        .await;
+        match r {
+            Ok(model) => {
+                catalog_changed(ctx);
+                order_changed(ctx, model.id);
+                Ok(CheckoutPayload {
+                    order: Some(Order {
+                        model,
+                        scope: orders::access::Scope::All,
+                    }),
+                    user_errors: vec![],
+                })
+            }
+            Err(e) => Ok(CheckoutPayload {
+                order: None,
+                user_errors: errors::user_errors(e)?,
+            }),
+        }
+    }
+}

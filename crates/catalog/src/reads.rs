@@ -1,0 +1,122 @@
+//! Batched reads by id, one statement per call, for the API layer's DataLoaders. Reads only:
+//! every write goes through the services.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use kernel::Result;
+use kernel::sql::Sql;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::entity::{category, certificate, image, member, producer, product, variant};
+use crate::listing;
+
+pub async fn producers(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<producer::Model>> {
+    Ok(producer::Entity::find()
+        .filter(producer::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+pub async fn certificates(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<certificate::Model>> {
+    Ok(certificate::Entity::find()
+        .filter(certificate::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+pub async fn categories(
+    db: &impl ConnectionTrait,
+    codes: &[String],
+) -> Result<Vec<category::Model>> {
+    Ok(category::Entity::find()
+        .filter(category::Column::Code.is_in(codes.iter().cloned()))
+        .all(db)
+        .await?)
+}
+
+/// Every OCOP category, by code.
+pub async fn all_categories(db: &impl ConnectionTrait) -> Result<Vec<category::Model>> {
+    Ok(category::Entity::find()
+        .order_by_asc(category::Column::Code)
+        .all(db)
+        .await?)
+}
+
+pub async fn products(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<product::Model>> {
+    Ok(product::Entity::find()
+        .filter(product::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+pub async fn variants(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<variant::Model>> {
+    Ok(variant::Entity::find()
+        .filter(variant::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// The variants of these products, cheapest first.
+pub async fn variants_of(
+    db: &impl ConnectionTrait,
+    product_ids: &[i64],
+) -> Result<Vec<variant::Model>> {
+    Ok(variant::Entity::find()
+        .filter(variant::Column::ProductId.is_in(product_ids.iter().copied()))
+        .order_by_asc(variant::Column::Price)
+        .order_by_asc(variant::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The images of these products, in order.
+pub async fn images_of(
+    db: &impl ConnectionTrait,
+    product_ids: &[i64],
+) -> Result<Vec<image::Model>> {
+    Ok(image::Entity::find()
+        .filter(image::Column::ProductId.is_in(product_ids.iter().copied()))
+        .order_by_asc(image::Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// Of these products, the ones listed to the public on `today`.
+pub async fn listed_among(
+    db: &impl ConnectionTrait,
+    product_ids: &[i64],
+    today: NaiveDate,
+) -> Result<HashSet<i64>> {
+    if product_ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut q = Sql::new(db.get_database_backend());
+    q.push(
+        "SELECT p.id FROM products p JOIN ocop_certificates c ON c.id = p.certificate_id \
+         JOIN producers pr ON pr.id = p.producer_id WHERE p.id IN ",
+    )
+    .bind_list(product_ids)
+    .push(" AND");
+    listing::push_listed(&mut q, today);
+    let rows = db.query_all_raw(q.build()).await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get::<i64>("", "id")?))
+        .collect()
+}
+
+/// Memberships of these users in these producers.
+pub async fn memberships(
+    db: &impl ConnectionTrait,
+    user_ids: &[i64],
+    producer_ids: &[i64],
+) -> Result<Vec<member::Model>> {
+    Ok(member::Entity::find()
+        .filter(member::Column::UserId.is_in(user_ids.iter().copied()))
+        .filter(member::Column::ProducerId.is_in(producer_ids.iter().copied()))
+        .all(db)
+        .await?)
+}

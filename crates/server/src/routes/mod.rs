@@ -1,0 +1,85 @@
+//! The router: GraphQL over HTTP and websockets, the public trace pages, health and metrics.
+
+pub mod graphql;
+pub mod health;
+pub mod pages;
+pub mod ws;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use api::TopError;
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::state::AppState;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/graphql",
+            get(graphql::graphql_get).post(graphql::graphql_post),
+        )
+        .route("/graphql/ws", get(ws::graphql_ws))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .route("/t/{code}", get(pages::trace_page))
+        .route("/t/{code}/qr.svg", get(pages::qr_svg))
+        .route("/t/{code}/qr.png", get(pages::qr_png))
+        .route("/01/{*rest}", get(pages::digital_link_resolve))
+        .route("/epcis/events", get(pages::epcis_events))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), count_http))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a request handler panicked");
+            error_response(StatusCode::INTERNAL_SERVER_ERROR, &TopError::internal())
+        }))
+        .with_state(state)
+}
+
+async fn count_http(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let resp = next.run(req).await;
+    state.metrics.http(&route, resp.status().as_u16());
+    resp
+}
+
+async fn not_found() -> impl IntoResponse {
+    (StatusCode::NOT_FOUND, "Không tìm thấy trang.")
+}
+
+/// A top-level error as a GraphQL response body.
+pub fn error_response(status: StatusCode, e: &TopError) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        e.response_body(),
+    )
+        .into_response()
+}
+
+/// The client's address: the peer, or the last hop of `X-Forwarded-For` behind our proxy.
+pub fn client_ip(addr: &SocketAddr, headers: &HeaderMap, trust_forwarded: bool) -> String {
+    if trust_forwarded
+        && let Some(v) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(last) = v.split(',').map(str::trim).rfind(|s| !s.is_empty())
+    {
+        return last.to_owned();
+    }
+    addr.ip().to_string()
+}

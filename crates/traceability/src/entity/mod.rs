@@ -1,0 +1,3 @@
+//! The traceability tables.
+
+pub mod trace_event;
