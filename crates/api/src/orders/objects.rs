@@ -18,9 +18,11 @@ use crate::loaders::{
 use crate::scalars::Money;
 use crate::traceability::objects::Lot;
 
-/// What the lists inside an order are priced as in the complexity limit (checkout takes at
-/// most 50 lines).
-pub const LINES_PRICED: usize = 50;
+/// What the lists inside an order are priced as in the complexity limit: lines (checkout
+/// takes at most 50; most orders have a few), producers' parts, and lots per line.
+pub const LINES_PRICED: usize = 20;
+pub const PARTS_PRICED: usize = 5;
+pub const LOTS_PRICED: usize = 5;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE", remote = "orders::OrderStatus")]
@@ -151,7 +153,7 @@ impl Order {
         Ok(out)
     }
     /// One per producer in the order.
-    #[graphql(complexity = "list_cost(LINES_PRICED, child_complexity)")]
+    #[graphql(complexity = "list_cost(PARTS_PRICED, child_complexity)")]
     async fn shipments(&self, ctx: &Context<'_>) -> GqlResult<Vec<SellerOrder>> {
         Ok(self
             .shipment_models(ctx)
@@ -235,7 +237,7 @@ impl OrderLine {
         Money::vnd(self.0.total)
     }
     /// Which lots the goods come from: the buyer can trace them.
-    #[graphql(complexity = "list_cost(LINES_PRICED, child_complexity)")]
+    #[graphql(complexity = "list_cost(LOTS_PRICED, child_complexity)")]
     async fn lots(&self, ctx: &Context<'_>) -> GqlResult<Vec<LotAllocation>> {
         let allocs = load(ctx, AllocationsOf(self.0.id))
             .await?
