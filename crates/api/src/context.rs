@@ -8,7 +8,7 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Data, OutputType};
 use kernel::Viewer;
 use kernel::admin_units::AdminUnits;
-use kernel::cursor::{Cursor, DEFAULT_PAGE, MAX_PAGE};
+use kernel::cursor::{Cursor, DEFAULT_PAGE, MAX_PAGE, after_id, page_size};
 use sea_orm::DatabaseConnection;
 
 use crate::errors::{self, UserError};
@@ -132,22 +132,43 @@ pub fn list_cost(max: usize, child_complexity: usize) -> usize {
     1 + max * child_complexity
 }
 
-/// A page of rows ordered by id, fetched with one row more than `limit` to tell whether
-/// another page follows.
-pub fn id_connection<R, T: OutputType>(
-    rows: Vec<R>,
+/// A page of rows ordered by id, newest or oldest first: the caller's `first` and `after`
+/// read once, the rows fetched with one more than the page to tell whether another follows.
+pub struct IdPage {
+    tag: &'static str,
     limit: u64,
-    after: bool,
-    tag: &str,
-    id: impl Fn(&R) -> i64,
-    node: impl Fn(R) -> T,
-) -> Connection<String, T> {
-    let has_next = rows.len() as u64 > limit;
-    let mut conn = Connection::new(after, has_next);
-    conn.edges.extend(
-        rows.into_iter()
-            .take(limit as usize)
-            .map(|r| Edge::new(Cursor::new(tag, vec![id(&r)]).encode(), node(r))),
-    );
-    conn
+    /// The last id the client saw.
+    pub after: Option<i64>,
+}
+
+impl IdPage {
+    pub fn new(first: Option<i32>, after: Option<&str>, tag: &'static str) -> GqlResult<IdPage> {
+        Ok(IdPage {
+            tag,
+            limit: page_size(first).map_err(errors::top)?,
+            after: after_id(after, tag).map_err(errors::top)?,
+        })
+    }
+
+    /// How many rows to fetch: the page and one more.
+    pub fn fetch(&self) -> u64 {
+        self.limit + 1
+    }
+
+    /// The connection over the fetched rows.
+    pub fn connection<R, T: OutputType>(
+        &self,
+        rows: Vec<R>,
+        id: impl Fn(&R) -> i64,
+        node: impl Fn(R) -> T,
+    ) -> Connection<String, T> {
+        let has_next = rows.len() as u64 > self.limit;
+        let mut conn = Connection::new(self.after.is_some(), has_next);
+        conn.edges.extend(
+            rows.into_iter()
+                .take(self.limit as usize)
+                .map(|r| Edge::new(Cursor::new(self.tag, vec![id(&r)]).encode(), node(r))),
+        );
+        conn
+    }
 }

@@ -5,12 +5,11 @@ use async_graphql::{ComplexObject, Context, Enum, ID, Object, SimpleObject};
 use catalog::entity::{category, certificate, producer};
 
 use kernel::admin_units::AdminUnits;
-use kernel::cursor::{after_id, page_size};
 use kernel::id::ProducerId;
 use kernel::time::today_vn;
 
 use crate::catalog::product::Product;
-use crate::context::{GqlResult, db, id_connection, load, page_cost, units, viewer};
+use crate::context::{GqlResult, IdPage, db, load, page_cost, units, viewer};
 use crate::errors;
 use crate::ids::{self, Kind};
 use crate::loaders::{CategoryKey, CertificateKey, MemberKey, ProducerKey};
@@ -165,25 +164,17 @@ impl Producer {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<String, Product>> {
-        let limit = page_size(first).map_err(errors::top)?;
-        let after = after_id(after.as_deref(), "PP").map_err(errors::top)?;
+        let page = IdPage::new(first, after.as_deref(), "PP")?;
         let rows = catalog::products::of_producer(
             db(ctx),
             viewer(ctx),
             ProducerId(self.0.id),
-            limit + 1,
-            after,
+            page.fetch(),
+            page.after,
         )
         .await
         .map_err(errors::top)?;
-        Ok(id_connection(
-            rows,
-            limit,
-            after.is_some(),
-            "PP",
-            |p| p.id,
-            Product,
-        ))
+        Ok(page.connection(rows, |p| p.id, Product))
     }
 }
 
@@ -197,10 +188,7 @@ impl OcopCertificate {
         ids::encode(Kind::OcopCertificate, self.0.id)
     }
     async fn producer(&self, ctx: &Context<'_>) -> GqlResult<Producer> {
-        load(ctx, ProducerKey(self.0.producer_id))
-            .await?
-            .map(Producer)
-            .ok_or_else(|| errors::missing("row"))
+        producer_of(ctx, self.0.producer_id).await
     }
     async fn product_name(&self) -> &str {
         &self.0.product_name
@@ -246,7 +234,15 @@ pub async fn category_of(ctx: &Context<'_>, code: &str) -> GqlResult<OcopCategor
     load(ctx, CategoryKey(code.to_owned()))
         .await?
         .map(OcopCategory::from)
-        .ok_or_else(|| errors::missing("row"))
+        .ok_or_else(|| errors::missing("category"))
+}
+
+/// The producer a row names (visible to whoever may see the row).
+pub async fn producer_of(ctx: &Context<'_>, producer_id: i64) -> GqlResult<Producer> {
+    load(ctx, ProducerKey(producer_id))
+        .await?
+        .map(Producer)
+        .ok_or_else(|| errors::missing("producer"))
 }
 
 /// Whether the viewer is ADMIN or a member of the producer, batched across the request.

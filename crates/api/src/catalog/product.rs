@@ -3,20 +3,18 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use catalog::entity::{certificate, image, product, variant};
-use kernel::cursor::{after_id, page_size};
 use kernel::id::ProductId;
 use kernel::time::today_vn;
 
 use crate::catalog::objects::{
     Commune, OcopCategory, OcopCertificate, Producer, ProductStatus, Province, category_of,
-    commune_of, manages, province_of,
+    commune_of, manages, producer_of, province_of,
 };
-use crate::context::{GqlResult, db, id_connection, list_cost, load, loader, page_cost, units};
+use crate::context::{GqlResult, IdPage, db, list_cost, load, loader, page_cost, units};
 use crate::errors::{self, UserError};
 use crate::ids::{self, Kind};
 use crate::loaders::{
-    AvailableOf, CertificateKey, ImagesOf, ListedKey, ProducerKey, ProductKey, VariantKey,
-    VariantsOf,
+    AvailableOf, CertificateKey, ImagesOf, ListedKey, ProductKey, VariantKey, VariantsOf,
 };
 use crate::scalars::Money;
 use crate::traceability::objects::Lot;
@@ -62,10 +60,7 @@ impl Product {
         &self.0.description
     }
     async fn producer(&self, ctx: &Context<'_>) -> GqlResult<Producer> {
-        load(ctx, ProducerKey(self.0.producer_id))
-            .await?
-            .map(Producer)
-            .ok_or_else(|| errors::missing("row"))
+        producer_of(ctx, self.0.producer_id).await
     }
     async fn category(&self, ctx: &Context<'_>) -> GqlResult<OcopCategory> {
         category_of(ctx, &self.0.category_code).await
@@ -148,19 +143,12 @@ impl Product {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<String, Lot>> {
-        let limit = page_size(first).map_err(errors::top)?;
-        let after = after_id(after.as_deref(), "LT").map_err(errors::top)?;
-        let rows = catalog::stock::of_product(db(ctx), ProductId(self.0.id), limit + 1, after)
-            .await
-            .map_err(errors::top)?;
-        Ok(id_connection(
-            rows,
-            limit,
-            after.is_some(),
-            "LT",
-            |l| l.id,
-            Lot,
-        ))
+        let page = IdPage::new(first, after.as_deref(), "LT")?;
+        let rows =
+            catalog::stock::of_product(db(ctx), ProductId(self.0.id), page.fetch(), page.after)
+                .await
+                .map_err(errors::top)?;
+        Ok(page.connection(rows, |l| l.id, Lot))
     }
 }
 
@@ -168,15 +156,13 @@ impl Product {
     async fn cert(&self, ctx: &Context<'_>) -> GqlResult<certificate::Model> {
         load(ctx, CertificateKey(self.0.certificate_id))
             .await?
-            .ok_or_else(|| errors::missing("row"))
+            .ok_or_else(|| errors::missing("certificate"))
     }
     async fn variant_models(&self, ctx: &Context<'_>) -> GqlResult<Vec<variant::Model>> {
         Ok(load(ctx, VariantsOf(self.0.id)).await?.unwrap_or_default())
     }
     async fn issues(&self, ctx: &Context<'_>) -> GqlResult<Vec<UserError>> {
-        let producer = load(ctx, ProducerKey(self.0.producer_id))
-            .await?
-            .ok_or_else(|| errors::missing("producer"))?;
+        let producer = producer_of(ctx, self.0.producer_id).await?.0;
         let cert = self.cert(ctx).await?;
         let variants = self.variant_models(ctx).await?;
         let available = loader(ctx)

@@ -3,7 +3,7 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use catalog::listing::{self, Filter, Sort};
-use kernel::cursor::{after_id, page_size};
+use kernel::cursor::page_size;
 use kernel::id::{ProducerId, ProductId};
 use kernel::time::today_vn;
 
@@ -11,7 +11,7 @@ use crate::catalog::objects::{
     Commune, OcopCategory, OcopCertificate, Producer, Province, visible_producer,
 };
 use crate::catalog::product::{Product, product_if_visible};
-use crate::context::{GqlResult, db, id_connection, page_cost, units, viewer};
+use crate::context::{GqlResult, IdPage, db, page_cost, units, viewer};
 use crate::errors::{self, TopError};
 use crate::ids::{self, Kind};
 
@@ -88,26 +88,18 @@ impl CatalogQuery {
         province_code: Option<String>,
         search: Option<String>,
     ) -> GqlResult<Connection<String, Producer>> {
-        let limit = page_size(first).map_err(errors::top)?;
-        let after = after_id(after.as_deref(), "PR").map_err(errors::top)?;
+        let page = IdPage::new(first, after.as_deref(), "PR")?;
         let rows = catalog::producers::list(
             db(ctx),
             viewer(ctx),
-            limit + 1,
-            after,
+            page.fetch(),
+            page.after,
             province_code.as_deref(),
             search.as_deref(),
         )
         .await
         .map_err(errors::top)?;
-        Ok(id_connection(
-            rows,
-            limit,
-            after.is_some(),
-            "PR",
-            |p| p.id,
-            Producer,
-        ))
+        Ok(page.connection(rows, |p| p.id, Producer))
     }
 
     async fn producer(
@@ -217,18 +209,10 @@ impl CatalogQuery {
         after: Option<String>,
     ) -> GqlResult<Connection<String, OcopCertificate>> {
         viewer(ctx).require_admin().map_err(errors::top)?;
-        let limit = page_size(first).map_err(errors::top)?;
-        let after = after_id(after.as_deref(), "CR").map_err(errors::top)?;
-        let rows = catalog::certificates::to_review(db(ctx), viewer(ctx), limit + 1, after)
+        let page = IdPage::new(first, after.as_deref(), "CR")?;
+        let rows = catalog::certificates::to_review(db(ctx), viewer(ctx), page.fetch(), page.after)
             .await
             .map_err(errors::top)?;
-        Ok(id_connection(
-            rows,
-            limit,
-            after.is_some(),
-            "CR",
-            |c| c.id,
-            OcopCertificate,
-        ))
+        Ok(page.connection(rows, |c| c.id, OcopCertificate))
     }
 }

@@ -6,14 +6,13 @@ use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use orders::access::Scope;
 use orders::entity::{order, order_line, seller_order};
 
-use crate::catalog::objects::{Producer, manages};
+use crate::catalog::objects::{Producer, manages, producer_of};
 use crate::catalog::product::Variant;
 use crate::context::{GqlResult, list_cost, load, loader, viewer};
 use crate::errors;
 use crate::ids::{self, Kind};
 use crate::loaders::{
-    AllocationsOf, LinesOf, LotKey, OrderKey, PaymentOf, ProducerKey, SellerOrdersOf, UserKey,
-    VariantKey,
+    AllocationsOf, LinesOf, LotKey, OrderKey, PaymentOf, SellerOrdersOf, UserKey, VariantKey,
 };
 use crate::scalars::Money;
 use crate::traceability::objects::Lot;
@@ -269,10 +268,7 @@ impl SellerOrder {
         ids::encode(Kind::SellerOrder, self.0.id)
     }
     async fn producer(&self, ctx: &Context<'_>) -> GqlResult<Producer> {
-        load(ctx, ProducerKey(self.0.producer_id))
-            .await?
-            .map(Producer)
-            .ok_or_else(|| errors::missing("producer"))
+        producer_of(ctx, self.0.producer_id).await
     }
     async fn status(&self) -> OrderStatus {
         self.0.status.into()

@@ -2,11 +2,10 @@
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object};
-use kernel::cursor::{after_id, page_size};
 use kernel::id::ProducerId;
 use orders::access::Scope;
 
-use crate::context::{GqlResult, db, id_connection, page_cost, viewer};
+use crate::context::{GqlResult, IdPage, db, page_cost, viewer};
 use crate::errors;
 use crate::ids::{self, Kind};
 use crate::orders::objects::{Order, OrderStatus, SellerOrder, visible_order};
@@ -40,20 +39,17 @@ impl OrdersQuery {
         catalog::access::require_member(db(ctx), viewer(ctx), pid)
             .await
             .map_err(errors::top)?;
-        let limit = page_size(first).map_err(errors::top)?;
-        let after = after_id(after.as_deref(), "SO").map_err(errors::top)?;
-        let rows =
-            orders::reads::of_producer(db(ctx), pid, status.map(Into::into), limit + 1, after)
-                .await
-                .map_err(errors::top)?;
-        Ok(id_connection(
-            rows,
-            limit,
-            after.is_some(),
-            "SO",
-            |s| s.id,
-            SellerOrder,
-        ))
+        let page = IdPage::new(first, after.as_deref(), "SO")?;
+        let rows = orders::reads::of_producer(
+            db(ctx),
+            pid,
+            status.map(Into::into),
+            page.fetch(),
+            page.after,
+        )
+        .await
+        .map_err(errors::top)?;
+        Ok(page.connection(rows, |s| s.id, SellerOrder))
     }
 
     /// The signed-in buyer's orders, newest first.
@@ -65,16 +61,12 @@ impl OrdersQuery {
         after: Option<String>,
     ) -> GqlResult<Connection<String, Order>> {
         let uid = viewer(ctx).require_user().map_err(errors::top)?;
-        let limit = page_size(first).map_err(errors::top)?;
-        let after = after_id(after.as_deref(), "MO").map_err(errors::top)?;
-        let rows = orders::reads::of_buyer(db(ctx), uid, limit + 1, after)
+        let page = IdPage::new(first, after.as_deref(), "MO")?;
+        let rows = orders::reads::of_buyer(db(ctx), uid, page.fetch(), page.after)
             .await
             .map_err(errors::top)?;
-        Ok(id_connection(
+        Ok(page.connection(
             rows,
-            limit,
-            after.is_some(),
-            "MO",
             |o| o.id,
             |model| Order {
                 model,
