@@ -6,6 +6,7 @@ use kernel::domain::{Email, PhoneVn, text};
 use kernel::error::is_unique_violation;
 pub use kernel::error::{Error, Result};
 use kernel::id::UserId;
+use kernel::problem::{Label, Problem};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, Statement,
 };
@@ -30,10 +31,14 @@ impl NewUser {
         if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&n) {
             return Err(Error::invalid(
                 &["input", "password"],
-                format!("Mật khẩu phải có từ {MIN_PASSWORD} đến {MAX_PASSWORD} ký tự."),
+                Problem::PasswordLength {
+                    min: MIN_PASSWORD,
+                    max: MAX_PASSWORD,
+                },
             ));
         }
-        let name = text(name, 100, "Họ tên").map_err(|m| Error::invalid(&["input", "name"], m))?;
+        let name = text(name, 100, Label::PersonName)
+            .map_err(|m| Error::invalid(&["input", "name"], m))?;
         let phone = match phone.map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
             Some(p) => Some(PhoneVn::parse(p).map_err(|m| Error::invalid(&["input", "phone"], m))?),
@@ -94,7 +99,7 @@ pub async fn register(
             Error::code(
                 ErrorCode::Duplicate,
                 &["input", "email"],
-                "Email này đã được đăng ký.",
+                Problem::EmailTaken,
             )
         } else {
             Error::Db(e)
@@ -109,7 +114,7 @@ pub async fn authenticate(
     email: &str,
     password: &str,
 ) -> Result<user::Model> {
-    let wrong = || Error::invalid(&["password"], "Email hoặc mật khẩu không đúng.");
+    let wrong = || Error::invalid(&["password"], Problem::WrongCredentials);
     let found = match Email::parse(email) {
         Ok(e) => find_by_email(db, &e).await?,
         Err(_) => None,

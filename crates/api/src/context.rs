@@ -9,6 +9,7 @@ use async_graphql::{Context, Data, OutputType};
 use kernel::Viewer;
 use kernel::admin_units::AdminUnits;
 use kernel::cursor::{Cursor, DEFAULT_PAGE, MAX_PAGE, after_id, page_size};
+use kernel::problem::Problem;
 use sea_orm::DatabaseConnection;
 
 use crate::errors::{self, UserError};
@@ -118,7 +119,7 @@ pub fn outcome<T>(r: kernel::Result<T>) -> GqlResult<(Option<T>, Vec<UserError>)
 /// Decodes an ID argument of a mutation; an ID of another type or garbage is `NOT_FOUND`.
 pub fn decode_arg(kind: crate::ids::Kind, id: &str, field: &[&str]) -> kernel::Result<i64> {
     crate::ids::decode(kind, id)
-        .ok_or_else(|| kernel::Error::not_found(field, "Không tìm thấy đối tượng với ID đã cho."))
+        .ok_or_else(|| kernel::Error::not_found(field, Problem::ObjectNotFound))
 }
 
 /// The complexity of a page: each of its nodes costs what one node's selection costs.

@@ -2,9 +2,11 @@
 //! becomes a `userErrors` entry in a mutation's payload (or a top-level error carrying its code,
 //! in a query, which has no payload); authentication, permission, limits and faults become
 //! top-level errors with `extensions.code`. Database faults are logged here, once, and shown as
-//! `INTERNAL` without detail. The Vietnamese words for the top-level outcomes are chosen here.
+//! `INTERNAL` without detail. The words themselves are in [`crate::messages`].
 
 use async_graphql::{Enum, ErrorExtensions, SimpleObject};
+
+use crate::messages;
 
 /// Stable codes of `userErrors`. Add more; never rename.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -42,7 +44,7 @@ impl From<kernel::UserError> for UserError {
     fn from(e: kernel::UserError) -> Self {
         UserError {
             field: e.field,
-            message: e.message,
+            message: messages::vi(&e.problem),
             code: e.code.into(),
         }
     }
@@ -62,26 +64,26 @@ impl TopError {
     pub fn unauthenticated() -> TopError {
         TopError {
             code: "UNAUTHENTICATED",
-            message: "Bạn cần đăng nhập để thực hiện thao tác này.".into(),
+            message: messages::UNAUTHENTICATED.into(),
         }
     }
     /// A token that is forged, expired, or whose user is gone.
     pub fn bad_token() -> TopError {
         TopError {
             code: "UNAUTHENTICATED",
-            message: "Phiên đăng nhập không hợp lệ hoặc đã hết hạn. Vui lòng đăng nhập lại.".into(),
+            message: messages::BAD_TOKEN.into(),
         }
     }
     pub fn forbidden() -> TopError {
         TopError {
             code: "FORBIDDEN",
-            message: "Bạn không có quyền thực hiện thao tác này.".into(),
+            message: messages::FORBIDDEN.into(),
         }
     }
     pub fn internal() -> TopError {
         TopError {
             code: "INTERNAL",
-            message: "Đã có lỗi hệ thống. Vui lòng thử lại sau.".into(),
+            message: messages::INTERNAL.into(),
         }
     }
     pub fn invalid(message: impl Into<String>) -> TopError {
@@ -93,7 +95,7 @@ impl TopError {
     pub fn rate_limited() -> TopError {
         TopError {
             code: "RATE_LIMITED",
-            message: "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.".into(),
+            message: messages::RATE_LIMITED.into(),
         }
     }
     pub fn too_complex(message: impl Into<String>) -> TopError {
@@ -105,7 +107,7 @@ impl TopError {
     pub fn payload_too_large(limit_bytes: usize) -> TopError {
         TopError {
             code: "PAYLOAD_TOO_LARGE",
-            message: format!("Yêu cầu quá lớn (tối đa {} KB).", limit_bytes / 1024),
+            message: messages::payload_too_large(limit_bytes),
         }
     }
 
@@ -131,11 +133,12 @@ pub fn top(e: kernel::Error) -> async_graphql::Error {
     match e.into_user_error() {
         Ok(u) => {
             let code = u.code.as_str();
-            async_graphql::Error::new(u.message).extend_with(|_, ext| ext.set("code", code))
+            async_graphql::Error::new(messages::vi(&u.problem))
+                .extend_with(|_, ext| ext.set("code", code))
         }
         Err(kernel::Error::Unauthenticated) => TopError::unauthenticated().into(),
         Err(kernel::Error::Forbidden) => TopError::forbidden().into(),
-        Err(kernel::Error::BadRequest(m)) => TopError::invalid(m).into(),
+        Err(kernel::Error::BadRequest(p)) => TopError::invalid(messages::vi(&p)).into(),
         Err(kernel::Error::Db(e)) => {
             tracing::error!(error = %e, "database error");
             TopError::internal().into()

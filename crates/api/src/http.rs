@@ -36,9 +36,8 @@ pub struct Prepared {
 /// Parses a JSON request body. Refuses what is not a GraphQL request object, and documents
 /// nested deeper than any valid query could be.
 pub fn prepare(body: &[u8]) -> Result<Prepared, TopError> {
-    let request: async_graphql::Request = serde_json::from_slice(body).map_err(|_| {
-        TopError::invalid("Yêu cầu GraphQL không hợp lệ: cần một đối tượng JSON có trường query.")
-    })?;
+    let request: async_graphql::Request = serde_json::from_slice(body)
+        .map_err(|_| TopError::invalid(crate::messages::NOT_A_GRAPHQL_REQUEST))?;
     let mut prepared = Prepared {
         kind: None,
         operation_name: request.operation_name.clone(),
@@ -51,7 +50,7 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, TopError> {
                 chosen(&doc, prepared.request.operation_name.as_deref())
             {
                 if nesting(&doc, selection, 0, &mut Vec::new()) > MAX_NESTING {
-                    return Err(TopError::too_complex("Truy vấn lồng quá sâu."));
+                    return Err(TopError::too_complex(crate::messages::NESTED_TOO_DEEP));
                 }
                 prepared.kind = Some(match op_ty {
                     OperationType::Query => OperationKind::Query,
@@ -65,7 +64,7 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, TopError> {
             }
         }
         Err(async_graphql::parser::Error::RecursionLimitExceeded) => {
-            return Err(TopError::too_complex("Truy vấn lồng quá sâu."));
+            return Err(TopError::too_complex(crate::messages::NESTED_TOO_DEEP));
         }
         // Other syntax errors are reported by execution, in the usual shape.
         Err(_) => {}

@@ -20,6 +20,7 @@ pub mod errors;
 pub mod http;
 pub mod ids;
 pub mod loaders;
+pub mod messages;
 pub mod node;
 pub mod orders;
 pub mod scalars;

@@ -65,15 +65,13 @@ impl Extension for LimitsExtension {
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
         if result.depth > self.0.max_depth {
-            return Err(vec![too_complex(format!(
-                "Truy vấn lồng quá sâu (tối đa {} cấp).",
-                self.0.max_depth
+            return Err(vec![too_complex(crate::messages::too_deep(
+                self.0.max_depth,
             ))]);
         }
         if result.complexity > self.0.max_complexity {
-            return Err(vec![too_complex(format!(
-                "Truy vấn quá phức tạp (tối đa {} điểm).",
-                self.0.max_complexity
+            return Err(vec![too_complex(crate::messages::too_complex(
+                self.0.max_complexity,
             ))]);
         }
         Ok(result)

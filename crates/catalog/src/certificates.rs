@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use kernel::domain::{Stars, check_score, optional_text, text, url};
 use kernel::id::{CertificateId, ProducerId};
+use kernel::problem::{Label, Problem};
 use kernel::time::{add_months, plausible_year, today_vn};
 use kernel::{Error, ErrorCode, Result, Viewer};
 use sea_orm::{
@@ -59,12 +60,13 @@ pub async fn submit(
     viewer.require_user()?;
     producers::get(db, f.producer_id).await?;
     access::require_member(db, viewer, f.producer_id).await?;
-    let field = |name: &'static str| move |m: String| Error::invalid(&["input", name], m);
-    let product_name = text(f.product_name, 200, "Tên sản phẩm").map_err(field("productName"))?;
+    let field = |name: &'static str| move |m: Problem| Error::invalid(&["input", name], m);
+    let product_name =
+        text(f.product_name, 200, Label::ProductName).map_err(field("productName"))?;
     if category(db, f.category_code).await?.is_none() {
         return Err(Error::invalid(
             &["input", "categoryCode"],
-            format!("Không có nhóm sản phẩm OCOP mã \"{}\".", f.category_code),
+            Problem::UnknownCategory(f.category_code.to_owned()),
         ));
     }
     let stars = Stars::new(f.stars).map_err(field("stars"))?;
@@ -73,15 +75,15 @@ pub async fn submit(
         None => None,
     };
     let decision_number =
-        text(f.decision_number, 100, "Số quyết định").map_err(field("decisionNumber"))?;
-    let issued_by = text(f.issued_by, 200, "Cơ quan ban hành").map_err(field("issuedBy"))?;
+        text(f.decision_number, 100, Label::DecisionNumber).map_err(field("decisionNumber"))?;
+    let issued_by = text(f.issued_by, 200, Label::IssuingBody).map_err(field("issuedBy"))?;
     if f.issued_on > today_vn() || !plausible_year(f.issued_on) {
         return Err(Error::invalid(
             &["input", "issuedOn"],
-            "Ngày quyết định không hợp lệ (không được ở tương lai).",
+            Problem::IssuedInFuture,
         ));
     }
-    let document_url = match optional_text(f.document_url, 2000, "Đường dẫn tài liệu")
+    let document_url = match optional_text(f.document_url, 2000, Label::DocumentUrl)
         .map_err(field("documentUrl"))?
     {
         Some(u) => Some(url(&u).map_err(field("documentUrl"))?),
@@ -113,7 +115,7 @@ pub async fn get(db: &impl ConnectionTrait, id: CertificateId) -> Result<certifi
     certificate::Entity::find_by_id(id.get())
         .one(db)
         .await?
-        .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy giấy chứng nhận OCOP."))
+        .ok_or_else(|| Error::not_found(&["id"], Problem::CertificateNotFound))
 }
 
 /// ADMIN approves (VERIFIED) or rejects (REJECTED) a SUBMITTED certificate.
@@ -130,10 +132,10 @@ pub async fn review(
         return Err(Error::code(
             ErrorCode::InvalidState,
             &["id"],
-            "Chỉ xét duyệt được giấy chứng nhận đang chờ duyệt.",
+            Problem::OnlySubmittedReviewed,
         ));
     }
-    let note = optional_text(note, 2000, "Ghi chú").map_err(|m| Error::invalid(&["note"], m))?;
+    let note = optional_text(note, 2000, Label::Note).map_err(|m| Error::invalid(&["note"], m))?;
     let mut active: certificate::ActiveModel = cert.into();
     active.status = Set(if approve {
         CertificateStatus::Verified
@@ -155,12 +157,12 @@ pub async fn revoke(
 ) -> Result<certificate::Model> {
     let admin = viewer.require_admin()?;
     let cert = get(db, id).await?;
-    let reason = text(reason, 2000, "Lý do").map_err(|m| Error::invalid(&["reason"], m))?;
+    let reason = text(reason, 2000, Label::Reason).map_err(|m| Error::invalid(&["reason"], m))?;
     if cert.status != CertificateStatus::Verified {
         return Err(Error::code(
             ErrorCode::InvalidState,
             &["id"],
-            "Chỉ thu hồi được giấy chứng nhận đã được xác minh.",
+            Problem::OnlyVerifiedRevoked,
         ));
     }
     let mut active: certificate::ActiveModel = cert.into();

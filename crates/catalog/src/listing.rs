@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 use kernel::cursor::Cursor;
 use kernel::fold::{fold, search_terms};
+use kernel::problem::Problem;
 use kernel::sql::{Sql, like_escape};
 use kernel::{ErrorCode, Result, UserError};
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -42,14 +43,14 @@ pub fn issues(
         out.push(UserError::new(
             ErrorCode::InvalidState,
             &["status"],
-            "Sản phẩm chưa được đăng bán.",
+            Problem::NotPublished,
         ));
     }
     if !producer.verified {
         out.push(UserError::new(
             ErrorCode::ProducerNotVerified,
             &["producer"],
-            "Chủ thể OCOP chưa được xác minh.",
+            Problem::ProducerNotVerified,
         ));
     }
     match effective_status(cert, today) {
@@ -57,43 +58,37 @@ pub fn issues(
         CertificateStatus::Expired => out.push(UserError::new(
             ErrorCode::CertificateExpired,
             &["certificate"],
-            format!(
-                "Giấy chứng nhận OCOP đã hết hạn ngày {}.",
-                cert.valid_until.format("%d/%m/%Y")
-            ),
+            Problem::CertificateExpired(cert.valid_until),
         )),
         CertificateStatus::Revoked => out.push(UserError::new(
             ErrorCode::CertificateNotVerified,
             &["certificate"],
-            "Giấy chứng nhận OCOP đã bị thu hồi.",
+            Problem::CertificateRevoked,
         )),
         _ => out.push(UserError::new(
             ErrorCode::CertificateNotVerified,
             &["certificate"],
-            "Giấy chứng nhận OCOP chưa được xác minh.",
+            Problem::CertificateNotVerified,
         )),
     }
     if cert.stars < MIN_LISTED_STARS {
         out.push(UserError::new(
             ErrorCode::StarsTooLow,
             &["certificate"],
-            format!(
-                "Sản phẩm {} sao chưa đủ điều kiện bày bán (cần từ 3 sao).",
-                cert.stars
-            ),
+            Problem::StarsTooLow(cert.stars),
         ));
     }
     if !stock.has_variants {
         out.push(UserError::new(
             ErrorCode::NoVariant,
             &["variants"],
-            "Sản phẩm cần ít nhất một phiên bản có giá.",
+            Problem::NoVariant,
         ));
     } else if !check_status && !stock.has_sellable_lot {
         out.push(UserError::new(
             ErrorCode::NoSellableLot,
             &["lots"],
-            "Sản phẩm chưa có lô hàng nào còn bán được (còn hàng, chưa hết hạn, không bị thu hồi).",
+            Problem::NoSellableLot,
         ));
     }
     out

@@ -4,6 +4,7 @@ use kernel::admin_units::AdminUnits;
 use kernel::domain::{Email, PhoneVn, TaxCode, optional_text, text};
 use kernel::fold::{fold, slugify};
 use kernel::id::ProducerId;
+use kernel::problem::{Label, Problem};
 use kernel::sql::{Sql, like_escape};
 use kernel::{Error, ErrorCode, Result, Viewer};
 use sea_orm::{
@@ -40,8 +41,8 @@ pub struct ProducerFields<'a> {
 
 impl NewProducer {
     pub fn parse(units: &AdminUnits, f: ProducerFields<'_>) -> Result<NewProducer> {
-        let field = |name: &'static str| move |m: String| Error::invalid(&["input", name], m);
-        let name = text(f.name, 200, "Tên chủ thể").map_err(field("name"))?;
+        let field = |name: &'static str| move |m: Problem| Error::invalid(&["input", name], m);
+        let name = text(f.name, 200, Label::ProducerName).map_err(field("name"))?;
         let tax_code = match f.tax_code.map(str::trim).filter(|s| !s.is_empty()) {
             Some(t) => Some(TaxCode::parse(t).map_err(field("taxCode"))?),
             None => None,
@@ -49,13 +50,13 @@ impl NewProducer {
         units
             .validate(f.province_code, f.commune_code)
             .map_err(|(fld, m)| Error::invalid(&["input", fld], m))?;
-        let address = text(f.address, 300, "Địa chỉ").map_err(field("address"))?;
+        let address = text(f.address, 300, Label::Address).map_err(field("address"))?;
         let phone = match f.phone.map(str::trim).filter(|s| !s.is_empty()) {
             Some(p) => Some(PhoneVn::parse(p).map_err(field("phone"))?),
             None => None,
         };
         let description =
-            optional_text(f.description, 5000, "Mô tả").map_err(field("description"))?;
+            optional_text(f.description, 5000, Label::Description).map_err(field("description"))?;
         Ok(NewProducer {
             name,
             kind: f.kind,
@@ -125,6 +126,8 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<producer::Model> {
     let uid = viewer.require_user()?;
     let txn = db.begin().await?;
+    // It reads (a free slug) before it writes: on SQLite, writer from the start.
+    kernel::sql::write_lock(&txn, "producers").await?;
     let slug = free_slug(&txn, "producers", &new.name).await?;
     let now = chrono::Utc::now();
     let created = producer::ActiveModel {
@@ -161,7 +164,7 @@ pub async fn get(db: &impl ConnectionTrait, id: ProducerId) -> Result<producer::
     producer::Entity::find_by_id(id.get())
         .one(db)
         .await?
-        .ok_or_else(|| Error::not_found(&["producerId"], "Không tìm thấy chủ thể OCOP."))
+        .ok_or_else(|| Error::not_found(&["producerId"], Problem::ProducerNotFound))
 }
 
 /// Adds a registered user as OWNER or STAFF. Only the producer's OWNER or ADMIN may.
@@ -176,22 +179,17 @@ pub async fn add_member(
     let producer = get(db, producer_id).await?;
     access::require_owner(db, viewer, producer_id).await?;
     let Some(role) = MemberRole::parse(role) else {
-        return Err(Error::invalid(
-            &["role"],
-            "Vai trò phải là OWNER hoặc STAFF.",
-        ));
+        return Err(Error::invalid(&["role"], Problem::BadRole));
     };
     let email = Email::parse(email).map_err(|m| Error::invalid(&["email"], m))?;
     let user = accounts::service::find_by_email(db, &email)
         .await?
-        .ok_or_else(|| {
-            Error::not_found(&["email"], "Chưa có tài khoản nào đăng ký bằng email này.")
-        })?;
+        .ok_or_else(|| Error::not_found(&["email"], Problem::NoAccountForEmail))?;
     if access::role(db, user.id, producer_id).await?.is_some() {
         return Err(Error::code(
             ErrorCode::Duplicate,
             &["email"],
-            "Người này đã là thành viên của chủ thể.",
+            Problem::AlreadyMember,
         ));
     }
     member::ActiveModel {

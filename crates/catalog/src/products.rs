@@ -4,6 +4,7 @@ use kernel::admin_units::AdminUnits;
 use kernel::domain::{optional_text, text, url};
 use kernel::fold::fold;
 use kernel::id::{CertificateId, ProducerId, ProductId};
+use kernel::problem::{Label, Problem};
 use kernel::sql::Sql;
 use kernel::time::today_vn;
 use kernel::{Error, ErrorCode, Result, UserError, Viewer};
@@ -52,7 +53,7 @@ pub fn parse_origin(units: &AdminUnits, o: &Origin<'_>) -> Result<OriginParts> {
     units
         .validate(o.province_code, o.commune_code)
         .map_err(|(f, m)| Error::invalid(&["input", "origin", f], m))?;
-    let place = optional_text(o.place, 200, "Nơi sản xuất")
+    let place = optional_text(o.place, 200, Label::Place)
         .map_err(|m| Error::invalid(&["input", "origin", "place"], m))?;
     Ok((
         o.province_code.trim().to_owned(),
@@ -68,7 +69,7 @@ fn parse_images(images: &[String]) -> Result<Vec<String>> {
     if images.len() > MAX_IMAGES {
         return Err(Error::invalid(
             &["input", "images"],
-            format!("Tối đa {MAX_IMAGES} ảnh cho một sản phẩm."),
+            Problem::TooManyImages(MAX_IMAGES),
         ));
     }
     images
@@ -114,7 +115,7 @@ async fn own_certificate(
         Some(c) if c.producer_id == producer_id.get() => Ok(c),
         _ => Err(Error::invalid(
             &["input", "certificateId"],
-            "Giấy chứng nhận OCOP không tồn tại hoặc không thuộc chủ thể này.",
+            Problem::CertificateNotOwn,
         )),
     }
 }
@@ -155,8 +156,8 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     access::require_member(db, viewer, f.producer_id).await?;
     let cert = own_certificate(db, f.producer_id, f.certificate_id).await?;
     let name =
-        text(f.name, 200, "Tên sản phẩm").map_err(|m| Error::invalid(&["input", "name"], m))?;
-    let description = text(f.description, 20_000, "Mô tả")
+        text(f.name, 200, Label::ProductName).map_err(|m| Error::invalid(&["input", "name"], m))?;
+    let description = text(f.description, 20_000, Label::Description)
         .map_err(|m| Error::invalid(&["input", "description"], m))?;
     let category_code = f
         .category_code
@@ -166,16 +167,13 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         .to_owned();
     let category = certificates::category(db, &category_code)
         .await?
-        .ok_or_else(|| {
-            Error::invalid(
-                &["input", "categoryCode"],
-                "Nhóm sản phẩm OCOP không hợp lệ.",
-            )
-        })?;
+        .ok_or_else(|| Error::invalid(&["input", "categoryCode"], Problem::BadCategory))?;
     let origin = parse_origin(units, &f.origin)?;
     let images = parse_images(f.images.unwrap_or(&[]))?;
 
     let txn = db.begin().await?;
+    // It reads (a free slug) before it writes: on SQLite, writer from the start.
+    kernel::sql::write_lock(&txn, "products").await?;
     let slug = producers::free_slug(&txn, "products", &name).await?;
     let now = chrono::Utc::now();
     let created = product::ActiveModel {
@@ -215,7 +213,7 @@ pub async fn get(db: &impl ConnectionTrait, id: ProductId) -> Result<product::Mo
     product::Entity::find_by_id(id.get())
         .one(db)
         .await?
-        .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy sản phẩm."))
+        .ok_or_else(|| Error::not_found(&["id"], Problem::ProductNotFound))
 }
 
 /// A product the caller may manage: exists, and the caller is its producer's member or ADMIN.
@@ -241,14 +239,13 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let producer = producers::get(db, ProducerId(current.producer_id)).await?;
     let name = match ch.name {
         Some(n) => {
-            text(n, 200, "Tên sản phẩm").map_err(|m| Error::invalid(&["input", "name"], m))?
+            text(n, 200, Label::ProductName).map_err(|m| Error::invalid(&["input", "name"], m))?
         }
         None => current.name.clone(),
     };
     let description = match ch.description {
-        Some(d) => {
-            text(d, 20_000, "Mô tả").map_err(|m| Error::invalid(&["input", "description"], m))?
-        }
+        Some(d) => text(d, 20_000, Label::Description)
+            .map_err(|m| Error::invalid(&["input", "description"], m))?,
         None => current.description.clone(),
     };
     let cert_id = match ch.certificate_id {
@@ -338,7 +335,7 @@ pub async fn publish(
         return Err(Error::code(
             ErrorCode::InvalidState,
             &["id"],
-            "Sản phẩm đã lưu trữ.",
+            Problem::ProductArchived,
         ));
     }
     let issues = listing_issues(db, &p, false).await?;
@@ -362,7 +359,7 @@ pub async fn unpublish(
         return Err(Error::code(
             ErrorCode::InvalidState,
             &["id"],
-            "Sản phẩm không ở trạng thái đang bán.",
+            Problem::ProductNotOnSale,
         ));
     }
     let mut active: product::ActiveModel = p.into();

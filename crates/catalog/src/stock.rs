@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use kernel::id::{LotId, ProductId, VariantId};
+use kernel::problem::Problem;
 use kernel::sql::Sql;
 use kernel::{Error, Result};
 use sea_orm::{
@@ -245,7 +246,7 @@ pub async fn get(db: &impl ConnectionTrait, id: LotId) -> Result<lot::Model> {
     lot::Entity::find_by_id(id.get())
         .one(db)
         .await?
-        .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy lô hàng."))
+        .ok_or_else(|| Error::not_found(&["id"], Problem::LotNotFound))
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: LotId) -> Result<Option<lot::Model>> {

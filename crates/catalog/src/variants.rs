@@ -3,6 +3,7 @@
 use kernel::domain::{Gtin, Sku, price, text};
 use kernel::error::is_unique_violation;
 use kernel::id::{ProductId, VariantId};
+use kernel::problem::{Label, Problem};
 use kernel::sql::Sql;
 use kernel::{Error, ErrorCode, Result, Viewer};
 use sea_orm::{
@@ -31,9 +32,9 @@ struct Parsed {
 }
 
 fn parse(f: &VariantFields<'_>) -> Result<Parsed> {
-    let field = |name: &'static str| move |m: String| Error::invalid(&["input", name], m);
+    let field = |name: &'static str| move |m: Problem| Error::invalid(&["input", name], m);
     let sku = Sku::parse(f.sku).map_err(field("sku"))?;
-    let name = text(f.name, 100, "Tên phiên bản").map_err(field("name"))?;
+    let name = text(f.name, 100, Label::VariantName).map_err(field("name"))?;
     let price = price(f.price).map_err(field("price"))?;
     let compare_at_price = match f.compare_at_price {
         Some(c) => {
@@ -41,7 +42,7 @@ fn parse(f: &VariantFields<'_>) -> Result<Parsed> {
             if c <= price {
                 return Err(Error::invalid(
                     &["input", "compareAtPrice"],
-                    "Giá so sánh phải cao hơn giá bán.",
+                    Problem::CompareAtNotAbovePrice,
                 ));
             }
             Some(c)
@@ -57,7 +58,7 @@ fn parse(f: &VariantFields<'_>) -> Result<Parsed> {
     {
         return Err(Error::invalid(
             &["input", "weightGrams"],
-            "Khối lượng phải từ 1 g đến 1.000 kg.",
+            Problem::WeightRange,
         ));
     }
     Ok(Parsed {
@@ -76,11 +77,7 @@ fn map_duplicate(e: sea_orm::DbErr) -> Error {
         "variants_producer_sku_key",
         "variants.producer_id, variants.sku",
     ) {
-        Error::code(
-            ErrorCode::Duplicate,
-            &["input", "sku"],
-            "Mã SKU này đã được dùng cho một sản phẩm khác của chủ thể.",
-        )
+        Error::code(ErrorCode::Duplicate, &["input", "sku"], Problem::SkuTaken)
     } else {
         Error::Db(e)
     }
@@ -134,7 +131,7 @@ pub async fn get(db: &impl ConnectionTrait, id: VariantId) -> Result<variant::Mo
     variant::Entity::find_by_id(id.get())
         .one(db)
         .await?
-        .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy phiên bản sản phẩm."))
+        .ok_or_else(|| Error::not_found(&["id"], Problem::VariantNotFound))
 }
 
 /// Replaces a variant's fields (the `VariantInput` of `variantUpdate`).

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::problem::Problem;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Province {
     pub code: String,
@@ -74,24 +76,27 @@ impl AdminUnits {
     }
 
     /// Checks a province code and an optional commune code that must belong to it. The error is
-    /// the field that is wrong (`provinceCode` or `communeCode`) and a Vietnamese message.
+    /// the field that is wrong (`provinceCode` or `communeCode`) and the problem.
     pub fn validate(
         &self,
         province_code: &str,
         commune_code: Option<&str>,
-    ) -> Result<(), (&'static str, String)> {
+    ) -> Result<(), (&'static str, Problem)> {
         let province = self.province(province_code.trim()).ok_or((
             "provinceCode",
-            format!("Không có tỉnh/thành phố mã \"{}\".", province_code.trim()),
+            Problem::UnknownProvince(province_code.trim().to_owned()),
         ))?;
         if let Some(code) = commune_code.map(str::trim).filter(|c| !c.is_empty()) {
             let commune = self
                 .commune(code)
-                .ok_or(("communeCode", format!("Không có xã/phường mã \"{code}\".")))?;
+                .ok_or(("communeCode", Problem::UnknownCommune(code.to_owned())))?;
             if commune.province_code != province.code {
                 return Err((
                     "communeCode",
-                    format!("{} không thuộc {}.", commune.name, province.name),
+                    Problem::CommuneNotInProvince {
+                        commune: commune.name.clone(),
+                        province: province.name.clone(),
+                    },
                 ));
             }
         }

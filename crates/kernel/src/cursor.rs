@@ -63,7 +63,7 @@ pub fn after_id(after: Option<&str>, tag: &str) -> Result<Option<i64>, crate::er
 
 /// The error for a cursor that is not one of ours, or not for this sort.
 pub fn bad_cursor() -> crate::error::Error {
-    crate::error::Error::bad_request("Con trỏ phân trang (after) không hợp lệ.")
+    crate::error::Error::bad_request(crate::problem::Problem::BadCursor)
 }
 
 /// Validates `first`: negative is an error, over [`MAX_PAGE`] is capped.
@@ -71,7 +71,7 @@ pub fn page_size(first: Option<i32>) -> Result<u64, crate::error::Error> {
     match first {
         None => Ok(DEFAULT_PAGE as u64),
         Some(n) if n < 0 => Err(crate::error::Error::bad_request(
-            "Tham số first phải là số không âm.",
+            crate::problem::Problem::NegativeFirst,
         )),
         Some(n) => Ok(n.min(MAX_PAGE) as u64),
     }

@@ -1,22 +1,24 @@
 //! Parsed value types: each has a private field and a constructor that can fail, so services
-//! never see raw strings. Errors are Vietnamese messages for `userErrors`.
+//! never see raw strings. Errors are [`Problem`]s; `api::messages` words them.
 
 use std::fmt;
+
+use crate::problem::{Label, Problem};
 
 /// A GS1 GTIN stored as GTIN-14 (GTIN-8/12/13 padded with leading zeros), check digit verified.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Gtin(String);
 
 impl Gtin {
-    pub fn parse(s: &str) -> Result<Gtin, String> {
+    pub fn parse(s: &str) -> Result<Gtin, Problem> {
         let s = s.trim();
         if !matches!(s.len(), 8 | 12 | 13 | 14) || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err("GTIN phải gồm 8, 12, 13 hoặc 14 chữ số.".into());
+            return Err(Problem::GtinLength);
         }
         let padded = format!("{s:0>14}");
         let digits: Vec<u32> = padded.bytes().map(|b| u32::from(b - b'0')).collect();
         if gtin_check_digit(&digits[..13]) != digits[13] {
-            return Err("GTIN sai số kiểm tra (chữ số cuối).".into());
+            return Err(Problem::GtinCheckDigit);
         }
         Ok(Gtin(padded))
     }
@@ -48,11 +50,11 @@ pub fn gtin_check_digit(body: &[u32]) -> u32 {
 pub struct Stars(u8);
 
 impl Stars {
-    pub fn new(n: i32) -> Result<Stars, String> {
+    pub fn new(n: i32) -> Result<Stars, Problem> {
         if (1..=5).contains(&n) {
             Ok(Stars(n as u8))
         } else {
-            Err("Số sao OCOP phải từ 1 đến 5.".into())
+            Err(Problem::StarsRange)
         }
     }
     pub fn get(self) -> i32 {
@@ -71,17 +73,17 @@ impl Stars {
 }
 
 /// A score out of 100 that matches its stars' band.
-pub fn check_score(stars: Stars, score: i32) -> Result<i32, String> {
+pub fn check_score(stars: Stars, score: i32) -> Result<i32, Problem> {
     if !(0..=100).contains(&score) {
-        return Err("Điểm đánh giá phải từ 0 đến 100.".into());
+        return Err(Problem::ScoreRange);
     }
     let band = Stars::band_of_score(score);
     if band != stars {
-        return Err(format!(
-            "Điểm {score} thuộc hạng {} sao, không khớp với {} sao đã khai.",
-            band.get(),
-            stars.get()
-        ));
+        return Err(Problem::ScoreOutOfBand {
+            score,
+            band: band.get(),
+            stars: stars.get(),
+        });
     }
     Ok(score)
 }
@@ -91,16 +93,16 @@ pub fn check_score(stars: Stars, score: i32) -> Result<i32, String> {
 pub struct Sku(String);
 
 impl Sku {
-    pub fn parse(s: &str) -> Result<Sku, String> {
+    pub fn parse(s: &str) -> Result<Sku, Problem> {
         let s = s.trim();
         if s.is_empty() || s.len() > 64 {
-            return Err("Mã SKU phải có từ 1 đến 64 ký tự.".into());
+            return Err(Problem::SkuLength);
         }
         if !s
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
         {
-            return Err("Mã SKU chỉ gồm chữ cái không dấu, chữ số và . _ -".into());
+            return Err(Problem::SkuCharacters);
         }
         Ok(Sku(s.to_owned()))
     }
@@ -114,7 +116,7 @@ impl Sku {
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(s: &str) -> Result<Email, String> {
+    pub fn parse(s: &str) -> Result<Email, Problem> {
         let s = s.trim().to_lowercase();
         let ok = s.len() <= 254
             && s.split_once('@').is_some_and(|(local, domain)| {
@@ -128,7 +130,7 @@ impl Email {
         if ok {
             Ok(Email(s))
         } else {
-            Err("Địa chỉ email không hợp lệ.".into())
+            Err(Problem::Email)
         }
     }
     pub fn as_str(&self) -> &str {
@@ -149,7 +151,7 @@ impl fmt::Display for Email {
 pub struct PhoneVn(String);
 
 impl PhoneVn {
-    pub fn parse(s: &str) -> Result<PhoneVn, String> {
+    pub fn parse(s: &str) -> Result<PhoneVn, Problem> {
         let compact: String = s
             .chars()
             .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
@@ -170,7 +172,7 @@ impl PhoneVn {
         if digits_ok && (mobile || landline) {
             Ok(PhoneVn(national))
         } else {
-            Err("Số điện thoại không phải số Việt Nam hợp lệ (ví dụ 0912 345 678).".into())
+            Err(Problem::Phone)
         }
     }
     pub fn as_str(&self) -> &str {
@@ -184,7 +186,7 @@ impl PhoneVn {
 pub struct TaxCode(String);
 
 impl TaxCode {
-    pub fn parse(s: &str) -> Result<TaxCode, String> {
+    pub fn parse(s: &str) -> Result<TaxCode, Problem> {
         let s = s.trim();
         let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
         let ok = match s.split_once('-') {
@@ -194,7 +196,7 @@ impl TaxCode {
         if ok {
             Ok(TaxCode(s.to_owned()))
         } else {
-            Err("Mã số thuế phải gồm 10 chữ số (có thể thêm -XXX) hoặc 12 chữ số.".into())
+            Err(Problem::TaxCode)
         }
     }
     pub fn as_str(&self) -> &str {
@@ -203,33 +205,33 @@ impl TaxCode {
 }
 
 /// A price in whole đồng: positive and at most one trillion.
-pub fn price(amount: i64) -> Result<i64, String> {
+pub fn price(amount: i64) -> Result<i64, Problem> {
     if amount <= 0 {
-        Err("Giá phải là số đồng dương.".into())
+        Err(Problem::PriceNotPositive)
     } else if amount > 1_000_000_000_000 {
-        Err("Giá vượt quá giới hạn cho phép.".into())
+        Err(Problem::PriceTooHigh)
     } else {
         Ok(amount)
     }
 }
 
 /// Trimmed text of 1..=`max` characters, without control characters other than newlines.
-pub fn text(s: &str, max: usize, what: &str) -> Result<String, String> {
+pub fn text(s: &str, max: usize, what: Label) -> Result<String, Problem> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(format!("{what} không được để trống."));
+        return Err(Problem::Required(what));
     }
     if t.chars().count() > max {
-        return Err(format!("{what} dài quá {max} ký tự."));
+        return Err(Problem::TooLong(what, max));
     }
     if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(format!("{what} chứa ký tự không hợp lệ."));
+        return Err(Problem::BadCharacters(what));
     }
     Ok(t.to_owned())
 }
 
 /// Like [`text`] but an empty or missing value is `None`.
-pub fn optional_text(s: Option<&str>, max: usize, what: &str) -> Result<Option<String>, String> {
+pub fn optional_text(s: Option<&str>, max: usize, what: Label) -> Result<Option<String>, Problem> {
     match s.map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) => text(t, max, what).map(Some),
@@ -237,7 +239,7 @@ pub fn optional_text(s: Option<&str>, max: usize, what: &str) -> Result<Option<S
 }
 
 /// An http(s) URL of at most 2,000 characters.
-pub fn url(s: &str) -> Result<String, String> {
+pub fn url(s: &str) -> Result<String, Problem> {
     let t = s.trim();
     let ok = (t.starts_with("https://") || t.starts_with("http://") || t.starts_with('/'))
         && t.len() <= 2000
@@ -247,7 +249,7 @@ pub fn url(s: &str) -> Result<String, String> {
     if ok {
         Ok(t.to_owned())
     } else {
-        Err("Đường dẫn phải là URL http(s) hợp lệ.".into())
+        Err(Problem::Url)
     }
 }
 
@@ -330,7 +332,7 @@ mod tests {
         assert!(TaxCode::parse("29012").is_err());
         assert!(price(0).is_err());
         assert!(price(-5).is_err());
-        assert!(text("", 10, "Tên").is_err());
-        assert!(text(&"a".repeat(11), 10, "Tên").is_err());
+        assert!(text("", 10, Label::ProductName).is_err());
+        assert!(text(&"a".repeat(11), 10, Label::ProductName).is_err());
     }
 }

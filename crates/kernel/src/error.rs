@@ -1,11 +1,12 @@
 //! Failure outcomes shared by the domain crates. A service says *what happened* — the input was
 //! invalid, the thing was not found, the caller may not do it, the stock ran out — and the API
 //! layer decides how each outcome is shown (a `userErrors` entry with its stable code, or a
-//! top-level error with `extensions.code`). The words for authentication, permission, rate
-//! limits and internal faults are chosen there, once; a broken rule carries the Vietnamese
-//! sentence that explains it to the person using the app, written where the rule is.
+//! top-level error with `extensions.code`). A broken rule carries its [`Problem`] — the reason
+//! and its facts, as data; every Vietnamese sentence is chosen in `api::messages`.
 
 use std::fmt;
+
+use crate::problem::Problem;
 
 /// Stable codes of `userErrors`. Add more; never rename.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -51,25 +52,25 @@ impl ErrorCode {
     }
 }
 
-/// A rule broken by the caller's input: which field, why (Vietnamese), and the stable code.
+/// A rule broken by the caller's input: which field, why, and the stable code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserError {
     /// The input path of the offending field, e.g. `["input", "name"]`.
     pub field: Option<Vec<String>>,
-    /// Vietnamese, for the person using the app.
-    pub message: String,
+    /// Why, as data; `api::messages` words it.
+    pub problem: Problem,
     pub code: ErrorCode,
 }
 
 impl UserError {
-    pub fn new(code: ErrorCode, field: &[&str], message: impl Into<String>) -> UserError {
+    pub fn new(code: ErrorCode, field: &[&str], problem: Problem) -> UserError {
         UserError {
             field: if field.is_empty() {
                 None
             } else {
                 Some(field.iter().map(|s| (*s).to_owned()).collect())
             },
-            message: message.into(),
+            problem,
             code,
         }
     }
@@ -79,22 +80,22 @@ impl UserError {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The input breaks a format or range rule (`INVALID`).
-    #[error("{}", .0.message)]
+    #[error("{0}")]
     Invalid(UserError),
     /// What the input names does not exist (`NOT_FOUND`).
-    #[error("{}", .0.message)]
+    #[error("{0}")]
     NotFound(UserError),
     /// It would clash with what exists (`DUPLICATE`, `IDEMPOTENCY_KEY_REUSED`).
-    #[error("{}", .0.message)]
+    #[error("{0}")]
     Conflict(UserError),
     /// Not allowed from the thing's current state (`INVALID_STATE`).
-    #[error("{}", .0.message)]
+    #[error("{0}")]
     InvalidState(UserError),
     /// Not enough units left (`INSUFFICIENT_STOCK`).
-    #[error("{}", .0.message)]
+    #[error("{0}")]
     InsufficientStock(UserError),
     /// A business rule with a code of its own (`PRODUCER_NOT_VERIFIED`, `LIMIT_EXCEEDED`, …).
-    #[error("{}", .0.message)]
+    #[error("{0}")]
     Refused(UserError),
     /// No signed-in user where one is needed.
     #[error("unauthenticated")]
@@ -103,9 +104,9 @@ pub enum Error {
     #[error("forbidden")]
     Forbidden,
     /// A request argument that is not part of any input object is malformed (a cursor,
-    /// `first`, a filter list): a top-level `INVALID` with this message.
-    #[error("{0}")]
-    BadRequest(String),
+    /// `first`, a filter list): a top-level `INVALID` for this problem.
+    #[error("bad request: {0:?}")]
+    BadRequest(Problem),
     /// A database fault: logged once at the boundary, shown as `INTERNAL` without detail.
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
@@ -128,21 +129,21 @@ impl From<UserError> for Error {
 }
 
 impl Error {
-    pub fn invalid(field: &[&str], message: impl Into<String>) -> Error {
-        Error::Invalid(UserError::new(ErrorCode::Invalid, field, message))
+    pub fn invalid(field: &[&str], problem: Problem) -> Error {
+        Error::Invalid(UserError::new(ErrorCode::Invalid, field, problem))
     }
-    pub fn not_found(field: &[&str], message: impl Into<String>) -> Error {
-        Error::NotFound(UserError::new(ErrorCode::NotFound, field, message))
+    pub fn not_found(field: &[&str], problem: Problem) -> Error {
+        Error::NotFound(UserError::new(ErrorCode::NotFound, field, problem))
     }
     /// An error with a specific code, filed under its outcome.
-    pub fn code(code: ErrorCode, field: &[&str], message: impl Into<String>) -> Error {
-        UserError::new(code, field, message).into()
+    pub fn code(code: ErrorCode, field: &[&str], problem: Problem) -> Error {
+        UserError::new(code, field, problem).into()
     }
     pub fn forbidden() -> Error {
         Error::Forbidden
     }
-    pub fn bad_request(message: impl Into<String>) -> Error {
-        Error::BadRequest(message.into())
+    pub fn bad_request(problem: Problem) -> Error {
+        Error::BadRequest(problem)
     }
 
     /// The user error inside, for outcomes the caller can fix.
@@ -168,6 +169,17 @@ impl Error {
             | Error::Refused(e) => Ok(e),
             other => Err(other),
         }
+    }
+}
+
+/// For logs: the code, the field and the problem, not the words a person reads.
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {:?}", self.code, self.problem)?;
+        if let Some(field) = &self.field {
+            write!(f, " at {}", field.join("."))?;
+        }
+        Ok(())
     }
 }
 
@@ -199,19 +211,22 @@ mod tests {
     #[test]
     fn codes_file_under_their_outcome() {
         assert!(matches!(
-            Error::code(ErrorCode::Duplicate, &[], "x"),
+            Error::code(ErrorCode::Duplicate, &[], Problem::EmailTaken),
             Error::Conflict(_)
         ));
         assert!(matches!(
-            Error::code(ErrorCode::StarsTooLow, &[], "x"),
+            Error::code(ErrorCode::StarsTooLow, &[], Problem::StarsTooLow(2)),
             Error::Refused(_)
         ));
         assert_eq!(ErrorCode::InvalidState.as_str(), "INVALID_STATE");
         assert_eq!(
-            Error::invalid(&["input", "name"], "sai")
-                .user_error()
-                .unwrap()
-                .field,
+            Error::invalid(
+                &["input", "name"],
+                Problem::Required(crate::Label::ProductName)
+            )
+            .user_error()
+            .unwrap()
+            .field,
             Some(vec!["input".to_owned(), "name".to_owned()])
         );
     }

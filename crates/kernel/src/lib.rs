@@ -20,6 +20,7 @@ pub mod fold;
 pub mod gs1;
 pub mod id;
 pub mod money;
+pub mod problem;
 pub mod sql;
 pub mod time;
 pub mod trace_code;
@@ -27,4 +28,5 @@ pub mod viewer;
 
 pub use error::{Error, ErrorCode, Result, UserError};
 pub use money::Money;
+pub use problem::{Label, Problem};
 pub use viewer::Viewer;

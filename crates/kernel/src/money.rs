@@ -19,6 +19,13 @@ impl Money {
 
 /// Formats whole đồng the Vietnamese way: dots between thousands, then a space and `₫`.
 pub fn format_vnd(amount: i64) -> String {
+    let mut out = group_thousands(amount);
+    out.push_str(" ₫");
+    out
+}
+
+/// A whole number the Vietnamese way, thousands grouped with dots: `10.000.000`.
+pub fn group_thousands(amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 5);
     if amount < 0 {
@@ -30,7 +37,6 @@ pub fn format_vnd(amount: i64) -> String {
         }
         out.push(ch);
     }
-    out.push_str(" ₫");
     out
 }
 

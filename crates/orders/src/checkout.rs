@@ -9,6 +9,7 @@ use kernel::admin_units::AdminUnits;
 use kernel::domain::{PhoneVn, text};
 use kernel::error::is_unique_violation;
 use kernel::id::{ProducerId, VariantId};
+use kernel::problem::{Label, Problem};
 use kernel::sql::Sql;
 use kernel::time::today_vn;
 use kernel::{Error, ErrorCode, Result, Viewer};
@@ -68,13 +69,13 @@ struct Parsed {
 
 fn parse(units: &AdminUnits, f: &CheckoutFields<'_>) -> Result<Parsed> {
     if f.lines.is_empty() {
-        return Err(Error::invalid(&["input", "lines"], "Giỏ hàng đang trống."));
+        return Err(Error::invalid(&["input", "lines"], Problem::EmptyCart));
     }
     if f.lines.len() > MAX_LINES {
         return Err(Error::code(
             ErrorCode::LimitExceeded,
             &["input", "lines"],
-            format!("Một đơn hàng có tối đa {MAX_LINES} dòng sản phẩm."),
+            Problem::TooManyLines(MAX_LINES),
         ));
     }
     let mut lines: BTreeMap<VariantId, Want> = BTreeMap::new();
@@ -83,13 +84,13 @@ fn parse(units: &AdminUnits, f: &CheckoutFields<'_>) -> Result<Parsed> {
         let Some(vid) = l.variant_id else {
             return Err(Error::not_found(
                 &["input", "lines", &idx, "variantId"],
-                "Không tìm thấy sản phẩm.",
+                Problem::ProductNotFound,
             ));
         };
         if !(1..=MAX_QUANTITY).contains(&l.quantity) {
             return Err(Error::invalid(
                 &["input", "lines", &idx, "quantity"],
-                format!("Số lượng phải từ 1 đến {MAX_QUANTITY}."),
+                Problem::QuantityRange(MAX_QUANTITY),
             ));
         }
         let e = lines.entry(vid).or_insert(Want {
@@ -100,19 +101,19 @@ fn parse(units: &AdminUnits, f: &CheckoutFields<'_>) -> Result<Parsed> {
         if e.quantity > MAX_QUANTITY {
             return Err(Error::invalid(
                 &["input", "lines", &idx, "quantity"],
-                format!("Số lượng phải từ 1 đến {MAX_QUANTITY}."),
+                Problem::QuantityRange(MAX_QUANTITY),
             ));
         }
     }
     let a = &f.address;
     let field =
-        |n: &'static str| move |m: String| Error::invalid(&["input", "shippingAddress", n], m);
-    let name = text(a.name, 100, "Tên người nhận").map_err(field("name"))?;
+        |n: &'static str| move |m: Problem| Error::invalid(&["input", "shippingAddress", n], m);
+    let name = text(a.name, 100, Label::RecipientName).map_err(field("name"))?;
     let phone = PhoneVn::parse(a.phone).map_err(field("phone"))?;
     units
         .validate(a.province_code, a.commune_code)
         .map_err(|(fl, m)| Error::invalid(&["input", "shippingAddress", fl], m))?;
-    let line = text(a.line, 300, "Địa chỉ").map_err(field("line"))?;
+    let line = text(a.line, 300, Label::Address).map_err(field("line"))?;
     Ok(Parsed {
         lines,
         name,
@@ -151,7 +152,7 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
     if key.is_empty() || key.len() > 100 {
         return Err(Error::invalid(
             &["input", "idempotencyKey"],
-            "Khóa chống trùng lặp phải có từ 1 đến 100 ký tự.",
+            Problem::IdempotencyKeyLength,
         ));
     }
     let p = parse(units, &f)?;
@@ -212,13 +213,13 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
         let i = want.index.to_string();
         let field = ["input", "lines", i.as_str(), "variantId"];
         let Some(v) = variant_for_sale(&txn, *vid, today).await? else {
-            return Err(Error::not_found(&field, "Không tìm thấy sản phẩm."));
+            return Err(Error::not_found(&field, Problem::ProductNotFound));
         };
         if !v.listed {
             return Err(Error::code(
                 ErrorCode::InvalidState,
                 &field,
-                "Sản phẩm này hiện không được bày bán.",
+                Problem::NotOnSale,
             ));
         }
         by_producer.entry(v.producer_id).or_default().push(Priced {
@@ -312,7 +313,7 @@ fn same_or_reused(existing: order::Model, hash: &str) -> Result<order::Model> {
         Err(Error::code(
             ErrorCode::IdempotencyKeyReused,
             &["input", "idempotencyKey"],
-            "Khóa chống trùng lặp này đã được dùng cho một đơn hàng khác.",
+            Problem::IdempotencyKeyReused,
         ))
     }
 }
@@ -396,7 +397,7 @@ async fn take_stock(
             Err(Error::code(
                 ErrorCode::InsufficientStock,
                 &["input", "lines", &i, "quantity"],
-                format!("Không đủ hàng: chỉ còn {could_have} sản phẩm."),
+                Problem::InsufficientStock { left: could_have },
             ))
         }
     }

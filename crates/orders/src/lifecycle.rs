@@ -10,6 +10,7 @@
 use chrono::{Duration, Utc};
 use kernel::domain::text;
 use kernel::id::{LotId, OrderId, ProducerId, SellerOrderId};
+use kernel::problem::{Label, Problem};
 use kernel::sql::Sql;
 use kernel::{Error, ErrorCode, Result, Viewer};
 use sea_orm::{
@@ -44,8 +45,8 @@ pub fn derive(statuses: &[OrderStatus]) -> OrderStatus {
         .unwrap_or(Confirmed)
 }
 
-fn wrong_state(message: &str) -> Error {
-    Error::code(ErrorCode::InvalidState, &["id"], message)
+fn wrong_state(problem: Problem) -> Error {
+    Error::code(ErrorCode::InvalidState, &["id"], problem)
 }
 
 pub async fn get_seller_order(
@@ -55,14 +56,14 @@ pub async fn get_seller_order(
     seller_order::Entity::find_by_id(id.get())
         .one(db)
         .await?
-        .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy đơn hàng của nhà sản xuất."))
+        .ok_or_else(|| Error::not_found(&["id"], Problem::SellerOrderNotFound))
 }
 
 pub async fn get_order(db: &impl ConnectionTrait, id: OrderId) -> Result<order::Model> {
     order::Entity::find_by_id(id.get())
         .one(db)
         .await?
-        .ok_or_else(|| Error::not_found(&["id"], "Không tìm thấy đơn hàng."))
+        .ok_or_else(|| Error::not_found(&["id"], Problem::OrderNotFound))
 }
 
 /// Recomputes the order's status from its seller orders; completes COD payments once every
@@ -170,9 +171,9 @@ pub async fn ship<C: ConnectionTrait + TransactionTrait>(
     let so = get_seller_order(db, id).await?;
     catalog::access::require_member(db, viewer, ProducerId(so.producer_id)).await?;
     let carrier =
-        text(carrier, 100, "Đơn vị vận chuyển").map_err(|m| Error::invalid(&["carrier"], m))?;
-    let tracking =
-        text(tracking, 100, "Mã vận đơn").map_err(|m| Error::invalid(&["trackingNumber"], m))?;
+        text(carrier, 100, Label::Carrier).map_err(|m| Error::invalid(&["carrier"], m))?;
+    let tracking = text(tracking, 100, Label::TrackingNumber)
+        .map_err(|m| Error::invalid(&["trackingNumber"], m))?;
     let txn = db.begin().await?;
     let moved = transition(
         &txn,
@@ -187,9 +188,7 @@ pub async fn ship<C: ConnectionTrait + TransactionTrait>(
     )
     .await?;
     if !moved {
-        return Err(wrong_state(
-            "Chỉ giao cho vận chuyển được đơn đã xác nhận và chưa gửi.",
-        ));
+        return Err(wrong_state(Problem::CannotShip));
     }
     refresh(&txn, so.order_id).await?;
     let so = get_seller_order(&txn, id).await?;
@@ -216,7 +215,7 @@ pub async fn deliver<C: ConnectionTrait + TransactionTrait>(
     )
     .await?
     {
-        return Err(wrong_state("Chỉ xác nhận giao được đơn đang vận chuyển."));
+        return Err(wrong_state(Problem::CannotDeliver));
     }
     refresh(&txn, so.order_id).await?;
     let so = get_seller_order(&txn, id).await?;
@@ -243,9 +242,7 @@ pub async fn confirm_received<C: ConnectionTrait + TransactionTrait>(
         .await?;
     let live: Vec<&seller_order::Model> = sos.iter().filter(|s| s.status != Cancelled).collect();
     if live.is_empty() || live.iter().any(|s| s.status != Delivered) {
-        return Err(wrong_state(
-            "Chỉ xác nhận đã nhận hàng khi mọi kiện đã được giao.",
-        ));
+        return Err(wrong_state(Problem::CannotConfirmReceipt));
     }
     for s in live {
         transition(&txn, s.id, &[Delivered], Completed, &[]).await?;
@@ -265,7 +262,8 @@ pub async fn cancel<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<order::Model> {
     let uid = viewer.require_user()?;
     let o = get_order(db, id).await?;
-    let reason = text(reason, 500, "Lý do hủy").map_err(|m| Error::invalid(&["reason"], m))?;
+    let reason =
+        text(reason, 500, Label::CancelReason).map_err(|m| Error::invalid(&["reason"], m))?;
     let sos = seller_order::Entity::find()
         .filter(seller_order::Column::OrderId.eq(id.get()))
         .all(db)
@@ -290,9 +288,7 @@ pub async fn cancel<C: ConnectionTrait + TransactionTrait>(
         .any(|s| !cancellable.contains(&s.status) && s.status != Cancelled)
         || mine.iter().all(|s| s.status == Cancelled)
     {
-        return Err(wrong_state(
-            "Không thể hủy: hàng đã được gửi đi hoặc đơn đã hủy.",
-        ));
+        return Err(wrong_state(Problem::CannotCancel));
     }
     let txn = db.begin().await?;
     for s in mine {

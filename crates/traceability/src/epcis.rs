@@ -10,6 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, FixedOffset, Utc};
 use kernel::domain::Gtin;
 use kernel::gs1::encode_segment;
+use kernel::problem::Problem;
 use kernel::trace_code::TraceCode;
 use kernel::{Error, Result};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -39,8 +40,8 @@ pub struct Page {
     pub next_page_token: Option<String>,
 }
 
-fn bad(field: &str, message: &str) -> Error {
-    Error::invalid(&[field], message)
+fn bad(field: &str, problem: Problem) -> Error {
+    Error::invalid(&[field], problem)
 }
 
 /// The identifier of a lot as an EPC class: the GS1 Digital Link of GTIN + lot when there is a
@@ -149,18 +150,15 @@ pub async fn query(db: &impl ConnectionTrait, base: &str, q: &EventQuery) -> Res
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .and_then(|s| s.strip_prefix("e:").and_then(|n| n.parse::<i64>().ok()))
-            .ok_or_else(|| bad("nextPageToken", "nextPageToken không hợp lệ."))?,
+            .ok_or_else(|| bad("nextPageToken", Problem::BadPageToken))?,
     };
     // The lots the query names.
     let mut lots_q = lot::Entity::find();
     if q.lot.is_none() && q.gtin.is_none() {
-        return Err(bad(
-            "lot",
-            "Cần tham số lot (mã truy xuất hoặc số lô) hoặc gtin.",
-        ));
+        return Err(bad("lot", Problem::LotOrGtinNeeded));
     }
     if let Some(g) = &q.gtin {
-        let gtin = Gtin::parse(g).map_err(|m| bad("gtin", &m))?;
+        let gtin = Gtin::parse(g).map_err(|m| bad("gtin", m))?;
         let ids: Vec<i64> = variant::Entity::find()
             .filter(variant::Column::Gtin.eq(gtin.as_gtin14()))
             .all(db)

@@ -3,6 +3,7 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use kernel::domain::{optional_text, text};
 use kernel::error::is_unique_violation;
+use kernel::problem::{Label, Problem};
 use kernel::{Error, Result, Viewer};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -162,9 +163,7 @@ impl NewEvent {
         if !BIZ_STEPS.contains(&step) {
             return Err(Error::invalid(
                 &["input", "bizStep"],
-                format!(
-                    "\"{step}\" không phải bước nghiệp vụ CBV 2.0 (ví dụ: commissioning, packing, shipping, receiving)."
-                ),
+                Problem::UnknownBizStep(step.to_owned()),
             ));
         }
         let disposition = match disposition.map(str::trim).filter(|d| !d.is_empty()) {
@@ -172,7 +171,7 @@ impl NewEvent {
             Some(d) => {
                 return Err(Error::invalid(
                     &["input", "disposition"],
-                    format!("\"{d}\" không phải trạng thái CBV 2.0."),
+                    Problem::UnknownDisposition(d.to_owned()),
                 ));
             }
             None => default_disposition(step).to_owned(),
@@ -183,27 +182,23 @@ impl NewEvent {
         {
             return Err(Error::invalid(
                 &["input", "eventTime"],
-                "Thời điểm sự kiện không hợp lệ (không được ở tương lai).",
+                Problem::EventInFuture,
             ));
         }
-        let location = text(location, 300, "Địa điểm")
+        let location = text(location, 300, Label::Location)
             .map_err(|m| Error::invalid(&["input", "location"], m))?;
-        let note = optional_text(note, 2000, "Ghi chú")
+        let note = optional_text(note, 2000, Label::Note)
             .map_err(|m| Error::invalid(&["input", "note"], m))?;
         if let Some(d) = &data {
             if !d.is_object() {
-                return Err(Error::invalid(
-                    &["input", "data"],
-                    "Dữ liệu kèm theo phải là một đối tượng JSON.",
-                ));
+                return Err(Error::invalid(&["input", "data"], Problem::DataNotObject));
             }
             if d.to_string().len() > MAX_DATA_BYTES {
                 return Err(Error::invalid(
                     &["input", "data"],
-                    format!(
-                        "Dữ liệu kèm theo quá lớn (tối đa {} KB).",
-                        MAX_DATA_BYTES / 1024
-                    ),
+                    Problem::DataTooLarge {
+                        max_kb: MAX_DATA_BYTES / 1024,
+                    },
                 ));
             }
         }

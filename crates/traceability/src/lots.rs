@@ -6,6 +6,7 @@ use kernel::admin_units::AdminUnits;
 use kernel::domain::{gtin_check_digit, text};
 use kernel::error::is_unique_violation;
 use kernel::id::{LotId, ProducerId, ProductId, VariantId};
+use kernel::problem::{Label, Problem};
 use kernel::time::{plausible_year, today_vn, vn_offset};
 use kernel::trace_code::TraceCode;
 use kernel::{Error, ErrorCode, Result, Viewer};
@@ -39,10 +40,7 @@ fn lot_number(s: &str) -> Result<String> {
     if ok {
         Ok(t.to_owned())
     } else {
-        Err(Error::invalid(
-            &["input", "lotNumber"],
-            "Số lô gồm 1–20 ký tự: chữ cái không dấu, chữ số và - . / _",
-        ))
+        Err(Error::invalid(&["input", "lotNumber"], Problem::LotNumber))
     }
 }
 
@@ -55,10 +53,7 @@ fn gln(s: &str) -> Result<String> {
         .map(|b| u32::from(b - b'0'))
         .collect();
     if t.len() != 13 || digits.len() != 13 || gtin_check_digit(&digits[..12]) != digits[12] {
-        return Err(Error::invalid(
-            &["input", "gln"],
-            "GLN phải gồm 13 chữ số với số kiểm tra đúng.",
-        ));
+        return Err(Error::invalid(&["input", "gln"], Problem::Gln));
     }
     Ok(t.to_owned())
 }
@@ -90,32 +85,27 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let uid = viewer.require_user()?;
     let variant = catalog::variants::get(db, f.variant_id)
         .await
-        .map_err(|_| {
-            Error::not_found(
-                &["input", "variantId"],
-                "Không tìm thấy phiên bản sản phẩm.",
-            )
-        })?;
+        .map_err(|_| Error::not_found(&["input", "variantId"], Problem::VariantNotFound))?;
     let product = catalog::products::get_managed(db, viewer, ProductId(variant.product_id)).await?;
     let number = lot_number(f.lot_number)?;
     let today = today_vn();
     if f.produced_on > today || !plausible_year(f.produced_on) {
         return Err(Error::invalid(
             &["input", "producedOn"],
-            "Ngày sản xuất không hợp lệ (không được ở tương lai).",
+            Problem::ProducedInFuture,
         ));
     }
     match f.expires_on {
         Some(e) if e <= f.produced_on => {
             return Err(Error::invalid(
                 &["input", "expiresOn"],
-                "Hạn sử dụng phải sau ngày sản xuất.",
+                Problem::ExpiryBeforeProduction,
             ));
         }
         None if product.category_code.starts_with("I.1.") => {
             return Err(Error::invalid(
                 &["input", "expiresOn"],
-                "Thực phẩm tươi sống (nhóm I.1) bắt buộc có hạn sử dụng.",
+                Problem::FreshFoodNeedsExpiry,
             ));
         }
         _ => {}
@@ -123,7 +113,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     if !(1..=MAX_QUANTITY).contains(&f.quantity) {
         return Err(Error::invalid(
             &["input", "quantity"],
-            format!("Số lượng phải từ 1 đến {MAX_QUANTITY}."),
+            Problem::QuantityRange(MAX_QUANTITY),
         ));
     }
     let (province, commune, place) = match &f.origin {
@@ -181,7 +171,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
                 return Err(Error::code(
                     ErrorCode::Duplicate,
                     &["input", "lotNumber"],
-                    "Số lô này đã có cho phiên bản sản phẩm này.",
+                    Problem::LotNumberTaken,
                 ));
             }
             Err(e) if is_unique_violation(&e, "lots_trace_code_key", "lots.trace_code") => continue,
@@ -231,12 +221,13 @@ pub async fn recall<C: ConnectionTrait + TransactionTrait>(
     let uid = viewer.require_user()?;
     let l = stock::get(db, lot_id).await?;
     require_manager(db, viewer, &l).await?;
-    let reason = text(reason, 1000, "Lý do thu hồi").map_err(|m| Error::invalid(&["reason"], m))?;
+    let reason =
+        text(reason, 1000, Label::RecallReason).map_err(|m| Error::invalid(&["reason"], m))?;
     if l.recalled_at.is_some() {
         return Err(Error::code(
             ErrorCode::InvalidState,
             &["id"],
-            "Lô hàng này đã bị thu hồi.",
+            Problem::LotRecalled,
         ));
     }
     let txn = db.begin().await?;

@@ -148,9 +148,11 @@ impl CatalogQuery {
             None if search.is_some() => Sort::Relevance,
             None => Sort::Newest,
         };
-        let too_many = |v: &Option<Vec<String>>| v.as_ref().is_some_and(|v| v.len() > 50);
+        const MAX_VALUES: usize = 50;
+        let too_many = |v: &Option<Vec<String>>| v.as_ref().is_some_and(|v| v.len() > MAX_VALUES);
         if too_many(&f.province_codes) || too_many(&f.category_codes) {
-            return Err(TopError::invalid("Bộ lọc có quá nhiều giá trị (tối đa 50).").into());
+            let problem = kernel::Problem::TooManyFilterValues(MAX_VALUES);
+            return Err(TopError::invalid(crate::messages::vi(&problem)).into());
         }
         // An ID that names no producer matches no product.
         let producer_id = f

@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use kernel::id::{OrderId, SellerOrderId, VariantId};
+use kernel::problem::Problem;
 use orders::checkout::{AddressFields, CheckoutFields, LineFields};
 use orders::entity::{order, seller_order};
 
@@ -107,13 +108,13 @@ fn seller_order_payload(
 fn order_id(id: &ID) -> kernel::Result<OrderId> {
     ids::decode(Kind::Order, id)
         .map(OrderId)
-        .ok_or_else(|| kernel::Error::not_found(&["id"], "Không tìm thấy đơn hàng."))
+        .ok_or_else(|| kernel::Error::not_found(&["id"], Problem::OrderNotFound))
 }
 
 fn seller_order_id(id: &ID) -> kernel::Result<SellerOrderId> {
     ids::decode(Kind::SellerOrder, id)
         .map(SellerOrderId)
-        .ok_or_else(|| kernel::Error::not_found(&["id"], "Không tìm thấy đơn hàng."))
+        .ok_or_else(|| kernel::Error::not_found(&["id"], Problem::OrderNotFound))
 }
 
 #[derive(Default)]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID};
 use futures_util::StreamExt;
 use kernel::id::OrderId;
+use kernel::problem::Problem;
 use orders::events::OrderHub;
 
 use crate::context::{db, viewer};
@@ -27,7 +28,7 @@ impl OrdersSubscription {
     ) -> async_graphql::Result<impl futures_util::Stream<Item = Order> + use<>> {
         viewer(ctx).require_user().map_err(errors::top)?;
         let oid = ids::decode(Kind::Order, &order_id)
-            .ok_or_else(|| TopError::invalid("Không tìm thấy đơn hàng."))?;
+            .ok_or_else(|| TopError::invalid(crate::messages::vi(&Problem::OrderNotFound)))?;
         let db = db(ctx).clone();
         let o = orders::lifecycle::get_order(&db, OrderId(oid))
             .await

@@ -95,7 +95,7 @@ fn err(e: kernel::Error) -> BoxError {
     match e {
         kernel::Error::Db(d) => Box::new(d),
         other => match other.user_error() {
-            Some(u) => format!("demo seed: {} ({})", u.message, u.code).into(),
+            Some(u) => format!("demo seed: {}", api::messages::vi(&u.problem)).into(),
             None => format!("demo seed: {other}").into(),
         },
     }

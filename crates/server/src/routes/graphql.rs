@@ -44,7 +44,7 @@ pub async fn graphql_get(
             Err(_) => {
                 return error_response(
                     StatusCode::BAD_REQUEST,
-                    &TopError::invalid("Tham số variables không phải JSON hợp lệ."),
+                    &TopError::invalid(api::messages::VARIABLES_NOT_JSON),
                 );
             }
         }
@@ -123,7 +123,7 @@ async fn execute(
     if get_only && prepared.kind != Some(OperationKind::Query) {
         return error_response(
             StatusCode::METHOD_NOT_ALLOWED,
-            &TopError::invalid("Chỉ được gửi truy vấn (query) bằng GET; hãy dùng POST."),
+            &TopError::invalid(api::messages::MUTATION_OVER_GET),
         );
     }
     // A `trace` look-up counts a scan: it is never answered from the response cache.

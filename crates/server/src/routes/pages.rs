@@ -250,7 +250,7 @@ pub async fn epcis_events(
             StatusCode::BAD_REQUEST,
             "Tham số không hợp lệ",
             &e.user_error()
-                .map(|u| u.message.clone())
+                .map(|u| api::messages::vi(&u.problem))
                 .unwrap_or_default(),
         ),
         Err(e) => {

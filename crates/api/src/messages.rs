@@ -1,0 +1,205 @@
+//! Every sentence the API says to a person when it refuses, in Vietnamese, in one place: the
+//! reasons services give ([`Problem`]) and the top-level outcomes (sign-in, permission, limits,
+//! faults). Services never choose words; they name the problem and its facts.
+
+use kernel::money::group_thousands;
+use kernel::problem::{Label, Problem};
+
+/// What a piece of text is, as the sentence names it.
+fn label(l: Label) -> &'static str {
+    match l {
+        Label::PersonName => "Họ tên",
+        Label::ProducerName => "Tên chủ thể",
+        Label::ProductName => "Tên sản phẩm",
+        Label::VariantName => "Tên phiên bản",
+        Label::RecipientName => "Tên người nhận",
+        Label::Address => "Địa chỉ",
+        Label::Description => "Mô tả",
+        Label::Place => "Nơi sản xuất",
+        Label::Location => "Địa điểm",
+        Label::Note => "Ghi chú",
+        Label::Reason => "Lý do",
+        Label::RecallReason => "Lý do thu hồi",
+        Label::CancelReason => "Lý do hủy",
+        Label::DecisionNumber => "Số quyết định",
+        Label::IssuingBody => "Cơ quan ban hành",
+        Label::DocumentUrl => "Đường dẫn tài liệu",
+        Label::Carrier => "Đơn vị vận chuyển",
+        Label::TrackingNumber => "Mã vận đơn",
+    }
+}
+
+/// `dd/mm/yyyy`, as Vietnamese readers write dates.
+fn dmy(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// The Vietnamese sentence for a problem.
+pub fn vi(p: &Problem) -> String {
+    use Problem as P;
+    let s: &str = match p {
+        P::Required(l) => return format!("{} không được để trống.", label(*l)),
+        P::TooLong(l, max) => return format!("{} dài quá {max} ký tự.", label(*l)),
+        P::BadCharacters(l) => return format!("{} chứa ký tự không hợp lệ.", label(*l)),
+        P::GtinLength => "GTIN phải gồm 8, 12, 13 hoặc 14 chữ số.",
+        P::GtinCheckDigit => "GTIN sai số kiểm tra (chữ số cuối).",
+        P::StarsRange => "Số sao OCOP phải từ 1 đến 5.",
+        P::ScoreRange => "Điểm đánh giá phải từ 0 đến 100.",
+        P::ScoreOutOfBand { score, band, stars } => {
+            return format!(
+                "Điểm {score} thuộc hạng {band} sao, không khớp với {stars} sao đã khai."
+            );
+        }
+        P::SkuLength => "Mã SKU phải có từ 1 đến 64 ký tự.",
+        P::SkuCharacters => "Mã SKU chỉ gồm chữ cái không dấu, chữ số và . _ -",
+        P::Email => "Địa chỉ email không hợp lệ.",
+        P::Phone => "Số điện thoại không phải số Việt Nam hợp lệ (ví dụ 0912 345 678).",
+        P::TaxCode => "Mã số thuế phải gồm 10 chữ số (có thể thêm -XXX) hoặc 12 chữ số.",
+        P::PriceNotPositive => "Giá phải là số đồng dương.",
+        P::PriceTooHigh => "Giá vượt quá giới hạn cho phép.",
+        P::Url => "Đường dẫn phải là URL http(s) hợp lệ.",
+        P::UnknownProvince(code) => return format!("Không có tỉnh/thành phố mã \"{code}\"."),
+        P::UnknownCommune(code) => return format!("Không có xã/phường mã \"{code}\"."),
+        P::CommuneNotInProvince { commune, province } => {
+            return format!("{commune} không thuộc {province}.");
+        }
+        P::BadCursor => "Con trỏ phân trang (after) không hợp lệ.",
+        P::NegativeFirst => "Tham số first phải là số không âm.",
+        P::BadPageToken => "nextPageToken không hợp lệ.",
+        P::LotOrGtinNeeded => "Cần tham số lot (mã truy xuất hoặc số lô) hoặc gtin.",
+        P::TooManyFilterValues(max) => {
+            return format!("Bộ lọc có quá nhiều giá trị (tối đa {max}).");
+        }
+        P::PasswordLength { min, max } => {
+            return format!("Mật khẩu phải có từ {min} đến {max} ký tự.");
+        }
+        P::EmailTaken => "Email này đã được đăng ký.",
+        P::WrongCredentials => "Email hoặc mật khẩu không đúng.",
+        P::ProducerNotFound => "Không tìm thấy chủ thể OCOP.",
+        P::CertificateNotFound => "Không tìm thấy giấy chứng nhận OCOP.",
+        P::ProductNotFound => "Không tìm thấy sản phẩm.",
+        P::VariantNotFound => "Không tìm thấy phiên bản sản phẩm.",
+        P::LotNotFound => "Không tìm thấy lô hàng.",
+        P::ObjectNotFound => "Không tìm thấy đối tượng với ID đã cho.",
+        P::NoAccountForEmail => "Chưa có tài khoản nào đăng ký bằng email này.",
+        P::AlreadyMember => "Người này đã là thành viên của chủ thể.",
+        P::BadRole => "Vai trò phải là OWNER hoặc STAFF.",
+        P::UnknownCategory(code) => return format!("Không có nhóm sản phẩm OCOP mã \"{code}\"."),
+        P::BadCategory => "Nhóm sản phẩm OCOP không hợp lệ.",
+        P::IssuedInFuture => "Ngày quyết định không hợp lệ (không được ở tương lai).",
+        P::OnlySubmittedReviewed => "Chỉ xét duyệt được giấy chứng nhận đang chờ duyệt.",
+        P::OnlyVerifiedRevoked => "Chỉ thu hồi được giấy chứng nhận đã được xác minh.",
+        P::CertificateNotOwn => "Giấy chứng nhận OCOP không tồn tại hoặc không thuộc chủ thể này.",
+        P::TooManyImages(max) => return format!("Tối đa {max} ảnh cho một sản phẩm."),
+        P::ProductArchived => "Sản phẩm đã lưu trữ.",
+        P::ProductNotOnSale => "Sản phẩm không ở trạng thái đang bán.",
+        P::CompareAtNotAbovePrice => "Giá so sánh phải cao hơn giá bán.",
+        P::WeightRange => "Khối lượng phải từ 1 g đến 1.000 kg.",
+        P::SkuTaken => "Mã SKU này đã được dùng cho một sản phẩm khác của chủ thể.",
+        P::NotPublished => "Sản phẩm chưa được đăng bán.",
+        P::ProducerNotVerified => "Chủ thể OCOP chưa được xác minh.",
+        P::CertificateExpired(on) => {
+            return format!("Giấy chứng nhận OCOP đã hết hạn ngày {}.", dmy(*on));
+        }
+        P::CertificateRevoked => "Giấy chứng nhận OCOP đã bị thu hồi.",
+        P::CertificateNotVerified => "Giấy chứng nhận OCOP chưa được xác minh.",
+        P::StarsTooLow(stars) => {
+            return format!("Sản phẩm {stars} sao chưa đủ điều kiện bày bán (cần từ 3 sao).");
+        }
+        P::NoVariant => "Sản phẩm cần ít nhất một phiên bản có giá.",
+        P::NoSellableLot => {
+            "Sản phẩm chưa có lô hàng nào còn bán được (còn hàng, chưa hết hạn, không bị thu hồi)."
+        }
+        P::LotNumber => "Số lô gồm 1–20 ký tự: chữ cái không dấu, chữ số và - . / _",
+        P::Gln => "GLN phải gồm 13 chữ số với số kiểm tra đúng.",
+        P::ProducedInFuture => "Ngày sản xuất không hợp lệ (không được ở tương lai).",
+        P::ExpiryBeforeProduction => "Hạn sử dụng phải sau ngày sản xuất.",
+        P::FreshFoodNeedsExpiry => "Thực phẩm tươi sống (nhóm I.1) bắt buộc có hạn sử dụng.",
+        P::QuantityRange(max) => {
+            return format!("Số lượng phải từ 1 đến {}.", group_thousands(*max));
+        }
+        P::LotNumberTaken => "Số lô này đã có cho phiên bản sản phẩm này.",
+        P::LotRecalled => "Lô hàng này đã bị thu hồi.",
+        P::UnknownBizStep(step) => {
+            return format!(
+                "\"{step}\" không phải bước nghiệp vụ CBV 2.0 (ví dụ: commissioning, packing, shipping, receiving)."
+            );
+        }
+        P::UnknownDisposition(d) => return format!("\"{d}\" không phải trạng thái CBV 2.0."),
+        P::EventInFuture => "Thời điểm sự kiện không hợp lệ (không được ở tương lai).",
+        P::DataNotObject => "Dữ liệu kèm theo phải là một đối tượng JSON.",
+        P::DataTooLarge { max_kb } => {
+            return format!("Dữ liệu kèm theo quá lớn (tối đa {max_kb} KB).");
+        }
+        P::EmptyCart => "Giỏ hàng đang trống.",
+        P::TooManyLines(max) => return format!("Một đơn hàng có tối đa {max} dòng sản phẩm."),
+        P::NotOnSale => "Sản phẩm này hiện không được bày bán.",
+        P::IdempotencyKeyLength => "Khóa chống trùng lặp phải có từ 1 đến 100 ký tự.",
+        P::IdempotencyKeyReused => "Khóa chống trùng lặp này đã được dùng cho một đơn hàng khác.",
+        P::InsufficientStock { left } => {
+            return format!(
+                "Không đủ hàng: chỉ còn {} sản phẩm.",
+                group_thousands(*left)
+            );
+        }
+        P::OrderNotFound => "Không tìm thấy đơn hàng.",
+        P::SellerOrderNotFound => "Không tìm thấy đơn hàng của nhà sản xuất.",
+        P::CannotShip => "Chỉ giao cho vận chuyển được đơn đã xác nhận và chưa gửi.",
+        P::CannotDeliver => "Chỉ xác nhận giao được đơn đang vận chuyển.",
+        P::CannotConfirmReceipt => "Chỉ xác nhận đã nhận hàng khi mọi kiện đã được giao.",
+        P::CannotCancel => "Không thể hủy: hàng đã được gửi đi hoặc đơn đã hủy.",
+    };
+    s.to_owned()
+}
+
+// Top-level outcomes.
+pub const UNAUTHENTICATED: &str = "Bạn cần đăng nhập để thực hiện thao tác này.";
+pub const BAD_TOKEN: &str = "Phiên đăng nhập không hợp lệ hoặc đã hết hạn. Vui lòng đăng nhập lại.";
+pub const FORBIDDEN: &str = "Bạn không có quyền thực hiện thao tác này.";
+pub const INTERNAL: &str = "Đã có lỗi hệ thống. Vui lòng thử lại sau.";
+pub const RATE_LIMITED: &str = "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.";
+pub const NOT_A_GRAPHQL_REQUEST: &str =
+    "Yêu cầu GraphQL không hợp lệ: cần một đối tượng JSON có trường query.";
+pub const VARIABLES_NOT_JSON: &str = "Tham số variables không phải JSON hợp lệ.";
+pub const MUTATION_OVER_GET: &str = "Chỉ được gửi truy vấn (query) bằng GET; hãy dùng POST.";
+
+pub const NESTED_TOO_DEEP: &str = "Truy vấn lồng quá sâu.";
+
+pub fn too_deep(max_depth: usize) -> String {
+    format!("Truy vấn lồng quá sâu (tối đa {max_depth} cấp).")
+}
+
+pub fn too_complex(max_complexity: usize) -> String {
+    format!("Truy vấn quá phức tạp (tối đa {max_complexity} điểm).")
+}
+
+pub fn payload_too_large(limit_bytes: usize) -> String {
+    format!("Yêu cầu quá lớn (tối đa {} KB).", limit_bytes / 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_go_into_the_sentence() {
+        assert_eq!(
+            vi(&Problem::TooLong(Label::ProductName, 200)),
+            "Tên sản phẩm dài quá 200 ký tự."
+        );
+        assert_eq!(
+            vi(&Problem::CertificateExpired(
+                chrono::NaiveDate::from_ymd_opt(2025, 1, 10).unwrap()
+            )),
+            "Giấy chứng nhận OCOP đã hết hạn ngày 10/01/2025."
+        );
+        assert_eq!(
+            vi(&Problem::InsufficientStock { left: 3 }),
+            "Không đủ hàng: chỉ còn 3 sản phẩm."
+        );
+        assert_eq!(
+            vi(&Problem::QuantityRange(10_000_000)),
+            "Số lượng phải từ 1 đến 10.000.000."
+        );
+    }
+}

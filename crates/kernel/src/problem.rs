@@ -1,0 +1,131 @@
+//! Why a service refuses, as data. A service names the problem and its facts (the limit, the
+//! code that was typed, how many are left); the words a person reads are chosen in one place,
+//! `api::messages`, which renders every variant in Vietnamese. Adding a variant is a compile
+//! error there until it has its sentence.
+
+use chrono::NaiveDate;
+
+/// What a piece of free text is, for the problems that all text shares (empty, too long).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Label {
+    PersonName,
+    ProducerName,
+    ProductName,
+    VariantName,
+    RecipientName,
+    Address,
+    Description,
+    Place,
+    Location,
+    Note,
+    Reason,
+    RecallReason,
+    CancelReason,
+    DecisionNumber,
+    IssuingBody,
+    DocumentUrl,
+    Carrier,
+    TrackingNumber,
+}
+
+/// A refusal's reason. The stable `code` travels beside it in [`crate::UserError`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    // Text and value types.
+    Required(Label),
+    TooLong(Label, usize),
+    BadCharacters(Label),
+    GtinLength,
+    GtinCheckDigit,
+    StarsRange,
+    ScoreRange,
+    ScoreOutOfBand { score: i32, band: i32, stars: i32 },
+    SkuLength,
+    SkuCharacters,
+    Email,
+    Phone,
+    TaxCode,
+    PriceNotPositive,
+    PriceTooHigh,
+    Url,
+    UnknownProvince(String),
+    UnknownCommune(String),
+    CommuneNotInProvince { commune: String, province: String },
+    // Arguments outside input objects (top-level INVALID).
+    BadCursor,
+    NegativeFirst,
+    BadPageToken,
+    LotOrGtinNeeded,
+    TooManyFilterValues(usize),
+    // Accounts.
+    PasswordLength { min: usize, max: usize },
+    EmailTaken,
+    WrongCredentials,
+    // Catalog.
+    ProducerNotFound,
+    CertificateNotFound,
+    ProductNotFound,
+    VariantNotFound,
+    LotNotFound,
+    ObjectNotFound,
+    NoAccountForEmail,
+    AlreadyMember,
+    BadRole,
+    UnknownCategory(String),
+    BadCategory,
+    IssuedInFuture,
+    OnlySubmittedReviewed,
+    OnlyVerifiedRevoked,
+    CertificateNotOwn,
+    TooManyImages(usize),
+    ProductArchived,
+    ProductNotOnSale,
+    CompareAtNotAbovePrice,
+    WeightRange,
+    SkuTaken,
+    // The listing rule.
+    NotPublished,
+    ProducerNotVerified,
+    CertificateExpired(NaiveDate),
+    CertificateRevoked,
+    CertificateNotVerified,
+    StarsTooLow(i32),
+    NoVariant,
+    NoSellableLot,
+    // Traceability.
+    LotNumber,
+    Gln,
+    ProducedInFuture,
+    ExpiryBeforeProduction,
+    FreshFoodNeedsExpiry,
+    QuantityRange(i64),
+    LotNumberTaken,
+    LotRecalled,
+    UnknownBizStep(String),
+    UnknownDisposition(String),
+    EventInFuture,
+    DataNotObject,
+    DataTooLarge { max_kb: usize },
+    // Orders.
+    EmptyCart,
+    TooManyLines(usize),
+    NotOnSale,
+    IdempotencyKeyLength,
+    IdempotencyKeyReused,
+    InsufficientStock { left: i64 },
+    OrderNotFound,
+    SellerOrderNotFound,
+    CannotShip,
+    CannotDeliver,
+    CannotConfirmReceipt,
+    CannotCancel,
+}
+
+/// For logs and tools, not for people: the variant and its facts.
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+impl std::error::Error for Problem {}
