@@ -1,14 +1,17 @@
 use serde_json::json;
 
+use crate::docs::{LOGIN, ME, REGISTER};
 use crate::harness::TestApp;
-
-const ME: &str = "{ me { id name email roles } }";
 
 #[tokio::test]
 async fn register_login_and_me_round_trip() {
     let app = TestApp::spawn().await;
-    let token = app.buyer("an@example.vn").await;
-    let me = app.data(Some(&token), ME, json!({})).await;
+    let d = app
+        .data(None, REGISTER, json!({ "i": { "email": "an@example.vn", "password": "mat-khau-du-dai", "name": "An" } }))
+        .await;
+    assert_eq!(d["register"]["userErrors"], json!([]));
+    let token = d["register"]["token"].as_str().unwrap();
+    let me = app.data(Some(token), ME, json!({})).await;
     assert_eq!(me["me"]["email"], "an@example.vn");
     assert_eq!(me["me"]["roles"], json!(["BUYER"]));
     let again = app.login("AN@example.vn", "mat-khau-du-dai").await;
@@ -24,7 +27,7 @@ async fn register_login_and_me_round_trip() {
 async fn duplicate_email_and_weak_password_are_user_errors() {
     let app = TestApp::spawn().await;
     app.buyer("dup@example.vn").await;
-    let q = "mutation($i: RegisterInput!) { register(input: $i) { token userErrors { code field message } } }";
+    let q = REGISTER;
     let d = app
         .data(None, q, json!({ "i": { "email": "dup@example.vn", "password": "mat-khau-du-dai", "name": "B" } }))
         .await;
@@ -56,7 +59,7 @@ async fn duplicate_email_and_weak_password_are_user_errors() {
 async fn wrong_password_is_refused_without_saying_which_part_was_wrong() {
     let app = TestApp::spawn().await;
     app.buyer("b@example.vn").await;
-    let q = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token userErrors { code message } } }";
+    let q = LOGIN;
     let wrong_pw = app
         .data(None, q, json!({ "e": "b@example.vn", "p": "sai-mat-khau" }))
         .await;
@@ -85,7 +88,7 @@ async fn forged_and_expired_tokens_are_unauthenticated() {
     let expired = accounts::token::TokenKeys::new(secret.as_bytes(), -60)
         .unwrap()
         .issue(1);
-    let mut tampered = token.clone();
+    let mut tampered = token.token.clone();
     tampered.pop();
     for bad in [forged, expired, tampered, "garbage".to_owned()] {
         let v = app.gql(Some(&bad), ME, json!({})).await;
@@ -101,7 +104,7 @@ async fn forged_and_expired_tokens_are_unauthenticated() {
 async fn login_is_rate_limited_per_email() {
     let app = TestApp::spawn_with(|c| c.login_limit_per_email = 3).await;
     app.buyer("d@example.vn").await;
-    let q = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token userErrors { code } } }";
+    let q = LOGIN;
     for _ in 0..3 {
         let v = app
             .gql(None, q, json!({ "e": "d@example.vn", "p": "sai-mat-khau" }))

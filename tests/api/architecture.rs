@@ -6,18 +6,13 @@ use std::sync::atomic::Ordering;
 
 use serde_json::{Value, json};
 
+use crate::builders::Gid;
+use crate::docs::{CHECKOUT, ORDER_CANCEL, PRODUCT_UPDATE, checkout_vars};
 use crate::harness::TestApp;
 
 const ORDER_PAGE: &str = "query($n: Int) { myOrders(first: $n) { nodes { id number total { amount }
     shipments { id status producer { name province { name } } }
     lines { quantity variant { sku product { name } } lots { quantity lot { traceCode variant { sku } } } } } } }";
-
-fn checkout(key: &str, lines: Value) -> Value {
-    json!({ "i": { "idempotencyKey": key, "lines": lines, "paymentMethod": "COD",
-        "shippingAddress": { "name": "Nguyễn Văn A", "phone": "0912345678", "provinceCode": "40", "line": "12 Lê Lợi" } } })
-}
-
-const CHECKOUT: &str = "mutation($i: CheckoutInput!) { checkout(input: $i) { order { id shipments { id producer { name } } } userErrors { code message } } }";
 
 async fn order(app: &TestApp, buyer: &str, key: &str, variants: &[&str]) -> Value {
     let lines: Vec<Value> = variants
@@ -25,7 +20,7 @@ async fn order(app: &TestApp, buyer: &str, key: &str, variants: &[&str]) -> Valu
         .map(|v| json!({ "variantId": v, "quantity": 1 }))
         .collect();
     let d = app
-        .data(Some(buyer), CHECKOUT, checkout(key, json!(lines)))
+        .data(Some(buyer), CHECKOUT, checkout_vars(key, json!(lines)))
         .await;
     assert_eq!(d["checkout"]["userErrors"], json!([]), "{d}");
     d["checkout"]["order"].clone()
@@ -38,8 +33,8 @@ async fn a_page_of_orders_costs_the_same_statements_whatever_its_size() {
     let app = TestApp::spawn_with(|c| c.max_complexity = 100_000).await;
     let f = app.listed_product("Nước mắm", 4, 100_000, "40").await;
     let g = app.listed_product("Chè", 5, 200_000, "19").await;
-    app.add_stock(&f.owner, &f.variant, 50).await;
-    app.add_stock(&g.owner, &g.variant, 50).await;
+    app.stock(&f.owner, f.variant, 50).await;
+    app.stock(&g.owner, g.variant, 50).await;
     let buyer = app.buyer("mua@test.vn").await;
     let mut costs = Vec::new();
     for n in [2usize, 20] {
@@ -56,7 +51,7 @@ async fn a_page_of_orders_costs_the_same_statements_whatever_its_size() {
             < n
         {
             let key = format!("k{}", crate::harness::random_suffix());
-            order(&app, &buyer, &key, &[&f.variant, &g.variant]).await;
+            order(&app, &buyer, &key, &[&f.variant.gid(), &g.variant.gid()]).await;
         }
         let before = app.statements.statements.load(Ordering::SeqCst);
         let d = app
@@ -82,7 +77,7 @@ async fn orders_and_their_parts_are_nodes_for_those_who_may_see_them() {
     let f = app.listed_product("Nước mắm", 4, 100_000, "40").await;
     let g = app.listed_product("Chè", 5, 200_000, "19").await;
     let buyer = app.buyer("mua@test.vn").await;
-    let o = order(&app, &buyer, "k1", &[&f.variant, &g.variant]).await;
+    let o = order(&app, &buyer, "k1", &[&f.variant.gid(), &g.variant.gid()]).await;
     let q = "query($id: ID!) { node(id: $id) { __typename id ... on Order { shipments { producer { name } } } ... on SellerOrder { producer { name } } } }";
     let as_buyer = app.data(Some(&buyer), q, json!({ "id": o["id"] })).await;
     assert_eq!(as_buyer["node"]["__typename"], "Order");
@@ -153,12 +148,12 @@ async fn a_producer_cancelling_its_part_is_answered_with_its_part_only() {
     let f = app.listed_product("Nước mắm", 4, 100_000, "40").await;
     let g = app.listed_product("Chè", 5, 200_000, "19").await;
     let buyer = app.buyer("mua@test.vn").await;
-    let o = order(&app, &buyer, "k1", &[&f.variant, &g.variant]).await;
+    let o = order(&app, &buyer, "k1", &[&f.variant.gid(), &g.variant.gid()]).await;
     let d = app
         .data(
             Some(&f.owner),
-            "mutation($id: ID!) { orderCancel(id: $id, reason: \"Hết hàng\") { order { shipments { producer { name } status } lines { quantity } } userErrors { code } } }",
-            json!({ "id": o["id"] }),
+            ORDER_CANCEL,
+            json!({ "id": o["id"], "r": "Hết hàng" }),
         )
         .await;
     assert_eq!(d["orderCancel"]["userErrors"], json!([]));
@@ -185,8 +180,8 @@ async fn a_refused_mutation_leaves_the_cache_alone() {
     let refused = app
         .data(
             Some(&f.owner),
-            "mutation($id: ID!) { productUpdate(id: $id, input: { name: \"\" }) { userErrors { code } } }",
-            json!({ "id": f.product }),
+            PRODUCT_UPDATE,
+            json!({ "id": f.product.gid(), "i": { "name": "" } }),
         )
         .await;
     assert_eq!(
@@ -197,8 +192,8 @@ async fn a_refused_mutation_leaves_the_cache_alone() {
     let ok = app
         .data(
             Some(&f.owner),
-            "mutation($id: ID!) { productUpdate(id: $id, input: { description: \"Mới\" }) { userErrors { code } } }",
-            json!({ "id": f.product }),
+            PRODUCT_UPDATE,
+            json!({ "id": f.product.gid(), "i": { "description": "Mới" } }),
         )
         .await;
     assert_eq!(ok["productUpdate"]["userErrors"], json!([]));

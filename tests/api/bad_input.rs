@@ -2,6 +2,8 @@
 
 use serde_json::json;
 
+use crate::builders::Gid;
+use crate::docs;
 use crate::harness::TestApp;
 
 #[tokio::test]
@@ -13,8 +15,8 @@ async fn bad_catalog_input_is_refused_with_codes_and_changes_nothing() {
     let producers = app.count("producers").await;
     let certs = app.count("ocop_certificates").await;
 
-    let create = "mutation($i: ProductInput!) { productCreate(input: $i) { product { id } userErrors { code field message } } }";
-    let product = |name: &str| json!({ "i": { "producerId": f.producer, "certificateId": f.cert, "name": name, "description": "x", "origin": { "provinceCode": "40" } } });
+    let create = docs::PRODUCT_CREATE;
+    let product = |name: &str| json!({ "i": { "producerId": f.producer.gid(), "certificateId": f.cert.gid(), "name": name, "description": "x", "origin": { "provinceCode": "40" } } });
     for name in ["", "   ", &"a".repeat(201)] {
         let d = app.data(Some(&f.owner), create, product(name)).await;
         let e = &d["productCreate"]["userErrors"][0];
@@ -24,7 +26,7 @@ async fn bad_catalog_input_is_refused_with_codes_and_changes_nothing() {
     }
     // An origin commune that is not in the province.
     let d = app
-        .data(Some(&f.owner), create, json!({ "i": { "producerId": f.producer, "certificateId": f.cert, "name": "x", "description": "x", "origin": { "provinceCode": "01", "communeCode": "31078" } } }))
+        .data(Some(&f.owner), create, json!({ "i": { "producerId": f.producer.gid(), "certificateId": f.cert.gid(), "name": "x", "description": "x", "origin": { "provinceCode": "01", "communeCode": "31078" } } }))
         .await;
     assert_eq!(
         d["productCreate"]["userErrors"][0]["field"],
@@ -37,7 +39,7 @@ async fn bad_catalog_input_is_refused_with_codes_and_changes_nothing() {
             .contains("không thuộc")
     );
 
-    let vcreate = "mutation($p: ID!, $i: VariantInput!) { variantCreate(productId: $p, input: $i) { variant { id } userErrors { code field message } } }";
+    let vcreate = docs::VARIANT_CREATE;
     for (input, field) in [
         (json!({ "sku": "A-1", "name": "x", "price": -5 }), "price"),
         (json!({ "sku": "A-1", "name": "x", "price": 0 }), "price"),
@@ -62,7 +64,7 @@ async fn bad_catalog_input_is_refused_with_codes_and_changes_nothing() {
             .data(
                 Some(&f.owner),
                 vcreate,
-                json!({ "p": f.product, "i": input }),
+                json!({ "p": f.product.gid(), "i": input }),
             )
             .await;
         let e = &d["variantCreate"]["userErrors"][0];
@@ -71,27 +73,27 @@ async fn bad_catalog_input_is_refused_with_codes_and_changes_nothing() {
     }
     // A duplicate SKU within the producer.
     let sku = "NM-500";
-    let ok = app.data(Some(&f.owner), vcreate, json!({ "p": f.product, "i": { "sku": sku, "name": "Chai", "price": 1000, "gtin": "8934588012112" } })).await;
+    let ok = app.data(Some(&f.owner), vcreate, json!({ "p": f.product.gid(), "i": { "sku": sku, "name": "Chai", "price": 1000, "gtin": "8934588012112" } })).await;
     assert_eq!(ok["variantCreate"]["userErrors"], json!([]));
     let dup = app
         .data(
             Some(&f.owner),
             vcreate,
-            json!({ "p": f.product, "i": { "sku": sku, "name": "Chai", "price": 1000 } }),
+            json!({ "p": f.product.gid(), "i": { "sku": sku, "name": "Chai", "price": 1000 } }),
         )
         .await;
     assert_eq!(dup["variantCreate"]["userErrors"][0]["code"], "DUPLICATE");
 
-    let cert = "mutation($i: OcopCertificateInput!) { ocopCertificateSubmit(input: $i) { certificate { id } userErrors { code field } } }";
+    let cert = docs::CERTIFICATE_SUBMIT;
     let d = app
-        .data(Some(&f.owner), cert, json!({ "i": { "producerId": f.producer, "productName": "x", "categoryCode": "I.4.a", "stars": 7, "decisionNumber": "1", "issuedBy": "UBND", "issuedOn": "2025-01-01" } }))
+        .data(Some(&f.owner), cert, json!({ "i": { "producerId": f.producer.gid(), "productName": "x", "categoryCode": "I.4.a", "stars": 7, "decisionNumber": "1", "issuedBy": "UBND", "issuedOn": "2025-01-01" } }))
         .await;
     assert_eq!(
         d["ocopCertificateSubmit"]["userErrors"][0]["field"],
         json!(["input", "stars"])
     );
     let d = app
-        .data(Some(&f.owner), cert, json!({ "i": { "producerId": f.producer, "productName": "x", "categoryCode": "IX.9", "stars": 4, "decisionNumber": "1", "issuedBy": "UBND", "issuedOn": "2025-01-01" } }))
+        .data(Some(&f.owner), cert, json!({ "i": { "producerId": f.producer.gid(), "productName": "x", "categoryCode": "IX.9", "stars": 4, "decisionNumber": "1", "issuedBy": "UBND", "issuedOn": "2025-01-01" } }))
         .await;
     assert_eq!(
         d["ocopCertificateSubmit"]["userErrors"][0]["field"],
@@ -99,7 +101,7 @@ async fn bad_catalog_input_is_refused_with_codes_and_changes_nothing() {
     );
     // A malformed date is a GraphQL validation error.
     let v = app
-        .gql(Some(&f.owner), cert, json!({ "i": { "producerId": f.producer, "productName": "x", "categoryCode": "I.4.a", "stars": 4, "decisionNumber": "1", "issuedBy": "UBND", "issuedOn": "01/01/2025" } }))
+        .gql(Some(&f.owner), cert, json!({ "i": { "producerId": f.producer.gid(), "productName": "x", "categoryCode": "I.4.a", "stars": 4, "decisionNumber": "1", "issuedBy": "UBND", "issuedOn": "01/01/2025" } }))
         .await;
     assert!(
         v["errors"][0]["message"]
@@ -109,7 +111,7 @@ async fn bad_catalog_input_is_refused_with_codes_and_changes_nothing() {
         "{v}"
     );
 
-    let pc = "mutation($i: ProducerInput!) { producerCreate(input: $i) { producer { id } userErrors { code field } } }";
+    let pc = docs::PRODUCER_CREATE;
     for (input, field) in [
         (
             json!({ "name": "HTX", "kind": "COOPERATIVE", "provinceCode": "99", "address": "x" }),
@@ -136,7 +138,7 @@ async fn bad_catalog_input_is_refused_with_codes_and_changes_nothing() {
         .data(
             Some(&f.owner),
             vcreate,
-            json!({ "p": f.producer, "i": { "sku": "Z", "name": "x", "price": 1 } }),
+            json!({ "p": f.producer.gid(), "i": { "sku": "Z", "name": "x", "price": 1 } }),
         )
         .await;
     assert_eq!(d["variantCreate"]["userErrors"][0]["code"], "NOT_FOUND");
@@ -159,7 +161,7 @@ async fn a_ten_megabyte_name_is_refused_before_it_is_read() {
         .bearer_auth(&f.owner)
         .json(&json!({
             "query": "mutation($i: ProductInput!) { productCreate(input: $i) { userErrors { code } } }",
-            "variables": { "i": { "producerId": f.producer, "certificateId": f.cert, "name": name, "description": "x", "origin": { "provinceCode": "40" } } }
+            "variables": { "i": { "producerId": f.producer.gid(), "certificateId": f.cert.gid(), "name": name, "description": "x", "origin": { "provinceCode": "40" } } }
         }))
         .send()
         .await

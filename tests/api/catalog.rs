@@ -2,6 +2,8 @@
 
 use serde_json::json;
 
+use crate::builders::Gid;
+use crate::docs;
 use crate::harness::TestApp;
 
 #[tokio::test]
@@ -43,7 +45,7 @@ async fn producers_are_public_once_verified_and_owners_add_staff() {
     assert_eq!(list["producers"]["nodes"], json!([{ "id": id }]));
 
     app.buyer("staff@test.vn").await;
-    let add = "mutation($p: ID!, $e: String!, $r: String!) { producerMemberAdd(producerId: $p, email: $e, role: $r) { userErrors { code field } } }";
+    let add = docs::MEMBER_ADD;
     let d = app
         .data(
             Some(&owner),
@@ -91,11 +93,16 @@ async fn node_resolves_every_type_and_money_is_vietnamese() {
         .listed_product("Nước mắm Phú Quốc", 5, 125_000, "91")
         .await;
     let q = "query($id: ID!) { node(id: $id) { id __typename ... on Variant { price { amount currencyCode formatted } } } }";
-    for id in [&f.product, &f.producer, &f.cert, &f.variant] {
+    for id in [
+        f.product.gid(),
+        f.producer.gid(),
+        f.cert.gid(),
+        f.variant.gid(),
+    ] {
         let d = app.data(None, q, json!({ "id": id })).await;
         assert_eq!(d["node"]["id"], json!(id));
     }
-    let d = app.data(None, q, json!({ "id": f.variant })).await;
+    let d = app.data(None, q, json!({ "id": f.variant.gid() })).await;
     assert_eq!(
         d["node"]["price"],
         json!({ "amount": 125000, "currencyCode": "VND", "formatted": "125.000 ₫" })
@@ -106,6 +113,7 @@ async fn node_resolves_every_type_and_money_is_vietnamese() {
     );
     // A user is visible to themself only.
     let me = app.data(Some(&f.owner), "{ me { id } }", json!({})).await["me"]["id"].clone();
+    assert_eq!(me, json!(f.owner.id.gid()));
     assert_eq!(
         app.data(None, q, json!({ "id": me })).await["node"],
         json!(null)
@@ -115,7 +123,7 @@ async fn node_resolves_every_type_and_money_is_vietnamese() {
         "User"
     );
     let d = app
-        .data(None, "query($id: ID!) { product(id: $id) { priceRange { min { formatted } max { formatted } } origin { province { name } } category { code } ocopStars } }", json!({ "id": f.product }))
+        .data(None, "query($id: ID!) { product(id: $id) { priceRange { min { formatted } max { formatted } } origin { province { name } } category { code } ocopStars } }", json!({ "id": f.product.gid() }))
         .await;
     assert_eq!(d["product"]["priceRange"]["min"]["formatted"], "125.000 ₫");
     assert_eq!(d["product"]["origin"]["province"]["name"], "Tỉnh An Giang");
@@ -128,7 +136,7 @@ async fn updating_a_product_and_its_variant_keeps_price_sorting_true() {
     let app = TestApp::spawn().await;
     let f = app.listed_product("Cà phê", 4, 100_000, "66").await;
     let d = app
-        .data(Some(&f.owner), "mutation($v: ID!) { variantUpdate(id: $v, input: { sku: \"CF-1\", name: \"Gói 1 kg\", price: 270000, gtin: \"8934588012112\" }) { variant { sku gtin price { amount } } userErrors { code } } }", json!({ "v": f.variant }))
+        .data(Some(&f.owner), "mutation($v: ID!) { variantUpdate(id: $v, input: { sku: \"CF-1\", name: \"Gói 1 kg\", price: 270000, gtin: \"8934588012112\" }) { variant { sku gtin price { amount } } userErrors { code } } }", json!({ "v": f.variant.gid() }))
         .await;
     assert_eq!(d["variantUpdate"]["variant"]["gtin"], "8934588012112");
     let d = app.data(None, "{ products(filter: { priceMin: 200000 }) { nodes { name priceRange { min { amount } } } } }", json!({})).await;
@@ -137,7 +145,7 @@ async fn updating_a_product_and_its_variant_keeps_price_sorting_true() {
         270000
     );
     let d = app
-        .data(Some(&f.owner), "mutation($p: ID!) { productUpdate(id: $p, input: { name: \"Cà phê Robusta\", images: [\"https://cdn.example.vn/a.jpg\"] }) { product { name images { url alt } } userErrors { code } } }", json!({ "p": f.product }))
+        .data(Some(&f.owner), docs::PRODUCT_UPDATE, json!({ "id": f.product.gid(), "i": { "name": "Cà phê Robusta", "images": ["https://cdn.example.vn/a.jpg"] } }))
         .await;
     assert_eq!(
         d["productUpdate"]["product"]["images"][0]["alt"],

@@ -4,12 +4,21 @@ use rand::Rng;
 use serde_json::{Value, json};
 use server::{Application, Config};
 
-/// A running application on a random port with its own database.
+use crate::docs;
+
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A running application on a random port with its own database. Fixtures are made by
+/// [`crate::builders`]; the HTTP helpers here are for tests about those very mutations.
 pub struct TestApp {
     pub addr: String,
     pub client: reqwest::Client,
     pub db: sea_orm::DatabaseConnection,
     pub statements: Arc<server::db::StatementCounter>,
+    /// The app's administrative units and token keys, for fixtures made through the services.
+    pub units: Arc<kernel::admin_units::AdminUnits>,
+    pub keys: accounts::token::TokenKeys,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _cleanup: Cleanup,
 }
@@ -48,6 +57,8 @@ impl TestApp {
         let addr = format!("http://{}", app.local_addr());
         let db = app.state().db.clone();
         let statements = app.state().statements.clone();
+        let units = app.state().units.clone();
+        let keys = app.state().keys.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_with_shutdown(async move {
             let _ = rx.await;
@@ -57,6 +68,8 @@ impl TestApp {
             client: reqwest::Client::new(),
             db,
             statements,
+            units,
+            keys,
             shutdown: Some(tx),
             _cleanup: cleanup,
         }
@@ -93,34 +106,9 @@ impl TestApp {
             .expect("request sent")
     }
 
-    /// Registers a buyer and returns their token.
-    pub async fn buyer(&self, email: &str) -> String {
-        let d = self
-            .data(
-                None,
-                "mutation($i: RegisterInput!) { register(input: $i) { token userErrors { code message } } }",
-                json!({ "i": { "email": email, "password": "mat-khau-du-dai", "name": "Người Mua" } }),
-            )
-            .await;
-        d["register"]["token"].as_str().expect("token").to_owned()
-    }
-
-    /// An ADMIN account's token.
-    pub async fn admin(&self) -> String {
-        let email = format!("admin-{}@test.vn", random_suffix());
-        accounts::service::ensure_admin(&self.db, &email, "mat-khau-quan-tri")
-            .await
-            .expect("admin created");
-        self.login(&email, "mat-khau-quan-tri").await
-    }
-
     pub async fn login(&self, email: &str, password: &str) -> String {
         let d = self
-            .data(
-                None,
-                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token userErrors { code } } }",
-                json!({ "e": email, "p": password }),
-            )
+            .data(None, docs::LOGIN, json!({ "e": email, "p": password }))
             .await;
         d["login"]["token"]
             .as_str()
@@ -133,7 +121,7 @@ impl TestApp {
         let d = self
             .data(
                 Some(owner_token),
-                "mutation($i: ProducerInput!) { producerCreate(input: $i) { producer { id } userErrors { code message field } } }",
+                docs::PRODUCER_CREATE,
                 json!({ "i": {
                     "name": name, "kind": "COOPERATIVE", "provinceCode": province,
                     "address": "Thôn 1", "taxCode": "0101234567"
@@ -164,7 +152,7 @@ impl TestApp {
         let d = self
             .data(
                 Some(token),
-                "mutation($i: OcopCertificateInput!) { ocopCertificateSubmit(input: $i) { certificate { id validUntil status } userErrors { code message field } } }",
+                docs::CERTIFICATE_SUBMIT,
                 json!({ "i": {
                     "producerId": producer_id, "productName": "Nước mắm", "categoryCode": "I.4.a",
                     "stars": stars, "score": score, "decisionNumber": "436/QĐ-UBND",
@@ -180,11 +168,7 @@ impl TestApp {
 
     pub async fn verify_producer(&self, admin: &str, id: &str) {
         let d = self
-            .data(
-                Some(admin),
-                "mutation($id: ID!) { producerVerify(id: $id) { userErrors { code } } }",
-                json!({ "id": id }),
-            )
+            .data(Some(admin), docs::PRODUCER_VERIFY, json!({ "id": id }))
             .await;
         assert_eq!(d["producerVerify"]["userErrors"], json!([]));
     }
@@ -193,8 +177,8 @@ impl TestApp {
         let d = self
             .data(
                 Some(admin),
-                "mutation($id: ID!) { ocopCertificateReview(id: $id, approve: true) { userErrors { code } } }",
-                json!({ "id": id }),
+                docs::CERTIFICATE_REVIEW,
+                json!({ "id": id, "approve": true }),
             )
             .await;
         assert_eq!(d["ocopCertificateReview"]["userErrors"], json!([]));
@@ -213,7 +197,7 @@ impl TestApp {
         let d = self
             .data(
                 Some(token),
-                "mutation($i: ProductInput!) { productCreate(input: $i) { product { id status } userErrors { code message field } } }",
+                docs::PRODUCT_CREATE,
                 json!({ "i": {
                     "producerId": producer_id, "certificateId": cert_id, "name": name,
                     "description": "Sản phẩm OCOP", "origin": { "provinceCode": province }
@@ -228,7 +212,7 @@ impl TestApp {
         let d = self
             .data(
                 Some(token),
-                "mutation($p: ID!, $i: VariantInput!) { variantCreate(productId: $p, input: $i) { variant { id } userErrors { code message } } }",
+                docs::VARIANT_CREATE,
                 json!({ "p": pid, "i": { "sku": sku, "name": "Chai 500 ml", "price": price } }),
             )
             .await;
@@ -242,52 +226,11 @@ impl TestApp {
     pub async fn publish(&self, token: &str, product_id: &str) -> Value {
         self.data(
             Some(token),
-            "mutation($id: ID!) { productPublish(id: $id) { product { id status } userErrors { code message field } } }",
+            docs::PRODUCT_PUBLISH,
             json!({ "id": product_id }),
         )
         .await["productPublish"]
             .clone()
-    }
-
-    /// A verified producer with a verified certificate of `stars` and a published product with
-    /// one variant and stock. Everything a listing test needs.
-    pub async fn listed_product(
-        &self,
-        name: &str,
-        stars: i32,
-        price: i64,
-        province: &str,
-    ) -> Fixture {
-        let owner = self
-            .buyer(&format!("owner-{}@test.vn", random_suffix()))
-            .await;
-        let admin = self.admin().await;
-        let producer = self
-            .producer(&owner, &format!("HTX {name}"), province)
-            .await;
-        self.verify_producer(&admin, &producer).await;
-        let cert = self
-            .certificate(&owner, &producer, stars, "2025-06-01")
-            .await;
-        self.approve_certificate(&admin, &cert).await;
-        let (product, variant) = self
-            .product(&owner, &producer, &cert, name, price, province)
-            .await;
-        self.add_stock(&owner, &variant, 10).await;
-        let published = self.publish(&owner, &product).await;
-        assert_eq!(
-            published["userErrors"],
-            json!([]),
-            "publish failed: {published}"
-        );
-        Fixture {
-            owner,
-            admin,
-            producer,
-            cert,
-            product,
-            variant,
-        }
     }
 
     /// Puts stock on a variant through `lotCreate`; returns the lot (id, trace code).
@@ -295,7 +238,7 @@ impl TestApp {
         let d = self
             .data(
                 Some(token),
-                "mutation($i: LotInput!) { lotCreate(input: $i) { lot { id traceCode } userErrors { code message field } } }",
+                docs::LOT_CREATE,
                 json!({ "i": {
                     "variantId": variant_id, "lotNumber": format!("L{}", &random_suffix()[..10]),
                     "producedOn": (kernel::time::today_vn() - chrono::Duration::days(3)).to_string(),
@@ -310,6 +253,40 @@ impl TestApp {
             lot["id"].as_str().unwrap().to_owned(),
             lot["traceCode"].as_str().unwrap().to_owned(),
         )
+    }
+
+    /// Opens `/graphql/ws` (graphql-transport-ws) with `headers`, sends `connection_init`
+    /// carrying `token`, and returns the socket once the server acknowledges.
+    pub async fn ws(&self, token: Option<&str>, headers: &[(&str, &str)]) -> Ws {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+        let url = format!("{}/graphql/ws", self.addr.replace("http://", "ws://"));
+        let mut req = url.into_client_request().unwrap();
+        req.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        for (k, v) in headers {
+            let name = reqwest::header::HeaderName::from_bytes(k.as_bytes()).expect("a header");
+            req.headers_mut()
+                .insert(name, v.parse().expect("a header value"));
+        }
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        let payload = match token {
+            Some(t) => json!({ "Authorization": format!("Bearer {t}") }),
+            None => json!({}),
+        };
+        ws.send(Message::Text(
+            json!({ "type": "connection_init", "payload": payload })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+        let ack: Value =
+            serde_json::from_str(ws.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
+        assert_eq!(ack["type"], "connection_ack");
+        ws
     }
 
     /// Runs raw SQL against the app's database (for tests that change data behind the API).
@@ -332,15 +309,6 @@ impl TestApp {
             .expect("a row");
         row.try_get("", "n").expect("n")
     }
-}
-
-pub struct Fixture {
-    pub owner: String,
-    pub admin: String,
-    pub producer: String,
-    pub cert: String,
-    pub product: String,
-    pub variant: String,
 }
 
 impl Drop for TestApp {

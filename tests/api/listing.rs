@@ -2,6 +2,8 @@
 
 use serde_json::json;
 
+use crate::builders::Gid;
+use crate::docs;
 use crate::harness::TestApp;
 
 const LIST: &str = "{ products(first: 50) { nodes { id name } } }";
@@ -84,8 +86,8 @@ async fn a_product_without_variants_cannot_be_published() {
     let d = app
         .data(
             Some(&f.owner),
-            "mutation($i: ProductInput!) { productCreate(input: $i) { product { id } } }",
-            json!({ "i": { "producerId": f.producer, "certificateId": f.cert, "name": "Gạo lứt", "description": "x", "origin": { "provinceCode": "92" } } }),
+            docs::PRODUCT_CREATE,
+            json!({ "i": { "producerId": f.producer.gid(), "certificateId": f.cert.gid(), "name": "Gạo lứt", "description": "x", "origin": { "provinceCode": "92" } } }),
         )
         .await;
     let id = d["productCreate"]["product"]["id"].as_str().unwrap();
@@ -99,11 +101,15 @@ async fn revoking_the_certificate_unlists_at_once_but_members_still_see_why() {
         .listed_product("Nước mắm Vạn Phần", 4, 150_000, "40")
         .await;
     assert_eq!(
-        app.data(None, ONE, json!({ "id": f.product })).await["product"]["listed"],
+        app.data(None, ONE, json!({ "id": f.product.gid() })).await["product"]["listed"],
         true
     );
     let d = app
-        .data(Some(&f.admin), "mutation($c: ID!) { ocopCertificateRevoke(id: $c, reason: \"Vi phạm chất lượng\") { certificate { status reviewNote } userErrors { code } } }", json!({ "c": f.cert }))
+        .data(
+            Some(&f.admin),
+            docs::CERTIFICATE_REVOKE,
+            json!({ "c": f.cert.gid(), "r": "Vi phạm chất lượng" }),
+        )
         .await;
     assert_eq!(
         d["ocopCertificateRevoke"]["certificate"]["status"],
@@ -114,11 +120,11 @@ async fn revoking_the_certificate_unlists_at_once_but_members_still_see_why() {
         json!([])
     );
     assert_eq!(
-        app.data(None, ONE, json!({ "id": f.product })).await["product"],
+        app.data(None, ONE, json!({ "id": f.product.gid() })).await["product"],
         json!(null)
     );
     let mine = app
-        .data(Some(&f.owner), ONE, json!({ "id": f.product }))
+        .data(Some(&f.owner), ONE, json!({ "id": f.product.gid() }))
         .await;
     assert_eq!(mine["product"]["listed"], false);
     assert_eq!(
@@ -134,17 +140,21 @@ async fn revoking_the_certificate_unlists_at_once_but_members_still_see_why() {
     // The owner's producer page still shows it; the public's does not.
     let q = "query($id: ID!) { node(id: $id) { ... on Producer { products { nodes { name } } } } }";
     assert_eq!(
-        app.data(Some(&f.owner), q, json!({ "id": f.producer }))
+        app.data(Some(&f.owner), q, json!({ "id": f.producer.gid() }))
             .await["node"]["products"]["nodes"][0]["name"],
         "Nước mắm Vạn Phần"
     );
     assert_eq!(
-        app.data(None, q, json!({ "id": f.producer })).await["node"]["products"]["nodes"],
+        app.data(None, q, json!({ "id": f.producer.gid() })).await["node"]["products"]["nodes"],
         json!([])
     );
     // Revoking twice is a wrong state.
     let d = app
-        .data(Some(&f.admin), "mutation($c: ID!) { ocopCertificateRevoke(id: $c, reason: \"x\") { userErrors { code } } }", json!({ "c": f.cert }))
+        .data(
+            Some(&f.admin),
+            docs::CERTIFICATE_REVOKE,
+            json!({ "c": f.cert.gid(), "r": "x" }),
+        )
         .await;
     assert_eq!(
         d["ocopCertificateRevoke"]["userErrors"][0]["code"],
@@ -169,7 +179,7 @@ async fn a_product_vanishes_the_day_its_certificate_expires_without_anyone_press
         json!([])
     );
     let mine = app
-        .data(Some(&f.owner), ONE, json!({ "id": f.product }))
+        .data(Some(&f.owner), ONE, json!({ "id": f.product.gid() }))
         .await;
     assert_eq!(
         mine["product"]["unlistedReasons"][0]["code"],
@@ -179,7 +189,7 @@ async fn a_product_vanishes_the_day_its_certificate_expires_without_anyone_press
         .data(
             Some(&f.owner),
             "query($id: ID!) { node(id: $id) { ... on OcopCertificate { status } } }",
-            json!({ "id": f.cert }),
+            json!({ "id": f.cert.gid() }),
         )
         .await;
     assert_eq!(cert["node"]["status"], "EXPIRED");
@@ -202,9 +212,9 @@ async fn a_product_vanishes_the_day_its_certificate_expires_without_anyone_press
 async fn unpublishing_unlists_and_the_state_machine_holds() {
     let app = TestApp::spawn().await;
     let f = app.listed_product("Cà phê", 4, 145_000, "66").await;
-    let q = "mutation($id: ID!) { productUnpublish(id: $id) { product { status } userErrors { code } } }";
+    let q = docs::PRODUCT_UNPUBLISH;
     let d = app
-        .data(Some(&f.owner), q, json!({ "id": f.product }))
+        .data(Some(&f.owner), q, json!({ "id": f.product.gid() }))
         .await;
     assert_eq!(d["productUnpublish"]["product"]["status"], "UNLISTED");
     assert_eq!(
@@ -212,7 +222,7 @@ async fn unpublishing_unlists_and_the_state_machine_holds() {
         json!([])
     );
     let d = app
-        .data(Some(&f.owner), q, json!({ "id": f.product }))
+        .data(Some(&f.owner), q, json!({ "id": f.product.gid() }))
         .await;
     assert_eq!(
         d["productUnpublish"]["userErrors"][0]["code"],
@@ -226,7 +236,7 @@ async fn certificates_compute_their_validity_and_check_the_star_band() {
     let owner = app.buyer("o@test.vn").await;
     let admin = app.admin().await;
     let producer = app.producer(&owner, "HTX", "40").await;
-    let q = "mutation($i: OcopCertificateInput!) { ocopCertificateSubmit(input: $i) { certificate { id validUntil status stars category { code name } } userErrors { code field message } } }";
+    let q = docs::CERTIFICATE_SUBMIT;
     let input = |stars: i32, score: i32, issued: &str| {
         json!({ "i": { "producerId": producer, "productName": "Nước mắm", "categoryCode": "I.4.a",
             "stars": stars, "score": score, "decisionNumber": "436/QĐ-UBND", "issuedBy": "UBND tỉnh Nghệ An", "issuedOn": issued } })
@@ -300,8 +310,8 @@ async fn the_anonymous_response_cache_forgets_a_product_the_moment_it_is_unpubli
     let d = app
         .data(
             Some(&f.owner),
-            "mutation($id: ID!) { productUnpublish(id: $id) { userErrors { code } } }",
-            json!({ "id": f.product }),
+            docs::PRODUCT_UNPUBLISH,
+            json!({ "id": f.product.gid() }),
         )
         .await;
     assert_eq!(d["productUnpublish"]["userErrors"], json!([]));
@@ -343,8 +353,8 @@ async fn a_change_on_one_replica_empties_the_other_replicas_caches_through_redis
     let f = b.listed_product("Gạo", 5, 90_000, "92").await;
     b.data(
         Some(&f.owner),
-        "mutation($id: ID!) { productUnpublish(id: $id) { userErrors { code } } }",
-        json!({ "id": f.product }),
+        docs::PRODUCT_UNPUBLISH,
+        json!({ "id": f.product.gid() }),
     )
     .await;
     // …reaches replica A within moments.

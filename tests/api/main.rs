@@ -1,8 +1,12 @@
 //! End-to-end tests that drive the real HTTP API. One binary, one harness ([`harness::TestApp`]):
 //! each test starts the real application on a random port against a fresh database — a SQLite
 //! file by default, a fresh PostgreSQL database when `TEST_DATABASE_URL` is set — and Redis for
-//! rate limits when `TEST_REDIS_URL` is set.
+//! rate limits when `TEST_REDIS_URL` is set. Fixtures come from [`builders`] (straight through
+//! the services), documents from [`docs`]; whole responses are pinned with insta snapshots in
+//! `tests/api/snapshots/`.
 
+mod builders;
+mod docs;
 mod harness;
 
 mod accounts;
@@ -12,7 +16,11 @@ mod catalog;
 mod crash;
 mod http;
 mod listing;
+mod messages;
+mod order_lifecycle;
 mod orders;
 mod permissions;
 mod search;
 mod trace;
+mod trace_page;
+mod ws;

@@ -2,6 +2,8 @@
 
 use serde_json::{Value, json};
 
+use crate::builders::Gid;
+use crate::docs;
 use crate::harness::TestApp;
 
 fn refusal(v: &Value) -> Option<String> {
@@ -24,8 +26,8 @@ async fn every_catalog_mutation_refuses_every_wrong_role() {
     let d = app
         .data(
             Some(&f.owner),
-            "mutation($p: ID!) { producerMemberAdd(producerId: $p, email: \"staff@test.vn\", role: \"STAFF\") { userErrors { code } } }",
-            json!({ "p": f.producer }),
+            docs::MEMBER_ADD,
+            json!({ "p": f.producer.gid(), "e": "staff@test.vn", "r": "STAFF" }),
         )
         .await;
     assert_eq!(d["producerMemberAdd"]["userErrors"], json!([]));
@@ -36,11 +38,11 @@ async fn every_catalog_mutation_refuses_every_wrong_role() {
     let before_members = app.count("producer_members").await;
 
     let cert_input = json!({
-        "producerId": f.producer, "productName": "X", "categoryCode": "I.4.a", "stars": 4,
+        "producerId": f.producer.gid(), "productName": "X", "categoryCode": "I.4.a", "stars": 4,
         "decisionNumber": "1/QĐ-UBND", "issuedBy": "UBND", "issuedOn": "2025-01-01"
     });
     let product_input = json!({
-        "producerId": f.producer, "certificateId": f.cert, "name": "Hàng giả",
+        "producerId": f.producer.gid(), "certificateId": f.cert.gid(), "name": "Hàng giả",
         "description": "x", "origin": { "provinceCode": "40" }
     });
     let variant_input = json!({ "sku": "HACK-1", "name": "x", "price": 1 });
@@ -48,63 +50,63 @@ async fn every_catalog_mutation_refuses_every_wrong_role() {
     let anon: Option<&str> = None;
     let cases: Vec<(&str, Value, Vec<Option<&str>>)> = vec![
         (
-            "mutation($i: ProducerInput!) { producerCreate(input: $i) { userErrors { code } } }",
+            docs::PRODUCER_CREATE,
             json!({ "i": { "name": "HTX", "kind": "COOPERATIVE", "provinceCode": "01", "address": "x" } }),
             vec![anon],
         ),
         (
-            "mutation($p: ID!) { producerMemberAdd(producerId: $p, email: \"buyer@test.vn\", role: \"OWNER\") { userErrors { code } } }",
-            json!({ "p": f.producer }),
+            docs::MEMBER_ADD,
+            json!({ "p": f.producer.gid(), "e": "buyer@test.vn", "r": "OWNER" }),
             vec![anon, Some(&buyer), Some(&other_owner), Some(&staff)],
         ),
         (
-            "mutation($p: ID!) { producerVerify(id: $p) { userErrors { code } } }",
-            json!({ "p": f.producer }),
+            docs::PRODUCER_VERIFY,
+            json!({ "id": f.producer.gid() }),
             vec![anon, Some(&buyer), Some(&f.owner), Some(&staff)],
         ),
         (
-            "mutation($i: OcopCertificateInput!) { ocopCertificateSubmit(input: $i) { userErrors { code } } }",
+            docs::CERTIFICATE_SUBMIT,
             json!({ "i": cert_input }),
             vec![anon, Some(&buyer), Some(&other_owner)],
         ),
         (
-            "mutation($c: ID!) { ocopCertificateReview(id: $c, approve: false) { userErrors { code } } }",
-            json!({ "c": f.cert }),
+            docs::CERTIFICATE_REVIEW,
+            json!({ "id": f.cert.gid(), "approve": false }),
             vec![anon, Some(&buyer), Some(&f.owner), Some(&staff)],
         ),
         (
-            "mutation($c: ID!) { ocopCertificateRevoke(id: $c, reason: \"x\") { userErrors { code } } }",
-            json!({ "c": f.cert }),
+            docs::CERTIFICATE_REVOKE,
+            json!({ "c": f.cert.gid(), "r": "x" }),
             vec![anon, Some(&buyer), Some(&f.owner), Some(&staff)],
         ),
         (
-            "mutation($i: ProductInput!) { productCreate(input: $i) { userErrors { code } } }",
+            docs::PRODUCT_CREATE,
             json!({ "i": product_input }),
             vec![anon, Some(&buyer), Some(&other_owner)],
         ),
         (
-            "mutation($p: ID!) { productUpdate(id: $p, input: { name: \"Bị sửa\" }) { userErrors { code } } }",
-            json!({ "p": f.product }),
+            docs::PRODUCT_UPDATE,
+            json!({ "id": f.product.gid(), "i": { "name": "Bị sửa" } }),
             vec![anon, Some(&buyer), Some(&other_owner)],
         ),
         (
-            "mutation($p: ID!) { productUnpublish(id: $p) { userErrors { code } } }",
-            json!({ "p": f.product }),
+            docs::PRODUCT_UNPUBLISH,
+            json!({ "id": f.product.gid() }),
             vec![anon, Some(&buyer), Some(&other_owner)],
         ),
         (
-            "mutation($p: ID!) { productPublish(id: $p) { userErrors { code } } }",
-            json!({ "p": f.product }),
+            docs::PRODUCT_PUBLISH,
+            json!({ "id": f.product.gid() }),
             vec![anon, Some(&buyer), Some(&other_owner)],
         ),
         (
-            "mutation($p: ID!, $i: VariantInput!) { variantCreate(productId: $p, input: $i) { userErrors { code } } }",
-            json!({ "p": f.product, "i": variant_input }),
+            docs::VARIANT_CREATE,
+            json!({ "p": f.product.gid(), "i": variant_input }),
             vec![anon, Some(&buyer), Some(&other_owner)],
         ),
         (
             "mutation($v: ID!, $i: VariantInput!) { variantUpdate(id: $v, input: $i) { userErrors { code } } }",
-            json!({ "v": f.variant, "i": variant_input }),
+            json!({ "v": f.variant.gid(), "i": variant_input }),
             vec![anon, Some(&buyer), Some(&other_owner)],
         ),
     ];
@@ -132,7 +134,7 @@ async fn every_catalog_mutation_refuses_every_wrong_role() {
     assert_eq!(app.count("ocop_certificates").await, before_certs);
     assert_eq!(app.count("producer_members").await, before_members);
     let d = app
-        .data(None, "query($id: ID!) { product(id: $id) { name status variants { sku price { amount } } certificate { status } } }", json!({ "id": f.product }))
+        .data(None, "query($id: ID!) { product(id: $id) { name status variants { sku price { amount } } certificate { status } } }", json!({ "id": f.product.gid() }))
         .await;
     assert_eq!(d["product"]["name"], "Nước mắm Cửa Lò");
     assert_eq!(d["product"]["status"], "PUBLISHED");
@@ -141,7 +143,11 @@ async fn every_catalog_mutation_refuses_every_wrong_role() {
 
     // The STAFF member may manage the producer's products, which the wrong roles could not.
     let d = app
-        .data(Some(&staff), "mutation($p: ID!) { productUpdate(id: $p, input: { name: \"Nước mắm Cửa Lò loại 1\" }) { product { name } userErrors { code } } }", json!({ "p": f.product }))
+        .data(
+            Some(&staff),
+            docs::PRODUCT_UPDATE,
+            json!({ "id": f.product.gid(), "i": { "name": "Nước mắm Cửa Lò loại 1" } }),
+        )
         .await;
     assert_eq!(
         d["productUpdate"]["product"]["name"],

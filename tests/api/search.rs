@@ -4,16 +4,16 @@ use std::sync::atomic::Ordering;
 
 use serde_json::{Value, json};
 
-use crate::harness::{Fixture, TestApp};
+use crate::builders::{Fixture, Gid};
+use crate::harness::TestApp;
 
 /// Adds a listed product to the fixture's producer.
 async fn add(app: &TestApp, f: &Fixture, name: &str, price: i64, province: &str) -> String {
-    let (pid, vid) = app
-        .product(&f.owner, &f.producer, &f.cert, name, price, province)
-        .await;
-    app.add_stock(&f.owner, &vid, 3).await;
-    assert_eq!(app.publish(&f.owner, &pid).await["userErrors"], json!([]));
-    pid
+    f.seller(province)
+        .listed(app, name, price)
+        .await
+        .product
+        .gid()
 }
 
 fn names(d: &Value) -> Vec<String> {
@@ -96,7 +96,7 @@ async fn filters_narrow_the_listing() {
         vec!["Gạo ST25", "Nước mắm Nghệ An"]
     );
     assert_eq!(
-        q(json!({ "producerId": other.producer })).await,
+        q(json!({ "producerId": other.producer.gid() })).await,
         vec!["Gạo ST25"]
     );
     assert_eq!(
@@ -118,7 +118,7 @@ async fn filters_narrow_the_listing() {
         .data(
             None,
             "query($id: ID!) { product(id: $id) { inStock variants { available } } }",
-            json!({ "id": other.product }),
+            json!({ "id": other.product.gid() }),
         )
         .await;
     assert_eq!(d["product"]["inStock"], false);
