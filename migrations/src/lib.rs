@@ -14,6 +14,8 @@
 //! - `m20261129_000005_create_orders`: orders, seller orders, lines, lot allocations, payments.
 //! - `m20261129_000006_track_order_progress`: shipping/delivery/cancellation times, released
 //!   allocations.
+//! - `m20261129_000007_record_payments`: payment references and VNPay URLs; every provider
+//!   report of money, once per provider transaction.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -23,6 +25,7 @@ mod m20261129_000003_create_catalog;
 mod m20261129_000004_create_traceability;
 mod m20261129_000005_create_orders;
 mod m20261129_000006_track_order_progress;
+mod m20261129_000007_record_payments;
 pub mod sql;
 
 pub struct Migrator;
@@ -37,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_create_traceability::Migration),
             Box::new(m20261129_000005_create_orders::Migration),
             Box::new(m20261129_000006_track_order_progress::Migration),
+            Box::new(m20261129_000007_record_payments::Migration),
         ]
     }
 }

@@ -19,6 +19,7 @@ mod listing;
 mod messages;
 mod order_lifecycle;
 mod orders;
+mod payments;
 mod permissions;
 mod search;
 mod trace;

@@ -45,7 +45,7 @@ async fn the_trace_page_escapes_what_producers_type_and_unknown_codes_get_a_help
     assert!(body.contains("không chính hãng"));
 }
 
-fn decode_png(bytes: &[u8]) -> String {
+pub fn decode_png(bytes: &[u8]) -> String {
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size()];

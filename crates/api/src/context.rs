@@ -70,6 +70,9 @@ pub fn units<'a>(ctx: &Context<'a>) -> &'a AdminUnits {
     ctx.data_unchecked::<Arc<AdminUnits>>()
 }
 
+/// How long an unpaid order holds its stock (shared data).
+pub struct PaymentHold(pub chrono::Duration);
+
 pub fn base_url<'a>(ctx: &Context<'a>) -> &'a str {
     ctx.data_opt::<PublicBaseUrl>()
         .map(|b| b.0.as_str())

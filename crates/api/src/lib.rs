@@ -49,6 +49,9 @@ pub struct Services {
     pub traces: Arc<::traceability::trace::TraceCache>,
     pub order_hub: Arc<::orders::events::OrderHub>,
     pub base_url: String,
+    pub providers: Arc<::payments::Providers>,
+    /// How long an unpaid order holds its stock.
+    pub payment_hold: chrono::Duration,
 }
 
 /// The schema with its limits and shared data.
@@ -63,5 +66,7 @@ pub fn build(services: Services, limits: Limits) -> AppSchema {
         .data(services.traces)
         .data(services.order_hub)
         .data(PublicBaseUrl(services.base_url))
+        .data(services.providers)
+        .data(context::PaymentHold(services.payment_hold))
         .finish()
 }

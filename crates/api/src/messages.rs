@@ -148,6 +148,9 @@ pub fn vi(p: &Problem) -> String {
         P::CannotDeliver => "Chỉ xác nhận giao được đơn đang vận chuyển.",
         P::CannotConfirmReceipt => "Chỉ xác nhận đã nhận hàng khi mọi kiện đã được giao.",
         P::CannotCancel => "Không thể hủy: hàng đã được gửi đi hoặc đơn đã hủy.",
+        P::PaymentMethodUnavailable => {
+            "Chợ OCOP chưa nhận cách thanh toán này. Vui lòng chọn cách thanh toán khác."
+        }
     };
     s.to_owned()
 }

@@ -13,7 +13,7 @@ use crate::accounts::{AccountsMutation, AccountsQuery};
 use crate::catalog::inputs::VariantUpdateInput;
 use crate::catalog::{CatalogMutation, CatalogQuery};
 use crate::node::NodeQuery;
-use crate::orders::{OrdersMutation, OrdersQuery, OrdersSubscription};
+use crate::orders::{OrdersMutation, OrdersQuery, OrdersSubscription, PaymentsQuery};
 use crate::traceability::{TraceabilityMutation, TraceabilityQuery};
 
 #[derive(MergedObject, Default)]
@@ -23,6 +23,7 @@ pub struct Query(
     CatalogQuery,
     TraceabilityQuery,
     OrdersQuery,
+    PaymentsQuery,
 );
 
 #[derive(MergedObject, Default)]

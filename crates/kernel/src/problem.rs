@@ -119,6 +119,7 @@ pub enum Problem {
     CannotDeliver,
     CannotConfirmReceipt,
     CannotCancel,
+    PaymentMethodUnavailable,
 }
 
 /// For logs and tools, not for people: the variant and its facts.

@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::entity::{
     OrderStatus, PaymentMethod, PaymentStatus, allocation, order, order_line, payment, seller_order,
 };
+use crate::payments::PaymentStart;
 
 pub const MAX_LINES: usize = 50;
 pub const MAX_QUANTITY: i64 = 1000;
@@ -146,8 +147,10 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
     units: &AdminUnits,
     viewer: &Viewer,
     f: CheckoutFields<'_>,
+    pay: &PaymentStart<'_>,
 ) -> Result<order::Model> {
     let buyer = viewer.require_user()?;
+    crate::payments::require_available(pay.providers, f.method)?;
     let key = f.idempotency_key.trim();
     if key.is_empty() || key.len() > 100 {
         return Err(Error::invalid(
@@ -286,6 +289,7 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
     active.shipping_total = Set(shipping_total);
     active.total = Set(subtotal + shipping_total);
     ord = active.update(&txn).await?;
+    let started = crate::payments::start(&ord, f.method, pay);
     payment::ActiveModel {
         order_id: Set(ord.id),
         method: Set(f.method),
@@ -293,6 +297,8 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
         amount: Set(ord.total),
         created_at: Set(now),
         updated_at: Set(now),
+        reference: Set(started.reference),
+        redirect_url: Set(started.redirect_url),
         ..Default::default()
     }
     .insert(&txn)

@@ -7,6 +7,8 @@
 //!   orders, payment, then stock taken through `catalog::stock`).
 //! - [`lifecycle`]: ship, deliver, confirm, cancel (stock back through `catalog::stock`),
 //!   expire unpaid orders, complete delivered ones; the order status derived one way.
+//! - [`payments`]: starting a payment at checkout (VNPay URL, VietQR reference) and settling
+//!   providers' reports once each, with everything odd kept for review.
 //! - [`access`]: who may see an order, and which part of it ([`access::Scope`]).
 //! - [`reads`]: batched reads for the API layer's loaders.
 //! - [`events`]: this replica's fan-out of changed orders to subscribers.
@@ -16,6 +18,7 @@ pub mod checkout;
 pub mod entity;
 pub mod events;
 pub mod lifecycle;
+pub mod payments;
 pub mod reads;
 
 pub use entity::{OrderStatus, PaymentMethod, PaymentStatus};

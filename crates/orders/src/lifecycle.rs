@@ -68,7 +68,7 @@ pub async fn get_order(db: &impl ConnectionTrait, id: OrderId) -> Result<order::
 
 /// Recomputes the order's status from its seller orders; completes COD payments once every
 /// live seller order is delivered.
-async fn refresh(db: &impl ConnectionTrait, order_id: i64) -> Result<order::Model> {
+pub(crate) async fn refresh(db: &impl ConnectionTrait, order_id: i64) -> Result<order::Model> {
     let sos = seller_order::Entity::find()
         .filter(seller_order::Column::OrderId.eq(order_id))
         .all(db)

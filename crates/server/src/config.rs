@@ -27,6 +27,11 @@
 //! | `TRACE_CACHE_MS` | 30000 | how long a looked-up trace is kept in memory (0: off) |
 //! | `PAYMENT_HOLD_MINUTES` | 15 | unpaid card/VNPay orders release their stock after this |
 //! | `AUTO_COMPLETE_DAYS` | 7 | delivered orders complete by themselves after this |
+//! | `VNPAY_TMN_CODE`, `VNPAY_HASH_SECRET` | unset | the VNPay terminal; VNPay is offered when both are set |
+//! | `VNPAY_PAY_URL` | VNPay's sandbox `vpcpay.html` | VNPay's payment page |
+//! | `VNPAY_RETURN_URL` | `{PUBLIC_BASE_URL}/payments/vnpay/return` | where VNPay sends the buyer back |
+//! | `BANK_BIN`, `BANK_ACCOUNT_NUMBER`, `BANK_ACCOUNT_NAME` | unset | the account VietQR transfers go to (6-digit NAPAS BIN) |
+//! | `SEPAY_API_KEY` | unset | the key SePay's webhook sends; bank transfer is offered with it and the account |
 
 use std::net::SocketAddr;
 
@@ -69,6 +74,14 @@ pub struct Config {
     pub payment_hold_minutes: i64,
     /// Delivered orders the buyer did not confirm complete after this many days.
     pub auto_complete_days: i64,
+    pub vnpay_tmn_code: Option<String>,
+    pub vnpay_hash_secret: Option<String>,
+    pub vnpay_pay_url: String,
+    pub vnpay_return_url: String,
+    pub bank_bin: Option<String>,
+    pub bank_account_number: Option<String>,
+    pub bank_account_name: Option<String>,
+    pub sepay_api_key: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -80,6 +93,16 @@ impl std::fmt::Debug for Config {
             .field("public_base_url", &self.public_base_url)
             .field("production", &self.production)
             .field("jwt_secret", &"<hidden>")
+            .field("vnpay_tmn_code", &self.vnpay_tmn_code)
+            .field(
+                "vnpay_hash_secret",
+                &self.vnpay_hash_secret.as_ref().map(|_| "<hidden>"),
+            )
+            .field("bank_bin", &self.bank_bin)
+            .field(
+                "sepay_api_key",
+                &self.sepay_api_key.as_ref().map(|_| "<hidden>"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -170,6 +193,51 @@ impl Config {
             trace_cache_ms: num("TRACE_CACHE_MS", 30_000)?,
             payment_hold_minutes: num("PAYMENT_HOLD_MINUTES", 15)?,
             auto_complete_days: num("AUTO_COMPLETE_DAYS", 7)?,
+            vnpay_tmn_code: var("VNPAY_TMN_CODE"),
+            vnpay_hash_secret: var("VNPAY_HASH_SECRET"),
+            vnpay_pay_url: var("VNPAY_PAY_URL")
+                .unwrap_or_else(|| payments::vnpay::SANDBOX_PAY_URL.to_owned()),
+            vnpay_return_url: var("VNPAY_RETURN_URL")
+                .unwrap_or_else(|| format!("{public_base}/payments/vnpay/return")),
+            bank_bin: var("BANK_BIN"),
+            bank_account_number: var("BANK_ACCOUNT_NUMBER"),
+            bank_account_name: var("BANK_ACCOUNT_NAME"),
+            sepay_api_key: var("SEPAY_API_KEY"),
+        })
+    }
+
+    /// The payment providers this configuration sets up. Half a provider (a VNPay code without
+    /// its secret, a bank BIN without the account) is an error, not a silent "off".
+    pub fn providers(&self) -> Result<payments::Providers, String> {
+        let vnpay = match (&self.vnpay_tmn_code, &self.vnpay_hash_secret) {
+            (Some(code), Some(secret)) => Some(payments::vnpay::Vnpay {
+                tmn_code: code.trim().to_owned(),
+                hash_secret: secret.trim().to_owned(),
+                pay_url: self.vnpay_pay_url.clone(),
+                return_url: self.vnpay_return_url.clone(),
+            }),
+            (None, None) => None,
+            _ => return Err("VNPAY_TMN_CODE and VNPAY_HASH_SECRET go together".into()),
+        };
+        let bank = match (
+            &self.bank_bin,
+            &self.bank_account_number,
+            &self.bank_account_name,
+        ) {
+            (Some(bin), Some(number), Some(name)) => {
+                Some(payments::vietqr::BankAccount::parse(bin, number, name)?)
+            }
+            (None, None, None) => None,
+            _ => {
+                return Err(
+                    "BANK_BIN, BANK_ACCOUNT_NUMBER and BANK_ACCOUNT_NAME go together".into(),
+                );
+            }
+        };
+        Ok(payments::Providers {
+            vnpay,
+            bank,
+            sepay_api_key: self.sepay_api_key.clone(),
         })
     }
 
@@ -200,6 +268,14 @@ impl Config {
             trace_cache_ms: 0,
             payment_hold_minutes: 15,
             auto_complete_days: 7,
+            vnpay_tmn_code: Some("CHOOCOP1".to_owned()),
+            vnpay_hash_secret: Some("vnpay-test-secret".to_owned()),
+            vnpay_pay_url: payments::vnpay::SANDBOX_PAY_URL.to_owned(),
+            vnpay_return_url: "http://127.0.0.1/payments/vnpay/return".to_owned(),
+            bank_bin: Some("970436".to_owned()),
+            bank_account_number: Some("0011001932418".to_owned()),
+            bank_account_name: Some("CONG TY CHO OCOP".to_owned()),
+            sepay_api_key: Some("sepay-test-key".to_owned()),
         }
     }
 

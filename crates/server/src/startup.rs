@@ -69,6 +69,7 @@ impl Application {
             None => Limiter::memory(),
         });
         let keys = TokenKeys::new(config.jwt_secret.as_bytes(), config.token_ttl_secs)?;
+        let providers = Arc::new(config.providers()?);
         let cache = Arc::new(ResponseCache::new(config.response_cache_ms));
         let login: Arc<dyn LoginThrottle> = Arc::new(LoginLimits {
             limiter: limiter.clone(),
@@ -94,6 +95,8 @@ impl Application {
                 traces: traces.clone(),
                 order_hub: fanout.hub.clone(),
                 base_url: config.public_base_url.clone(),
+                providers: providers.clone(),
+                payment_hold: chrono::Duration::minutes(config.payment_hold_minutes),
             },
             api::Limits {
                 max_depth: config.max_depth,
@@ -116,6 +119,7 @@ impl Application {
                 scans,
                 traces,
                 fanout,
+                providers,
             }),
             seeded_demo,
         })

@@ -34,4 +34,6 @@ pub struct Shared {
     pub traces: Arc<TraceCache>,
     /// Drops caches and wakes order subscribers here and, with Redis, on every replica.
     pub fanout: Arc<Fanout>,
+    /// The payment providers configured (VNPay, the VietQR account, SePay).
+    pub providers: Arc<payments::Providers>,
 }

@@ -2,9 +2,11 @@
 
 pub mod mutation;
 pub mod objects;
+pub mod payments;
 pub mod query;
 pub mod subscription;
 
 pub use mutation::OrdersMutation;
+pub use payments::PaymentsQuery;
 pub use query::OrdersQuery;
 pub use subscription::OrdersSubscription;

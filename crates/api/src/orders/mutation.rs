@@ -7,7 +7,7 @@ use kernel::problem::Problem;
 use orders::checkout::{AddressFields, CheckoutFields, LineFields};
 use orders::entity::{order, seller_order};
 
-use crate::context::{GqlResult, catalog_changed, db, order_changed, units, viewer};
+use crate::context::{GqlResult, catalog_changed, client_ip, db, order_changed, units, viewer};
 use crate::errors::{self, UserError};
 use crate::ids::{self, Kind};
 use crate::orders::objects::{Order, PaymentMethod, SellerOrder, scope_of};
@@ -214,6 +214,11 @@ impl OrdersMutation {
                     line: &a.line,
                 },
                 method: input.payment_method.into(),
+            },
+            &orders::payments::PaymentStart {
+                providers: crate::orders::payments::providers(ctx),
+                client_ip: client_ip(ctx),
+                hold: ctx.data_unchecked::<crate::context::PaymentHold>().0,
             },
         )
         .await;

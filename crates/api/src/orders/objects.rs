@@ -45,6 +45,8 @@ pub enum PaymentMethod {
     Cod,
     Stripe,
     Vnpay,
+    /// VietQR bank transfer.
+    BankTransfer,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -112,10 +114,12 @@ pub struct Payment {
     pub method: PaymentMethod,
     pub status: PaymentStatus,
     pub amount: Money,
-    /// For Stripe Elements on the client (the payments issue fills it).
+    /// For Stripe Elements on the client (Stripe is not offered yet: always null).
     pub stripe_client_secret: Option<String>,
-    /// For VNPay (the payments issue fills it).
+    /// For VNPay: the payment page, while the payment waits.
     pub redirect_url: Option<String>,
+    /// For `BANK_TRANSFER` (VietQR), while the payment waits.
+    pub bank_transfer: Option<crate::orders::payments::BankTransfer>,
 }
 
 #[Object]
@@ -174,12 +178,23 @@ impl Order {
         let p = load(ctx, PaymentOf(self.model.id))
             .await?
             .ok_or_else(|| errors::missing("payment"))?;
+        // Instructions to pay are for the buyer (and ADMIN), and only while the payment waits.
+        let to_pay = self.scope == orders::access::Scope::All
+            && matches!(
+                p.status,
+                orders::PaymentStatus::Pending | orders::PaymentStatus::Failed
+            );
         Ok(Payment {
             method: p.method.into(),
             status: p.status.into(),
             amount: Money::vnd(p.amount),
             stripe_client_secret: None,
-            redirect_url: None,
+            redirect_url: p.redirect_url.clone().filter(|_| to_pay),
+            bank_transfer: if to_pay {
+                crate::orders::payments::bank_transfer(ctx, &self.model.number, &p)
+            } else {
+                None
+            },
         })
     }
     async fn shipping_address(&self) -> Address {

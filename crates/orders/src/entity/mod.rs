@@ -4,6 +4,7 @@ pub mod allocation;
 pub mod order;
 pub mod order_line;
 pub mod payment;
+pub mod payment_event;
 pub mod seller_order;
 
 pub use order::OrderStatus;

@@ -10,6 +10,10 @@ pub struct Model {
     pub status: PaymentStatus,
     pub amount: i64,
     pub created_at: DateTimeUtc,
+    /// What the provider reports the payment by: VNPay's `TxnRef`, a VietQR transfer's text.
+    pub reference: Option<String>,
+    /// VNPay's payment page for this payment.
+    pub redirect_url: Option<String>,
     pub updated_at: DateTimeUtc,
 }
 
@@ -18,6 +22,7 @@ kernel::stored_enum! {
         Cod = "COD",
         Stripe = "STRIPE",
         Vnpay = "VNPAY",
+        BankTransfer = "BANK_TRANSFER",
     }
 }
 

@@ -1,8 +1,10 @@
-//! The router: GraphQL over HTTP and websockets, the public trace pages, health and metrics.
+//! The router: GraphQL over HTTP and websockets, the public trace pages, payment providers
+//! (webhooks, IPN, VietQR codes), health and metrics.
 
 pub mod graphql;
 pub mod health;
 pub mod pages;
+pub mod payments;
 pub mod ws;
 
 use std::net::SocketAddr;
@@ -14,7 +16,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -35,6 +37,11 @@ pub fn router(state: AppState) -> Router {
         .route("/t/{code}/qr.png", get(pages::qr_png))
         .route("/01/{*rest}", get(pages::digital_link_resolve))
         .route("/epcis/events", get(pages::epcis_events))
+        .route("/webhooks/sepay", post(payments::sepay_webhook))
+        .route("/payments/vnpay/ipn", get(payments::vnpay_ipn))
+        .route("/payments/vnpay/return", get(payments::vnpay_return))
+        .route("/payments/{number}/vietqr.png", get(payments::vietqr_png))
+        .route("/payments/{number}/vietqr.svg", get(payments::vietqr_svg))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), count_http))
         .layer(TimeoutLayer::with_status_code(

@@ -1,0 +1,324 @@
+//! Money after checkout. Checkout asks [`start`] what the buyer needs in order to pay (a VNPay
+//! URL, or a reference for a VietQR transfer); providers' reports come back through
+//! [`settle`], which applies each report once (its provider's id is unique in
+//! `payment_events`), only for the amount due, and only while the order still waits for
+//! payment. Anything else — a wrong amount, an unknown reference, money after the order was
+//! cancelled, a second payment — is recorded and kept for ADMIN to review, never applied
+//! silently.
+
+use chrono::{Duration, Utc};
+use kernel::error::is_unique_violation;
+use kernel::problem::Problem;
+use kernel::sql::Sql;
+use kernel::{Error, ErrorCode, Result};
+use payments::Providers;
+use payments::vnpay::PayRequest;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+
+use crate::entity::{OrderStatus, PaymentMethod, PaymentStatus, order, payment, payment_event};
+
+/// The methods this server can take: cash always; VNPay and bank transfer when configured.
+/// Stripe is not offered until its integration is built.
+pub fn available(providers: &Providers) -> Vec<PaymentMethod> {
+    let mut out = vec![PaymentMethod::Cod];
+    if providers.vnpay.is_some() {
+        out.push(PaymentMethod::Vnpay);
+    }
+    if providers.bank_transfer().is_some() {
+        out.push(PaymentMethod::BankTransfer);
+    }
+    out
+}
+
+/// Refuses a method this server cannot take, before anything is written.
+pub fn require_available(providers: &Providers, method: PaymentMethod) -> Result<()> {
+    if available(providers).contains(&method) {
+        Ok(())
+    } else {
+        Err(Error::code(
+            ErrorCode::PaymentFailed,
+            &["input", "paymentMethod"],
+            Problem::PaymentMethodUnavailable,
+        ))
+    }
+}
+
+/// What checkout needs to start a payment.
+pub struct PaymentStart<'a> {
+    pub providers: &'a Providers,
+    /// The buyer's address, which VNPay wants.
+    pub client_ip: &'a str,
+    /// How long the stock is held for an unpaid order.
+    pub hold: Duration,
+}
+
+/// The reference and (for VNPay) the URL of a new order's payment.
+pub struct Started {
+    pub reference: Option<String>,
+    pub redirect_url: Option<String>,
+}
+
+/// Prepares collecting `ord.total` by `method`.
+pub fn start(ord: &order::Model, method: PaymentMethod, s: &PaymentStart<'_>) -> Started {
+    let reference = || payments::vietqr::reference(ord.id, &mut rand::rng());
+    match method {
+        PaymentMethod::Vnpay => {
+            let txn_ref = reference();
+            let redirect_url = s.providers.vnpay.as_ref().map(|v| {
+                v.pay_url(&PayRequest {
+                    txn_ref: &txn_ref,
+                    amount: ord.total,
+                    order_info: &format!("Thanh toan don hang {}", ord.number),
+                    client_ip: s.client_ip,
+                    created: ord.created_at,
+                    expires: ord.created_at + s.hold,
+                })
+            });
+            Started {
+                reference: Some(txn_ref),
+                redirect_url,
+            }
+        }
+        PaymentMethod::BankTransfer => Started {
+            reference: Some(reference()),
+            redirect_url: None,
+        },
+        PaymentMethod::Cod | PaymentMethod::Stripe => Started {
+            reference: None,
+            redirect_url: None,
+        },
+    }
+}
+
+/// Who reported money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Vnpay,
+    Sepay,
+}
+
+impl Provider {
+    fn as_str(self) -> &'static str {
+        match self {
+            Provider::Vnpay => "VNPAY",
+            Provider::Sepay => "SEPAY",
+        }
+    }
+}
+
+/// A provider's report of one transaction.
+pub struct Report {
+    pub provider: Provider,
+    /// The provider's own id for the transaction: the same id twice is one transaction.
+    pub external_id: String,
+    /// The references the report names (a VNPay `TxnRef`, or those found in a transfer text).
+    pub references: Vec<String>,
+    /// Whole đồng.
+    pub amount: i64,
+    /// Whether the money was actually taken.
+    pub paid: bool,
+    /// The report as received, kept for review.
+    pub detail: String,
+}
+
+/// What became of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The order is paid: it moved from AWAITING_PAYMENT to CONFIRMED.
+    Applied,
+    /// This transaction was reported before; nothing changed.
+    Duplicate,
+    /// The provider says the payment did not go through; the order still waits.
+    Failed,
+    /// No payment has the reference. For review.
+    UnknownReference,
+    /// The amount is not the amount due. For review.
+    AmountMismatch,
+    /// The payment was already settled by another transaction. For review.
+    AlreadyPaid,
+    /// The order no longer waits for payment (expired or cancelled). For review.
+    Late,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Applied => "APPLIED",
+            Outcome::Duplicate => "DUPLICATE",
+            Outcome::Failed => "FAILED",
+            Outcome::UnknownReference => "UNKNOWN_REFERENCE",
+            Outcome::AmountMismatch => "AMOUNT_MISMATCH",
+            Outcome::AlreadyPaid => "ALREADY_PAID",
+            Outcome::Late => "LATE",
+        }
+    }
+
+    fn needs_review(self) -> bool {
+        matches!(
+            self,
+            Outcome::UnknownReference
+                | Outcome::AmountMismatch
+                | Outcome::AlreadyPaid
+                | Outcome::Late
+        )
+    }
+}
+
+/// What became of a report, and the order it named (when it named one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settled {
+    pub outcome: Outcome,
+    pub order_id: Option<i64>,
+}
+
+/// Applies a provider's report, at most once, in one transaction.
+pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, r: Report) -> Result<Settled> {
+    let txn = db.begin().await?;
+    kernel::sql::write_lock(&txn, "payment_events").await?;
+    let now = Utc::now();
+    // Claiming the transaction's id first: a second delivery, even at the same moment, waits
+    // here for this one to commit and then fails the unique constraint.
+    let claimed = payment_event::ActiveModel {
+        provider: Set(r.provider.as_str().to_owned()),
+        external_id: Set(r.external_id.clone()),
+        payment_id: Set(None),
+        amount: Set(r.amount),
+        outcome: Set(String::new()),
+        needs_review: Set(false),
+        detail: Set(r.detail.clone()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let event = match claimed {
+        Ok(e) => e,
+        Err(e)
+            if is_unique_violation(
+                &e,
+                "payment_events_provider_external_id_key",
+                "payment_events.provider, payment_events.external_id",
+            ) =>
+        {
+            return Ok(Settled {
+                outcome: Outcome::Duplicate,
+                order_id: None,
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // On PostgreSQL the payment row is locked, so a second transfer for the same order waits
+    // and then sees it paid; SQLite's write lock above already serialises writers.
+    let mut find = payment::Entity::find()
+        .filter(payment::Column::Reference.is_in(r.references.clone()))
+        .order_by_asc(payment::Column::Id);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        find = find.lock_exclusive();
+    }
+    let pay = find.one(&txn).await?;
+    let outcome = match &pay {
+        None => Outcome::UnknownReference,
+        Some(p) if p.status == PaymentStatus::Succeeded => Outcome::AlreadyPaid,
+        Some(p) if !r.paid => {
+            set_status(&txn, p.id, &[PaymentStatus::Pending], PaymentStatus::Failed).await?;
+            Outcome::Failed
+        }
+        Some(p) if p.amount != r.amount => Outcome::AmountMismatch,
+        Some(p) => {
+            if confirm(&txn, p.order_id).await? {
+                set_status(
+                    &txn,
+                    p.id,
+                    &[PaymentStatus::Pending, PaymentStatus::Failed],
+                    PaymentStatus::Succeeded,
+                )
+                .await?;
+                Outcome::Applied
+            } else {
+                Outcome::Late
+            }
+        }
+    };
+    let mut e: payment_event::ActiveModel = event.into();
+    e.payment_id = Set(pay.as_ref().map(|p| p.id));
+    e.outcome = Set(outcome.as_str().to_owned());
+    e.needs_review = Set(outcome.needs_review());
+    e.update(&txn).await?;
+    txn.commit().await?;
+    Ok(Settled {
+        outcome,
+        order_id: pay.map(|p| p.order_id),
+    })
+}
+
+/// Moves every part of the order from AWAITING_PAYMENT to CONFIRMED (conditional updates:
+/// an expiry racing this one wins or loses whole parts, never half); `false` when none was
+/// still waiting.
+async fn confirm(db: &impl ConnectionTrait, order_id: i64) -> Result<bool> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("UPDATE seller_orders SET status = ")
+        .bind(OrderStatus::Confirmed.as_str())
+        .push(", updated_at = ")
+        .bind(Utc::now())
+        .push(" WHERE order_id = ")
+        .bind(order_id)
+        .push(" AND status = ")
+        .bind(OrderStatus::AwaitingPayment.as_str());
+    if db.execute_raw(q.build()).await?.rows_affected() == 0 {
+        return Ok(false);
+    }
+    crate::lifecycle::refresh(db, order_id).await?;
+    Ok(true)
+}
+
+async fn set_status(
+    db: &impl ConnectionTrait,
+    payment_id: i64,
+    from: &[PaymentStatus],
+    to: PaymentStatus,
+) -> Result<bool> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("UPDATE payments SET status = ")
+        .bind(to.as_str())
+        .push(", updated_at = ")
+        .bind(Utc::now())
+        .push(" WHERE id = ")
+        .bind(payment_id)
+        .push(" AND status IN ")
+        .bind_list(&from.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+    Ok(db.execute_raw(q.build()).await?.rows_affected() == 1)
+}
+
+pub async fn payment(db: &impl ConnectionTrait, id: i64) -> Result<Option<payment::Model>> {
+    Ok(payment::Entity::find_by_id(id).one(db).await?)
+}
+
+/// The payment whose reference this is.
+pub async fn by_reference(
+    db: &impl ConnectionTrait,
+    reference: &str,
+) -> Result<Option<payment::Model>> {
+    Ok(payment::Entity::find()
+        .filter(payment::Column::Reference.eq(reference))
+        .one(db)
+        .await?)
+}
+
+/// Reports kept for review, newest first.
+pub async fn to_review(
+    db: &impl ConnectionTrait,
+    limit: u64,
+    before_id: Option<i64>,
+) -> Result<Vec<payment_event::Model>> {
+    let mut q = payment_event::Entity::find()
+        .filter(payment_event::Column::NeedsReview.eq(true))
+        .order_by_desc(payment_event::Column::Id)
+        .limit(limit);
+    if let Some(b) = before_id {
+        q = q.filter(payment_event::Column::Id.lt(b));
+    }
+    Ok(q.all(db).await?)
+}

@@ -1,0 +1,450 @@
+//! Paying for an order after checkout: which methods the server takes, VietQR bank transfers
+//! reconciled through SePay's webhook, and VNPay's payment URL and IPN. Each provider report
+//! settles an order once, only for the amount due, only while the order waits; everything
+//! else is kept for ADMIN to review.
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Value, json};
+use sha2::Sha512;
+
+use crate::builders::{Fixture, Gid, Person};
+use crate::docs::{self, CHECKOUT};
+use crate::harness::TestApp;
+
+const REVIEW: &str = "{ paymentsToReview(first: 20) { nodes { provider outcome amount { amount } order { number } } } }";
+
+fn checkout_by(key: &str, f: &Fixture, method: &str) -> Value {
+    json!({ "i": { "idempotencyKey": key, "lines": [{ "variantId": f.variant.gid(), "quantity": 2 }],
+        "shippingAddress": docs::address(), "paymentMethod": method } })
+}
+
+/// A bank-transfer order of 2 × 120.000 ₫ (shipping free from 500.000 ₫: 30.000 ₫ here).
+async fn bank_order(app: &TestApp, buyer: &Person, f: &Fixture, key: &str) -> Value {
+    let d = app
+        .data(Some(buyer), CHECKOUT, checkout_by(key, f, "BANK_TRANSFER"))
+        .await;
+    assert_eq!(d["checkout"]["userErrors"], json!([]), "{d}");
+    let id = d["checkout"]["order"]["id"].clone();
+    app.data(
+        Some(buyer),
+        "query($id: ID!) { order(id: $id) { id number status total { amount } payment { method status redirectUrl
+            bankTransfer { bankBin accountNumber accountName amount { amount } reference qrPayload qrUrl } } } }",
+        json!({ "id": id }),
+    )
+    .await["order"]
+        .clone()
+}
+
+/// SePay's body for a transfer of `amount` with `content`.
+fn sepay(id: i64, amount: i64, content: &str) -> Value {
+    json!({ "id": id, "gateway": "Vietcombank", "transactionDate": "2026-11-29 14:02:37",
+        "accountNumber": "0011001932418", "code": null, "content": content, "transferType": "in",
+        "transferAmount": amount, "accumulated": 19_077_000, "subAccount": null,
+        "referenceCode": "MBVCB.3278907687", "description": "" })
+}
+
+async fn post_sepay(app: &TestApp, key: &str, body: &Value) -> (u16, Value) {
+    let resp = app
+        .client
+        .post(format!("{}/webhooks/sepay", app.addr))
+        .header("authorization", format!("Apikey {key}"))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn order_state(app: &TestApp, buyer: &Person, id: &Value) -> (String, String) {
+    let d = app
+        .data(
+            Some(buyer),
+            "query($id: ID!) { order(id: $id) { status payment { status } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    (
+        d["order"]["status"].as_str().unwrap().to_owned(),
+        d["order"]["payment"]["status"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Reads an EMVCo payload as `ID LL value` fields, independently of the code that wrote it.
+fn tlv(s: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while rest.len() >= 4 {
+        let id = &rest[..2];
+        let len: usize = rest[2..4].parse().expect("a two-digit length");
+        out.push((id.to_owned(), rest[4..4 + len].to_owned()));
+        rest = &rest[4 + len..];
+    }
+    assert!(rest.is_empty(), "trailing bytes in {s}");
+    out
+}
+
+fn get<'a>(fields: &'a [(String, String)], id: &str) -> &'a str {
+    &fields
+        .iter()
+        .find(|(k, _)| k == id)
+        .unwrap_or_else(|| panic!("no field {id}"))
+        .1
+}
+
+/// CRC-16/CCITT-FALSE, written here from its definition, table-driven, so the payload's CRC is
+/// checked by other code than the one that wrote it.
+fn crc16(data: &[u8]) -> u16 {
+    let table: Vec<u16> = (0..256u16)
+        .map(|i| {
+            (0..8).fold(i << 8, |c, _| {
+                if c & 0x8000 != 0 {
+                    (c << 1) ^ 0x1021
+                } else {
+                    c << 1
+                }
+            })
+        })
+        .collect();
+    data.iter().fold(0xFFFF, |crc, b| {
+        (crc << 8) ^ table[usize::from((crc >> 8) as u8 ^ b)]
+    })
+}
+
+#[tokio::test]
+async fn the_server_lists_and_takes_only_the_methods_it_is_configured_for() {
+    let app = TestApp::spawn().await;
+    let d = app.data(None, "{ paymentMethods }", json!({})).await;
+    assert_eq!(
+        d["paymentMethods"],
+        json!(["COD", "VNPAY", "BANK_TRANSFER"])
+    );
+
+    let bare = TestApp::spawn_with(|c| {
+        c.vnpay_tmn_code = None;
+        c.vnpay_hash_secret = None;
+        c.bank_bin = None;
+        c.bank_account_number = None;
+        c.bank_account_name = None;
+    })
+    .await;
+    assert_eq!(
+        bare.data(None, "{ paymentMethods }", json!({})).await["paymentMethods"],
+        json!(["COD"])
+    );
+    let f = bare.listed_product("Nước mắm", 4, 120_000, "40").await;
+    let buyer = bare.buyer("mua@test.vn").await;
+    for (key, method) in [("v", "VNPAY"), ("b", "BANK_TRANSFER"), ("s", "STRIPE")] {
+        let d = bare
+            .data(Some(&buyer), CHECKOUT, checkout_by(key, &f, method))
+            .await;
+        let e = &d["checkout"]["userErrors"][0];
+        assert_eq!(e["code"], "PAYMENT_FAILED", "{method}: {d}");
+        assert_eq!(e["field"], json!(["input", "paymentMethod"]));
+        assert!(e["message"].as_str().unwrap().contains("thanh toán"));
+    }
+    assert_eq!(bare.count("orders").await, 0);
+    assert_eq!(bare.count("lot_allocations").await, 0);
+}
+
+#[tokio::test]
+async fn a_bank_transfer_order_shows_a_vietqr_that_any_decoder_reads() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 120_000, "40").await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let o = bank_order(&app, &buyer, &f, "k").await;
+    assert_eq!(o["status"], "AWAITING_PAYMENT");
+    let bt = &o["payment"]["bankTransfer"];
+    assert_eq!(bt["amount"]["amount"], 270_000);
+    assert_eq!(bt["bankBin"], "970436");
+    let reference = bt["reference"].as_str().unwrap();
+    assert!(reference.starts_with("OC") && reference.chars().all(|c| c.is_ascii_alphanumeric()));
+
+    let payload = bt["qrPayload"].as_str().unwrap();
+    let fields = tlv(payload);
+    assert_eq!(get(&fields, "00"), "01");
+    assert_eq!(get(&fields, "01"), "12", "dynamic: one amount, one order");
+    let merchant = tlv(get(&fields, "38"));
+    assert_eq!(get(&merchant, "00"), "A000000727");
+    assert_eq!(get(&merchant, "02"), "QRIBFTTA");
+    let beneficiary = tlv(get(&merchant, "01"));
+    assert_eq!(get(&beneficiary, "00"), "970436");
+    assert_eq!(get(&beneficiary, "01"), "0011001932418");
+    assert_eq!(get(&fields, "53"), "704");
+    assert_eq!(get(&fields, "54"), "270000");
+    assert_eq!(get(&fields, "58"), "VN");
+    assert_eq!(get(&tlv(get(&fields, "62")), "08"), reference);
+    let (body, crc) = payload.split_at(payload.len() - 4);
+    assert!(body.ends_with("6304"));
+    assert_eq!(crc, format!("{:04X}", crc16(body.as_bytes())));
+
+    // The QR image decodes to the same payload; without the reference there is no image.
+    let url = bt["qrUrl"]
+        .as_str()
+        .unwrap()
+        .replace("http://127.0.0.1", &app.addr);
+    let png = app.client.get(&url).send().await.unwrap();
+    assert_eq!(png.headers()["content-type"], "image/png");
+    assert_eq!(
+        crate::trace_page::decode_png(&png.bytes().await.unwrap()),
+        payload
+    );
+    let number = o["number"].as_str().unwrap();
+    assert_eq!(
+        app.get(&format!("/payments/{number}/vietqr.png"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.get(&format!("/payments/{number}/vietqr.svg?ref=OC1ZZZZ"))
+            .await
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn a_transfer_delivered_five_times_at_once_pays_the_order_once() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 120_000, "40").await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let o = bank_order(&app, &buyer, &f, "k").await;
+    let reference = o["payment"]["bankTransfer"]["reference"].as_str().unwrap();
+    // Banks lower-case the text and drop punctuation; SePay retries.
+    let body = sepay(
+        92704,
+        270_000,
+        &format!("nguyen van a ck {} cam on", reference.to_lowercase()),
+    );
+    let mut tasks = Vec::new();
+    for _ in 0..5 {
+        let (client, addr, body) = (app.client.clone(), app.addr.clone(), body.clone());
+        tasks.push(tokio::spawn(async move {
+            let r = client
+                .post(format!("{addr}/webhooks/sepay"))
+                .header("authorization", "Apikey sepay-test-key")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), (200, json!({ "success": true })));
+    }
+    assert_eq!(
+        order_state(&app, &buyer, &o["id"]).await,
+        ("CONFIRMED".to_owned(), "SUCCEEDED".to_owned())
+    );
+    assert_eq!(app.count("payment_events").await, 1);
+    let admin = app.admin().await;
+    assert_eq!(
+        app.data(Some(&admin), REVIEW, json!({})).await["paymentsToReview"]["nodes"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn wrong_unknown_late_and_unsigned_transfers_change_no_order() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 120_000, "40").await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let o = bank_order(&app, &buyer, &f, "a").await;
+    let reference = o["payment"]["bankTransfer"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A wrong key is refused and nothing is recorded.
+    let (status, _) = post_sepay(&app, "not-the-key", &sepay(1, 270_000, &reference)).await;
+    assert_eq!(status, 401);
+    assert_eq!(app.count("payment_events").await, 0);
+    // Too little money, and a text without any reference of ours.
+    assert_eq!(
+        post_sepay(&app, "sepay-test-key", &sepay(2, 27_000, &reference))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        post_sepay(&app, "sepay-test-key", &sepay(3, 270_000, "tien hang"))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        order_state(&app, &buyer, &o["id"]).await,
+        ("AWAITING_PAYMENT".to_owned(), "PENDING".to_owned())
+    );
+    // Money for an order the buyer already cancelled.
+    let late = bank_order(&app, &buyer, &f, "b").await;
+    app.data(
+        Some(&buyer),
+        docs::ORDER_CANCEL,
+        json!({ "id": late["id"], "r": "Đổi ý" }),
+    )
+    .await;
+    let late_ref = late["payment"]["bankTransfer"]["reference"]
+        .as_str()
+        .unwrap();
+    post_sepay(&app, "sepay-test-key", &sepay(4, 270_000, late_ref)).await;
+    assert_eq!(order_state(&app, &buyer, &late["id"]).await.0, "CANCELLED");
+    // The right amount settles the first order; a second transfer for it is a double payment.
+    post_sepay(&app, "sepay-test-key", &sepay(5, 270_000, &reference)).await;
+    post_sepay(&app, "sepay-test-key", &sepay(6, 270_000, &reference)).await;
+    assert_eq!(order_state(&app, &buyer, &o["id"]).await.1, "SUCCEEDED");
+
+    let admin = app.admin().await;
+    let review = app.data(Some(&admin), REVIEW, json!({})).await;
+    let number = o["number"].clone();
+    assert_eq!(
+        review["paymentsToReview"]["nodes"],
+        json!([
+            { "provider": "SEPAY", "outcome": "ALREADY_PAID", "amount": { "amount": 270_000 }, "order": { "number": number } },
+            { "provider": "SEPAY", "outcome": "LATE", "amount": { "amount": 270_000 }, "order": { "number": late["number"] } },
+            { "provider": "SEPAY", "outcome": "UNKNOWN_REFERENCE", "amount": { "amount": 270_000 }, "order": null },
+            { "provider": "SEPAY", "outcome": "AMOUNT_MISMATCH", "amount": { "amount": 27_000 }, "order": { "number": number } },
+        ])
+    );
+    let v = app.gql(Some(&buyer), REVIEW, json!({})).await;
+    assert_eq!(v["errors"][0]["extensions"]["code"], "FORBIDDEN");
+}
+
+/// Signs IPN parameters as VNPay does, with this suite's own HMAC (the Python vectors in
+/// `crates/payments/tests` pin the algorithm).
+fn signed_ipn(params: &[(&str, String)]) -> Vec<(String, String)> {
+    let mut sorted: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    sorted.sort();
+    let data = sorted
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut mac = Hmac::<Sha512>::new_from_slice(b"vnpay-test-secret").unwrap();
+    mac.update(data.as_bytes());
+    sorted.push((
+        "vnp_SecureHash".into(),
+        hex::encode(mac.finalize().into_bytes()),
+    ));
+    sorted
+}
+
+/// `path` on the app with `params` as its (form-encoded) query string.
+fn url_with(app: &TestApp, path: &str, params: &[(String, String)]) -> reqwest::Url {
+    let mut url = reqwest::Url::parse(&format!("{}{path}", app.addr)).unwrap();
+    url.query_pairs_mut().extend_pairs(params);
+    url
+}
+
+async fn ipn(app: &TestApp, params: &[(String, String)]) -> Value {
+    app.client
+        .get(url_with(app, "/payments/vnpay/ipn", params))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn vnpay_orders_are_paid_by_a_signed_ipn_once() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 120_000, "40").await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let d = app
+        .data(Some(&buyer), CHECKOUT, checkout_by("v", &f, "VNPAY"))
+        .await;
+    let id = d["checkout"]["order"]["id"].clone();
+    let o = app
+        .data(
+            Some(&buyer),
+            "query($id: ID!) { order(id: $id) { number payment { redirectUrl } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let url = reqwest::Url::parse(o["order"]["payment"]["redirectUrl"].as_str().unwrap()).unwrap();
+    assert_eq!(url.path(), "/paymentv2/vpcpay.html");
+    let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(q["vnp_Amount"], "27000000", "đồng × 100");
+    assert_eq!(q["vnp_Version"], "2.1.0");
+    assert_eq!(q["vnp_TmnCode"], "CHOOCOP1");
+    assert_eq!(q["vnp_CurrCode"], "VND");
+    assert_eq!(q["vnp_CreateDate"].len(), 14);
+    let txn_ref = q["vnp_TxnRef"].clone();
+
+    let result = |amount: &str, code: &str, no: &str| {
+        signed_ipn(&[
+            ("vnp_Amount", amount.to_owned()),
+            ("vnp_ResponseCode", code.to_owned()),
+            ("vnp_TransactionStatus", code.to_owned()),
+            ("vnp_TmnCode", "CHOOCOP1".to_owned()),
+            ("vnp_TransactionNo", no.to_owned()),
+            ("vnp_TxnRef", txn_ref.clone()),
+            ("vnp_OrderInfo", "Thanh toan don hang".to_owned()),
+        ])
+    };
+    let mut forged = result("27000000", "00", "1");
+    forged.last_mut().unwrap().1 = "00".repeat(64);
+    assert_eq!(ipn(&app, &forged).await["RspCode"], "97");
+    let mut unknown = result("27000000", "00", "1");
+    unknown.retain(|(k, _)| k != "vnp_SecureHash");
+    unknown
+        .iter_mut()
+        .find(|(k, _)| k == "vnp_TxnRef")
+        .unwrap()
+        .1 = "OC999ZZZZ".into();
+    let unknown: Vec<(&str, String)> = unknown
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    assert_eq!(ipn(&app, &signed_ipn(&unknown)).await["RspCode"], "01");
+    assert_eq!(ipn(&app, &result("100", "00", "2")).await["RspCode"], "04");
+    assert_eq!(
+        order_state(&app, &buyer, &id).await,
+        ("AWAITING_PAYMENT".to_owned(), "PENDING".to_owned())
+    );
+    // A declined card: the payment failed, the order still waits (the buyer may try again).
+    assert_eq!(
+        ipn(&app, &result("27000000", "24", "3")).await["RspCode"],
+        "00"
+    );
+    assert_eq!(order_state(&app, &buyer, &id).await.1, "FAILED");
+    // Paid; the same IPN again is "already confirmed".
+    let paid = result("27000000", "00", "4");
+    let first = ipn(&app, &paid).await;
+    assert_eq!(
+        first,
+        json!({ "RspCode": "00", "Message": "Confirm Success" })
+    );
+    assert_eq!(ipn(&app, &paid).await["RspCode"], "02");
+    assert_eq!(
+        order_state(&app, &buyer, &id).await,
+        ("CONFIRMED".to_owned(), "SUCCEEDED".to_owned())
+    );
+    // The return page shows what the IPN recorded, in Vietnamese, and changes nothing.
+    let page = app
+        .client
+        .get(url_with(&app, "/payments/vnpay/return", &paid))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Thanh toán thành công"), "{page}");
+    let forged_page = app
+        .client
+        .get(url_with(&app, "/payments/vnpay/return", &forged))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(forged_page.contains("Không xác nhận được"));
+}
