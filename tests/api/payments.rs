@@ -448,3 +448,128 @@ async fn vnpay_orders_are_paid_by_a_signed_ipn_once() {
         .unwrap();
     assert!(forged_page.contains("Không xác nhận được"));
 }
+
+#[tokio::test]
+async fn a_storm_of_a_thousand_deliveries_with_duplicates_pays_every_order_exactly_once() {
+    use futures_util::StreamExt;
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 120_000, "40").await;
+    app.stock(&f.owner, f.variant, 1_000).await;
+    let buyer = app.buyer("mua@test.vn").await;
+    // 50 orders, each paid by one transfer that SePay delivers 20 times: 1,000 deliveries.
+    let mut orders = Vec::new();
+    for i in 0..50 {
+        let o = bank_order(&app, &buyer, &f, &format!("storm-{i}")).await;
+        orders.push((
+            o["id"].clone(),
+            o["payment"]["bankTransfer"]["reference"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        ));
+    }
+    let mut deliveries: Vec<Value> = orders
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, reference))| {
+            let body = sepay(10_000 + i as i64, 270_000, &format!("CK {reference}"));
+            std::iter::repeat_n(body, 20)
+        })
+        .collect();
+    // Interleave the duplicates the way retries arrive: not one after another.
+    deliveries.sort_by_key(|b| (b["id"].as_i64().unwrap() * 7919) % 1000);
+    let answers: Vec<(u16, Value)> = futures_util::stream::iter(deliveries)
+        .map(|body| {
+            let (client, addr) = (app.client.clone(), app.addr.clone());
+            async move {
+                let r = client
+                    .post(format!("{addr}/webhooks/sepay"))
+                    .header("authorization", "Apikey sepay-test-key")
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                (r.status().as_u16(), r.json::<Value>().await.unwrap())
+            }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    assert_eq!(answers.len(), 1_000);
+    assert!(
+        answers
+            .iter()
+            .all(|a| *a == (200, json!({ "success": true })))
+    );
+    assert_eq!(
+        app.count("payment_events").await,
+        50,
+        "one row per transfer"
+    );
+    for (id, _) in &orders {
+        assert_eq!(
+            order_state(&app, &buyer, id).await,
+            ("CONFIRMED".to_owned(), "SUCCEEDED".to_owned())
+        );
+    }
+    let admin = app.admin().await;
+    assert_eq!(
+        app.data(Some(&admin), REVIEW, json!({})).await["paymentsToReview"]["nodes"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn money_after_expiry_takes_the_units_again_or_is_kept_for_a_refund() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 120_000, "40").await; // 10 units
+    let buyer = app.buyer("mua@test.vn").await;
+    let a = bank_order(&app, &buyer, &f, "a").await; // 2 units each
+    let b = bank_order(&app, &buyer, &f, "b").await;
+    let available = || async {
+        app.data(None, docs::STOCK, json!({ "id": f.product.gid() }))
+            .await["product"]["variants"][0]["available"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(available().await, 6);
+    // Both expire unpaid and give their units back; then another buyer takes 7 of the 10.
+    app.exec("UPDATE orders SET created_at = '2020-01-01T00:00:00Z'")
+        .await;
+    orders::lifecycle::expire_unpaid(&app.db, chrono::Duration::minutes(15))
+        .await
+        .unwrap();
+    assert_eq!(order_state(&app, &buyer, &a["id"]).await.0, "CANCELLED");
+    let other = app.buyer("khac@test.vn").await;
+    let d = app
+        .data(
+            Some(&other),
+            CHECKOUT,
+            docs::checkout_vars(
+                "c",
+                json!([{ "variantId": f.variant.gid(), "quantity": 7 }]),
+            ),
+        )
+        .await;
+    assert_eq!(d["checkout"]["userErrors"], json!([]));
+    assert_eq!(available().await, 3);
+    // A's money arrives late: its 2 units are still there, so they are taken again.
+    let a_ref = a["payment"]["bankTransfer"]["reference"].as_str().unwrap();
+    post_sepay(&app, "sepay-test-key", &sepay(1, 270_000, a_ref)).await;
+    assert_eq!(
+        order_state(&app, &buyer, &a["id"]).await,
+        ("CONFIRMED".to_owned(), "SUCCEEDED".to_owned())
+    );
+    assert_eq!(available().await, 1);
+    // B's money finds 1 unit for 2: the order stays cancelled and the money waits for a refund.
+    let b_ref = b["payment"]["bankTransfer"]["reference"].as_str().unwrap();
+    post_sepay(&app, "sepay-test-key", &sepay(2, 270_000, b_ref)).await;
+    assert_eq!(order_state(&app, &buyer, &b["id"]).await.0, "CANCELLED");
+    assert_eq!(available().await, 1, "nothing half-taken");
+    crate::orders::stock_invariant(&app).await;
+    let admin = app.admin().await;
+    assert_eq!(
+        app.data(Some(&admin), REVIEW, json!({})).await["paymentsToReview"]["nodes"],
+        json!([{ "provider": "SEPAY", "outcome": "LATE", "amount": { "amount": 270_000 }, "order": { "number": b["number"] } }])
+    );
+}

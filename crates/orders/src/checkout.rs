@@ -377,7 +377,7 @@ async fn variant_for_sale(
 }
 
 /// Takes a line's units through `catalog::stock::take` and records which lots they came from.
-async fn take_stock(
+pub(crate) async fn take_stock(
     db: &impl ConnectionTrait,
     line: &order_line::Model,
     idx: usize,

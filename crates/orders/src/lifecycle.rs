@@ -312,6 +312,10 @@ pub async fn cancel<C: ConnectionTrait + TransactionTrait>(
     Ok(o)
 }
 
+/// The cancel reason of a part that expired unpaid: money arriving later may revive it
+/// (`payments::settle`), unlike a part someone cancelled.
+pub const EXPIRED_REASON: &str = "Quá hạn thanh toán";
+
 /// Expires orders that waited for payment longer than `hold`, releasing their stock. Safe
 /// with several instances running at once: on PostgreSQL candidates are claimed with
 /// `FOR UPDATE SKIP LOCKED`, and on any database each order moves to CANCELLED by a
@@ -358,7 +362,7 @@ pub async fn expire_unpaid<C: ConnectionTrait + TransactionTrait>(
                     Cancelled,
                     &[
                         ("cancelled_at", Utc::now().into()),
-                        ("cancel_reason", "Quá hạn thanh toán".into()),
+                        ("cancel_reason", EXPIRED_REASON.into()),
                     ],
                 )
                 .await?

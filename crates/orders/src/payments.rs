@@ -2,8 +2,9 @@
 //! URL, or a reference for a VietQR transfer); providers' reports come back through
 //! [`settle`], which applies each report once (its provider's id is unique in
 //! `payment_events`), only for the amount due, and only while the order still waits for
-//! payment. Anything else — a wrong amount, an unknown reference, money after the order was
-//! cancelled, a second payment — is recorded and kept for ADMIN to review, never applied
+//! payment — or, for an order that expired unpaid, when its units can be taken again. Anything
+//! else — a wrong amount, an unknown reference, money after the order was cancelled or its
+//! units sold, a second payment — is recorded and kept for ADMIN to review, never applied
 //! silently.
 
 use chrono::{Duration, Utc};
@@ -18,7 +19,10 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
-use crate::entity::{OrderStatus, PaymentMethod, PaymentStatus, order, payment, payment_event};
+use crate::entity::{
+    OrderStatus, PaymentMethod, PaymentStatus, order, order_line, payment, payment_event,
+    seller_order,
+};
 
 /// The methods this server can take: cash always; VNPay and bank transfer when configured.
 /// Stripe is not offered until its integration is built.
@@ -139,7 +143,11 @@ pub enum Outcome {
     AmountMismatch,
     /// The payment was already settled by another transaction. For review.
     AlreadyPaid,
-    /// The order no longer waits for payment (expired or cancelled). For review.
+    /// The order had expired unpaid; its units were still there and were taken again, so it
+    /// is paid and confirmed after all.
+    Revived,
+    /// The order no longer waits for payment (cancelled, or expired and its units sold
+    /// since): the money must be refunded by hand. For review.
     Late,
 }
 
@@ -147,6 +155,7 @@ impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Applied => "APPLIED",
+            Outcome::Revived => "REVIVED",
             Outcome::Duplicate => "DUPLICATE",
             Outcome::Failed => "FAILED",
             Outcome::UnknownReference => "UNKNOWN_REFERENCE",
@@ -228,15 +237,17 @@ pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, r: Report) ->
         }
         Some(p) if p.amount != r.amount => Outcome::AmountMismatch,
         Some(p) => {
+            let paid = [
+                PaymentStatus::Pending,
+                PaymentStatus::Failed,
+                PaymentStatus::Expired,
+            ];
             if confirm(&txn, p.order_id).await? {
-                set_status(
-                    &txn,
-                    p.id,
-                    &[PaymentStatus::Pending, PaymentStatus::Failed],
-                    PaymentStatus::Succeeded,
-                )
-                .await?;
+                set_status(&txn, p.id, &paid, PaymentStatus::Succeeded).await?;
                 Outcome::Applied
+            } else if revive(&txn, p.order_id).await? {
+                set_status(&txn, p.id, &paid, PaymentStatus::Succeeded).await?;
+                Outcome::Revived
             } else {
                 Outcome::Late
             }
@@ -271,6 +282,58 @@ async fn confirm(db: &impl ConnectionTrait, order_id: i64) -> Result<bool> {
         return Ok(false);
     }
     crate::lifecycle::refresh(db, order_id).await?;
+    Ok(true)
+}
+
+/// Money for an order that expired unpaid: every part comes back to CONFIRMED and its units
+/// are taken again — the same conditional decrements as checkout, first-expiring lot first —
+/// all or nothing (a savepoint); `false` when the order was cancelled by someone, or any unit
+/// is gone.
+async fn revive<C: ConnectionTrait + TransactionTrait>(db: &C, order_id: i64) -> Result<bool> {
+    let parts = seller_order::Entity::find()
+        .filter(seller_order::Column::OrderId.eq(order_id))
+        .all(db)
+        .await?;
+    let expired = |s: &seller_order::Model| {
+        s.status == OrderStatus::Cancelled
+            && s.cancel_reason.as_deref() == Some(crate::lifecycle::EXPIRED_REASON)
+    };
+    if parts.is_empty() || !parts.iter().all(expired) {
+        return Ok(false);
+    }
+    let sp = db.begin().await?;
+    let today = kernel::time::today_vn();
+    for part in &parts {
+        let mut q = Sql::new(sp.get_database_backend());
+        q.push("UPDATE seller_orders SET status = ")
+            .bind(OrderStatus::Confirmed.as_str())
+            .push(", cancelled_at = NULL, cancel_reason = NULL, updated_at = ")
+            .bind(Utc::now())
+            .push(" WHERE id = ")
+            .bind(part.id)
+            .push(" AND status = ")
+            .bind(OrderStatus::Cancelled.as_str());
+        if sp.execute_raw(q.build()).await?.rows_affected() != 1 {
+            sp.rollback().await?;
+            return Ok(false);
+        }
+        let lines = order_line::Entity::find()
+            .filter(order_line::Column::SellerOrderId.eq(part.id))
+            .all(&sp)
+            .await?;
+        for (i, line) in lines.iter().enumerate() {
+            match crate::checkout::take_stock(&sp, line, i, today).await {
+                Ok(()) => {}
+                Err(Error::InsufficientStock(_)) => {
+                    sp.rollback().await?;
+                    return Ok(false);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    crate::lifecycle::refresh(&sp, order_id).await?;
+    sp.commit().await?;
     Ok(true)
 }
 

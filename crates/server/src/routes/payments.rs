@@ -84,10 +84,19 @@ pub async fn sepay_webhook(
     }
 }
 
-/// Tells caches and subscribers, on every replica, about an order that was just paid.
+/// Tells caches and subscribers, on every replica, about an order that was just paid (and,
+/// when it came back from expiry, that its units left the shelf again).
 fn announce(state: &AppState, settled: Settled) {
-    if let (Outcome::Applied, Some(order_id)) = (settled.outcome, settled.order_id) {
-        api::Changes::order_changed(state.fanout.as_ref(), order_id);
+    let Some(order_id) = settled.order_id else {
+        return;
+    };
+    match settled.outcome {
+        Outcome::Applied => api::Changes::order_changed(state.fanout.as_ref(), order_id),
+        Outcome::Revived => {
+            api::Changes::catalog_changed(state.fanout.as_ref());
+            api::Changes::order_changed(state.fanout.as_ref(), order_id);
+        }
+        _ => {}
     }
 }
 
@@ -126,7 +135,7 @@ pub async fn vnpay_ipn(
             );
             announce(&state, settled);
             match settled.outcome {
-                Outcome::Applied | Outcome::Failed | Outcome::Late => {
+                Outcome::Applied | Outcome::Revived | Outcome::Failed | Outcome::Late => {
                     vnpay_answer("00", "Confirm Success")
                 }
                 Outcome::UnknownReference => vnpay_answer("01", "Order not found"),
