@@ -6,80 +6,18 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, DatabaseConnection};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use sea_orm::ConnectionTrait;
 
 use server::{Application, BoxError, Config, demo as seed};
+
+#[path = "../bench_support.rs"]
+mod bench_support;
+use bench_support::{Conn, one, pct};
 
 const UNITS: i64 = 2_000;
 const BUYERS: usize = 200;
 /// Any valid argon2 hash: the benchmark's buyers never log in, their tokens are minted.
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0ScKWGSpSnxnVm9yB5D3EXDKVGtsNJ7Ey4v5Ba4YJwQ";
-
-/// A minimal HTTP/1.1 keep-alive client: enough to drive our own server without a client
-/// library in the release binary.
-struct Conn {
-    stream: TcpStream,
-    buf: Vec<u8>,
-}
-
-impl Conn {
-    async fn post(&mut self, port: u16, token: &str, body: &str) -> Result<String, BoxError> {
-        let req = format!(
-            "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        self.stream.write_all(req.as_bytes()).await?;
-        self.buf.clear();
-        let mut chunk = [0u8; 8192];
-        loop {
-            let n = self.stream.read(&mut chunk).await?;
-            if n == 0 {
-                return Err("connection closed".into());
-            }
-            self.buf.extend_from_slice(&chunk[..n]);
-            if let Some(end) = find(&self.buf, b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&self.buf[..end]).to_ascii_lowercase();
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse().ok())
-                    .ok_or("no content-length")?;
-                while self.buf.len() < end + 4 + len {
-                    let n = self.stream.read(&mut chunk).await?;
-                    if n == 0 {
-                        return Err("connection closed".into());
-                    }
-                    self.buf.extend_from_slice(&chunk[..n]);
-                }
-                return Ok(String::from_utf8_lossy(&self.buf[end + 4..end + 4 + len]).into_owned());
-            }
-        }
-    }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-async fn one(db: &DatabaseConnection, sql: &str) -> Result<i64, BoxError> {
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            sql.to_owned(),
-        ))
-        .await?
-        .ok_or("no row")?;
-    Ok(row.try_get::<i64>("", "n")?)
-}
 
 async fn run() -> Result<(), BoxError> {
     let mut config = Config::from_env()?;
@@ -174,7 +112,8 @@ async fn run() -> Result<(), BoxError> {
     for (b, token) in tokens.into_iter().enumerate() {
         let vid = variant_gid.clone();
         tasks.push(tokio::spawn(async move {
-            let mut conn = Conn { stream: TcpStream::connect(("127.0.0.1", port)).await?, buf: Vec::new() };
+            let mut conn = Conn::connect(port).await?;
+            let auth = format!("Bearer {token}");
             let mut ok = Vec::new();
             let mut refused = 0;
             for n in 0.. {
@@ -182,7 +121,7 @@ async fn run() -> Result<(), BoxError> {
                     "{{\"query\":\"mutation($i: CheckoutInput!) {{ checkout(input: $i) {{ order {{ id }} userErrors {{ code }} }} }}\",\"variables\":{{\"i\":{{\"idempotencyKey\":\"f{b}-{n}\",\"lines\":[{{\"variantId\":\"{vid}\",\"quantity\":1}}],\"shippingAddress\":{{\"name\":\"A\",\"phone\":\"0912345678\",\"provinceCode\":\"40\",\"line\":\"x\"}},\"paymentMethod\":\"COD\"}}}}}}"
                 );
                 let t = Instant::now();
-                let resp = conn.post(port, &token, &body).await?;
+                let (_, resp) = conn.post(port, "/graphql", ("Authorization", &auth), &body).await?;
                 if resp.contains("\"order\":{\"id\"") {
                     ok.push(t.elapsed().as_secs_f64() * 1000.0);
                 } else if resp.contains("INSUFFICIENT_STOCK") {

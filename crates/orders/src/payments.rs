@@ -359,6 +359,14 @@ pub async fn payment(db: &impl ConnectionTrait, id: i64) -> Result<Option<paymen
     Ok(payment::Entity::find_by_id(id).one(db).await?)
 }
 
+/// The payment of an order.
+pub async fn of_order(db: &impl ConnectionTrait, order_id: i64) -> Result<Option<payment::Model>> {
+    Ok(payment::Entity::find()
+        .filter(payment::Column::OrderId.eq(order_id))
+        .one(db)
+        .await?)
+}
+
 /// The payment whose reference this is.
 pub async fn by_reference(
     db: &impl ConnectionTrait,
