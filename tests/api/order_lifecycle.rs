@@ -401,3 +401,54 @@ async fn delivered_orders_complete_by_themselves_after_the_window() {
         "once"
     );
 }
+
+#[tokio::test]
+async fn a_partial_cancellation_leaves_the_total_and_the_amount_due_of_what_remains() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 100_000, "40").await;
+    let g = app.listed_product("Chè", 5, 200_000, "19").await;
+    let buyer = app.buyer("mua@test.vn").await;
+    // 2 × 100.000 + 30.000 shipping, and 1 × 200.000 + 30.000 shipping.
+    let id = cod_order(&app, &buyer, "p", &f, &g).await;
+    let q = "query($id: ID!) { order(id: $id) { subtotal { amount } shippingTotal { amount } total { amount } payment { amount { amount } status } } }";
+    let totals = |d: &Value| {
+        let o = &d["order"];
+        (
+            o["subtotal"]["amount"].as_i64().unwrap(),
+            o["shippingTotal"]["amount"].as_i64().unwrap(),
+            o["total"]["amount"].as_i64().unwrap(),
+            o["payment"]["amount"]["amount"].as_i64().unwrap(),
+        )
+    };
+    let before = app.data(Some(&buyer), q, json!({ "id": id })).await;
+    assert_eq!(totals(&before), (400_000, 60_000, 460_000, 460_000));
+    // The fish-sauce producer cancels its part: what remains is the tea and its shipping.
+    let d = app
+        .data(
+            Some(&f.owner),
+            docs::ORDER_CANCEL,
+            json!({ "id": id, "r": "Hết hàng" }),
+        )
+        .await;
+    assert_eq!(d["orderCancel"]["userErrors"], json!([]));
+    let after = app.data(Some(&buyer), q, json!({ "id": id })).await;
+    assert_eq!(totals(&after), (200_000, 30_000, 230_000, 230_000));
+    // The tea is delivered and paid in cash: the amount collected is what remained.
+    let so = app.data(Some(&buyer), ORDER, json!({ "id": id })).await;
+    let tea = shipment_of(&so, "HTX Chè");
+    app.data(
+        Some(&g.owner),
+        docs::SELLER_ORDER_SHIP,
+        json!({ "id": tea, "c": "GHN", "t": "T1" }),
+    )
+    .await;
+    app.data(
+        Some(&g.owner),
+        docs::SELLER_ORDER_DELIVER,
+        json!({ "id": tea }),
+    )
+    .await;
+    let paid = app.data(Some(&buyer), q, json!({ "id": id })).await;
+    assert_eq!(paid["order"]["payment"]["status"], "SUCCEEDED");
+    assert_eq!(totals(&paid).3, 230_000);
+}

@@ -66,8 +66,11 @@ pub async fn get_order(db: &impl ConnectionTrait, id: OrderId) -> Result<order::
         .ok_or_else(|| Error::not_found(&["id"], Problem::OrderNotFound))
 }
 
-/// Recomputes the order's status from its seller orders; completes COD payments once every
-/// live seller order is delivered.
+/// Recomputes the order's status and totals from its seller orders; completes COD payments
+/// once every live seller order is delivered. The totals are those of the parts not cancelled
+/// (an order cancelled whole keeps what it was), and so is the amount due of a payment still
+/// pending by cash or bank transfer (whose QR is drawn from it). A pending VNPay payment keeps
+/// its amount: its signed URL carries it, and money of another amount goes to review.
 pub(crate) async fn refresh(db: &impl ConnectionTrait, order_id: i64) -> Result<order::Model> {
     let sos = seller_order::Entity::find()
         .filter(seller_order::Column::OrderId.eq(order_id))
@@ -76,9 +79,21 @@ pub(crate) async fn refresh(db: &impl ConnectionTrait, order_id: i64) -> Result<
     let statuses: Vec<OrderStatus> = sos.iter().map(|s| s.status).collect();
     let status = derive(&statuses);
     let o = get_order(db, OrderId(order_id)).await?;
+    let live: Vec<&seller_order::Model> = sos.iter().filter(|s| s.status != Cancelled).collect();
+    let (subtotal, shipping) = if live.is_empty() {
+        (o.subtotal, o.shipping_total)
+    } else {
+        (
+            live.iter().map(|s| s.subtotal).sum(),
+            live.iter().map(|s| s.shipping).sum(),
+        )
+    };
     let now = Utc::now();
     let mut active: order::ActiveModel = o.into();
     active.status = Set(status);
+    active.subtotal = Set(subtotal);
+    active.shipping_total = Set(shipping);
+    active.total = Set(subtotal + shipping);
     active.updated_at = Set(now);
     let o = active.update(db).await?;
     let pay = payment::Entity::find()
@@ -93,9 +108,18 @@ pub(crate) async fn refresh(db: &impl ConnectionTrait, order_id: i64) -> Result<
             (_, PaymentStatus::Pending, Cancelled) => Some(PaymentStatus::Expired),
             _ => None,
         };
-        if let Some(new) = new {
+        let due = (p.status == PaymentStatus::Pending
+            && matches!(p.method, PaymentMethod::Cod | PaymentMethod::BankTransfer)
+            && p.amount != o.total)
+            .then_some(o.total);
+        if new.is_some() || due.is_some() {
             let mut a: payment::ActiveModel = p.into();
-            a.status = Set(new);
+            if let Some(new) = new {
+                a.status = Set(new);
+            }
+            if let Some(due) = due {
+                a.amount = Set(due);
+            }
             a.updated_at = Set(now);
             a.update(db).await?;
         }
