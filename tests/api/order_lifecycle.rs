@@ -452,3 +452,52 @@ async fn a_partial_cancellation_leaves_the_total_and_the_amount_due_of_what_rema
     assert_eq!(paid["order"]["payment"]["status"], "SUCCEEDED");
     assert_eq!(totals(&paid).3, 230_000);
 }
+
+#[tokio::test]
+async fn two_producers_delivering_at_the_same_moment_leave_the_order_delivered_and_paid() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 100_000, "40").await;
+    let g = app.listed_product("Chè", 5, 200_000, "19").await;
+    app.stock(&f.owner, f.variant, 100).await;
+    app.stock(&g.owner, g.variant, 100).await;
+    let buyer = app.buyer("mua@test.vn").await;
+    for trial in 0..12 {
+        let id = cod_order(&app, &buyer, &format!("t{trial}"), &f, &g).await;
+        let o = app.data(Some(&buyer), ORDER, json!({ "id": id })).await;
+        let parts = [
+            (&f.owner, shipment_of(&o, "HTX Nước mắm")),
+            (&g.owner, shipment_of(&o, "HTX Chè")),
+        ];
+        for (owner, part) in &parts {
+            app.data(
+                Some(owner),
+                docs::SELLER_ORDER_SHIP,
+                json!({ "id": part, "c": "GHN", "t": "T" }),
+            )
+            .await;
+        }
+        let (a, b) = tokio::join!(
+            app.data(
+                Some(parts[0].0),
+                docs::SELLER_ORDER_DELIVER,
+                json!({ "id": parts[0].1 })
+            ),
+            app.data(
+                Some(parts[1].0),
+                docs::SELLER_ORDER_DELIVER,
+                json!({ "id": parts[1].1 })
+            ),
+        );
+        assert_eq!(a["sellerOrderDeliver"]["userErrors"], json!([]));
+        assert_eq!(b["sellerOrderDeliver"]["userErrors"], json!([]));
+        let after = app.data(Some(&buyer), ORDER, json!({ "id": id })).await;
+        assert_eq!(
+            after["order"]["status"], "DELIVERED",
+            "trial {trial}: {after}"
+        );
+        assert_eq!(
+            after["order"]["payment"]["status"], "SUCCEEDED",
+            "trial {trial}"
+        );
+    }
+}

@@ -72,6 +72,16 @@ pub async fn get_order(db: &impl ConnectionTrait, id: OrderId) -> Result<order::
 /// pending by cash or bank transfer (whose QR is drawn from it). A pending VNPay payment keeps
 /// its amount: its signed URL carries it, and money of another amount goes to review.
 pub(crate) async fn refresh(db: &impl ConnectionTrait, order_id: i64) -> Result<order::Model> {
+    // The order row first: two parts moving at once (two producers delivering) would otherwise
+    // each read the other's old status and leave the order with a stale one. The second waits
+    // here, then reads both parts as they are. (SQLite already serialises writers.)
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let mut q = Sql::new(db.get_database_backend());
+        q.push("SELECT id FROM orders WHERE id = ")
+            .bind(order_id)
+            .push(" FOR UPDATE");
+        db.query_one_raw(q.build()).await?;
+    }
     let sos = seller_order::Entity::find()
         .filter(seller_order::Column::OrderId.eq(order_id))
         .all(db)
