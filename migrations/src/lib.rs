@@ -16,6 +16,7 @@
 //!   allocations.
 //! - `m20261129_000007_record_payments`: payment references and VNPay URLs; every provider
 //!   report of money, once per provider transaction.
+//! - `m20261129_000008_unique_gtins`: a GTIN belongs to one variant on the whole platform.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -26,6 +27,7 @@ mod m20261129_000004_create_traceability;
 mod m20261129_000005_create_orders;
 mod m20261129_000006_track_order_progress;
 mod m20261129_000007_record_payments;
+mod m20261129_000008_unique_gtins;
 pub mod sql;
 
 pub struct Migrator;
@@ -41,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_create_orders::Migration),
             Box::new(m20261129_000006_track_order_progress::Migration),
             Box::new(m20261129_000007_record_payments::Migration),
+            Box::new(m20261129_000008_unique_gtins::Migration),
         ]
     }
 }

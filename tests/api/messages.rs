@@ -20,6 +20,9 @@ async fn every_refusal_says_why_in_vietnamese() {
     let (f, lot, _) = app.gtin_lot().await;
     let buyer = app.buyer("mua@test.vn").await;
     let (draft, draft_variant) = f.seller("40").draft(&app, "Nước mắm nháp", 90_000).await;
+    // Another producer, who may not use the fixture's GTIN.
+    let other = app.seller().build().await;
+    let (other_product, _) = other.draft(&app, "Nước mắm khác", 80_000).await;
     let producer =
         json!({ "name": "HTX", "kind": "COOPERATIVE", "provinceCode": "40", "address": "Thôn 1" });
     let with = |base: &Value, k: &str, v: Value| {
@@ -211,6 +214,12 @@ async fn every_refusal_says_why_in_vietnamese() {
             docs::VARIANT_CREATE,
             Some(&f.owner),
             variant("sku", json!("VP-500")),
+        ),
+        (
+            "variant: another's gtin",
+            docs::VARIANT_CREATE,
+            Some(&other.owner),
+            json!({ "p": other_product.gid(), "i": { "sku": "X-1", "name": "Chai", "price": 10_000, "gtin": "8934588012112" } }),
         ),
         (
             "lot: number",

@@ -96,6 +96,7 @@ pub fn vi(p: &Problem) -> String {
         P::CompareAtNotAbovePrice => "Giá so sánh phải cao hơn giá bán.",
         P::WeightRange => "Khối lượng phải từ 1 g đến 1.000 kg.",
         P::SkuTaken => "Mã SKU này đã được dùng cho một sản phẩm khác của chủ thể.",
+        P::GtinTaken => "Mã GTIN này đã được dùng cho một sản phẩm khác trên Chợ OCOP.",
         P::NotPublished => "Sản phẩm chưa được đăng bán.",
         P::ProducerNotVerified => "Chủ thể OCOP chưa được xác minh.",
         P::CertificateExpired(on) => {

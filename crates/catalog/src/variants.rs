@@ -78,6 +78,8 @@ fn map_duplicate(e: sea_orm::DbErr) -> Error {
         "variants.producer_id, variants.sku",
     ) {
         Error::code(ErrorCode::Duplicate, &["input", "sku"], Problem::SkuTaken)
+    } else if is_unique_violation(&e, "variants_gtin_key", "variants.gtin") {
+        Error::code(ErrorCode::Duplicate, &["input", "gtin"], Problem::GtinTaken)
     } else {
         Error::Db(e)
     }

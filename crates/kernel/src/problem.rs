@@ -83,6 +83,7 @@ pub enum Problem {
     CompareAtNotAbovePrice,
     WeightRange,
     SkuTaken,
+    GtinTaken,
     // The listing rule.
     NotPublished,
     ProducerNotVerified,
