@@ -17,6 +17,8 @@
 //! - `m20261129_000007_record_payments`: payment references and VNPay URLs; every provider
 //!   report of money, once per provider transaction.
 //! - `m20261129_000008_unique_gtins`: a GTIN belongs to one variant on the whole platform.
+//! - `m20261129_000009_keep_chain_heads`: each lot keeps its event chain's length and last
+//!   hash.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -28,6 +30,7 @@ mod m20261129_000005_create_orders;
 mod m20261129_000006_track_order_progress;
 mod m20261129_000007_record_payments;
 mod m20261129_000008_unique_gtins;
+mod m20261129_000009_keep_chain_heads;
 pub mod sql;
 
 pub struct Migrator;
@@ -44,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_track_order_progress::Migration),
             Box::new(m20261129_000007_record_payments::Migration),
             Box::new(m20261129_000008_unique_gtins::Migration),
+            Box::new(m20261129_000009_keep_chain_heads::Migration),
         ]
     }
 }

@@ -293,3 +293,28 @@ async fn publishing_needs_a_sellable_lot() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn deleting_the_tail_of_a_chain_is_seen_as_tampering() {
+    let app = TestApp::spawn().await;
+    let (f, lot, code) = app.gtin_lot().await;
+    let lot = lot.gid();
+    let d = app
+        .data(Some(&f.owner), docs::TRACE_EVENT_RECORD, json!({ "i": { "lotId": lot, "bizStep": "shipping", "eventTime": "2026-11-02T09:30:00+07:00", "location": "Kho Vinh" } }))
+        .await;
+    assert_eq!(d["traceEventRecord"]["userErrors"], json!([]));
+    let t = app.data(None, docs::TRACE, json!({ "c": code })).await;
+    assert_eq!(t["trace"]["chainIntact"], true);
+    // Someone with database access removes the last event: every remaining link still holds.
+    app.exec("DELETE FROM trace_events WHERE biz_step = 'shipping'")
+        .await;
+    let t = app.data(None, docs::TRACE, json!({ "c": code })).await;
+    assert_eq!(t["trace"]["lot"]["events"].as_array().unwrap().len(), 1);
+    assert_eq!(t["trace"]["chainIntact"], false, "{t}");
+    assert!(
+        t["trace"]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("bị sửa đổi")
+    );
+}

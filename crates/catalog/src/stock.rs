@@ -317,6 +317,8 @@ mod tests {
             gln: None,
             recall_reason: None,
             scan_count: 0,
+            events_count: 0,
+            head_hash: None,
         };
         assert!(sellable(&l, today), "expiring today is still sellable");
         l.expires_on = Some(today - chrono::Duration::days(1));

@@ -4,6 +4,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use kernel::domain::{optional_text, text};
 use kernel::error::is_unique_violation;
 use kernel::problem::{Label, Problem};
+use kernel::sql::Sql;
 use kernel::{Error, Result, Viewer};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -266,7 +267,26 @@ pub async fn append(
         hash: Set(model.hash.clone()),
         ..Default::default()
     };
-    Ok(active.insert(db).await?)
+    let inserted = active.insert(db).await?;
+    // The head moves in the same transaction: a chain whose tail is deleted no longer ends
+    // where the lot says it does.
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("UPDATE lots SET events_count = ")
+        .bind(inserted.seq)
+        .push(", head_hash = ")
+        .bind(inserted.hash.clone())
+        .push(" WHERE id = ")
+        .bind(lot.id);
+    db.execute_raw(q.build()).await?;
+    Ok(inserted)
+}
+
+/// Whether the lot's events end where the lot says its chain ends: as many as it counted, the
+/// last with the hash it kept. [`verify_chain`] catches an edited or removed middle; this
+/// catches a removed tail.
+pub fn head_matches(lot: &lot::Model, events: &[trace_event::Model]) -> bool {
+    events.len() == lot.events_count as usize
+        && events.last().map(|e| &e.hash) == lot.head_hash.as_ref()
 }
 
 /// Records an event on a lot (the lot's producer members, or ADMIN). Two events racing for the

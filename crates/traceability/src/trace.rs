@@ -17,7 +17,7 @@ use kernel::id::{CertificateId, ProducerId, ProductId, VariantId};
 
 use crate::entity::trace_event;
 
-use crate::events::verify_chain;
+use crate::events::{head_matches, verify_chain};
 use crate::scans::{ScanCounter, clients_today};
 
 #[derive(Clone)]
@@ -155,7 +155,7 @@ async fn read(
         .order_by_asc(trace_event::Column::Seq)
         .all(db)
         .await?;
-    let chain_intact = verify_chain(code.as_str(), &events);
+    let chain_intact = verify_chain(code.as_str(), &events) && head_matches(&lot, &events);
     let today = today_vn();
     let mut warnings = Vec::new();
     if let Some(reason) = lot

@@ -22,6 +22,10 @@ pub struct Model {
     pub gln: Option<String>,
     pub recall_reason: Option<String>,
     pub scan_count: i64,
+    /// The head of the lot's event chain (written by traceability with each event): how many
+    /// events, and the last one's hash.
+    pub events_count: i32,
+    pub head_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
