@@ -144,3 +144,36 @@ async fn requests_are_rate_limited_per_client() {
     }
     assert_eq!(limited, 3);
 }
+
+#[tokio::test]
+async fn registrations_are_rate_limited_per_client_even_when_aliased() {
+    let app = TestApp::spawn_with(|c| c.register_limit_per_ip = 3).await;
+    // One request, five aliased registrations: three accounts, then the limit.
+    let q = format!(
+        "mutation {{ {} }}",
+        (0..5)
+            .map(|i| format!("r{i}: register(input: {{ email: \"a{i}@test.vn\", password: \"mat-khau-du-dai\", name: \"A\" }}) {{ token }}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let v = app.gql(None, &q, json!({})).await;
+    let codes: Vec<&str> = v["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(|e| e["extensions"]["code"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(codes, vec!["RATE_LIMITED", "RATE_LIMITED"], "{v}");
+    assert_eq!(app.count("users").await, 3);
+    let d = app
+        .gql(
+            None,
+            REGISTER,
+            json!({ "i": { "email": "b@test.vn", "password": "mat-khau-du-dai", "name": "B" } }),
+        )
+        .await;
+    assert_eq!(d["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+    assert_eq!(app.count("users").await, 3);
+}

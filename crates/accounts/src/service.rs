@@ -52,8 +52,17 @@ impl NewUser {
     }
 }
 
+/// At most this many argon2 computations at once in this process: each takes tens of
+/// milliseconds and 19 MiB, so a flood of registrations or logins queues here instead of
+/// taking every core and the memory with it.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// Hashes a password with argon2id off the async threads (it takes tens of milliseconds).
 pub async fn hash_password(password: String) -> String {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -65,6 +74,10 @@ pub async fn hash_password(password: String) -> String {
 }
 
 async fn verify_password(password: String, hash: String) -> bool {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {

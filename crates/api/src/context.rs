@@ -34,6 +34,13 @@ pub trait LoginThrottle: Send + Sync {
         email: &str,
         client_ip: &str,
     ) -> std::pin::Pin<Box<dyn Future<Output = bool> + Send + '_>>;
+
+    /// Counts a registration from this client address; `false` when over the limit. Each
+    /// aliased `register` field of a request counts.
+    fn allow_register(
+        &self,
+        client_ip: &str,
+    ) -> std::pin::Pin<Box<dyn Future<Output = bool> + Send + '_>>;
 }
 
 /// The client's address.

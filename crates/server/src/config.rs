@@ -17,6 +17,7 @@
 //! | `RATE_LIMIT_PER_MINUTE` | 600 | GraphQL requests per client address per minute (0: off) |
 //! | `LOGIN_LIMIT_PER_EMAIL` | 10 | login attempts per e-mail per 15 minutes |
 //! | `LOGIN_LIMIT_PER_IP` | 50 | login attempts per client address per 15 minutes |
+//! | `REGISTER_LIMIT_PER_IP` | 20 | accounts registered per client address per hour |
 //! | `RESPONSE_CACHE_MS` | 1000 | lifetime of cached anonymous query responses (0: off) |
 //! | `MAX_BODY_BYTES` | 1048576 | request body limit |
 //! | `GRAPHQL_MAX_DEPTH` | 12 | query depth limit |
@@ -58,6 +59,8 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     pub login_limit_per_email: u32,
     pub login_limit_per_ip: u32,
+    /// Accounts registered per client address per hour.
+    pub register_limit_per_ip: u32,
     pub response_cache_ms: u64,
     pub max_body_bytes: usize,
     pub max_depth: usize,
@@ -180,6 +183,7 @@ impl Config {
             rate_limit_per_minute: num("RATE_LIMIT_PER_MINUTE", 600)?,
             login_limit_per_email: num("LOGIN_LIMIT_PER_EMAIL", 10)?,
             login_limit_per_ip: num("LOGIN_LIMIT_PER_IP", 50)?,
+            register_limit_per_ip: num("REGISTER_LIMIT_PER_IP", 20)?,
             response_cache_ms: num("RESPONSE_CACHE_MS", 1000)?,
             max_body_bytes: num("MAX_BODY_BYTES", 1024 * 1024)?,
             max_depth: num("GRAPHQL_MAX_DEPTH", 12)?,
@@ -258,6 +262,7 @@ impl Config {
             rate_limit_per_minute: 0,
             login_limit_per_email: 10,
             login_limit_per_ip: 50,
+            register_limit_per_ip: 1000,
             response_cache_ms: 0,
             max_body_bytes: 1024 * 1024,
             max_depth: 12,

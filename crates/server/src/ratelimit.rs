@@ -89,6 +89,8 @@ pub struct LoginLimits {
     pub limiter: std::sync::Arc<Limiter>,
     pub per_email: u32,
     pub per_ip: u32,
+    /// Accounts registered per client address per hour.
+    pub registrations_per_ip: u32,
 }
 
 impl LoginThrottle for LoginLimits {
@@ -109,6 +111,15 @@ impl LoginThrottle for LoginLimits {
                 .hit(&format!("login:ip:{ip}"), self.per_ip, 900)
                 .await;
             by_email && by_ip
+        })
+    }
+
+    fn allow_register(&self, client_ip: &str) -> Pin<Box<dyn Future<Output = bool> + Send + '_>> {
+        let key = format!("register:ip:{client_ip}");
+        Box::pin(async move {
+            self.limiter
+                .hit(&key, self.registrations_per_ip, 3600)
+                .await
         })
     }
 }

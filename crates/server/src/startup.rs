@@ -75,6 +75,7 @@ impl Application {
             limiter: limiter.clone(),
             per_email: config.login_limit_per_email,
             per_ip: config.login_limit_per_ip,
+            registrations_per_ip: config.register_limit_per_ip,
         });
         let traces = Arc::new(TraceCache::new(config.trace_cache_ms));
         let fanout = Fanout::start(

@@ -111,13 +111,18 @@ pub struct AccountsMutation;
 
 #[Object]
 impl AccountsMutation {
-    /// Creates a BUYER account and signs it in.
+    /// Creates a BUYER account and signs it in. Rate-limited per client address.
     async fn register(
         &self,
         ctx: &Context<'_>,
         input: RegisterInput,
     ) -> async_graphql::Result<AuthPayload> {
         let keys = ctx.data_unchecked::<TokenKeys>();
+        if let Some(throttle) = ctx.data_opt::<std::sync::Arc<dyn LoginThrottle>>()
+            && !throttle.allow_register(client_ip(ctx)).await
+        {
+            return Err(TopError::rate_limited().into());
+        }
         let result = async {
             let new = NewUser::parse(
                 &input.email,
