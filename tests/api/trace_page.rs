@@ -314,3 +314,44 @@ async fn cached_traces_still_count_every_scan_and_forget_a_recall_at_once() {
     let html = app.get(&format!("/t/{code}")).await.text().await.unwrap();
     assert!(html.contains("Nhiễm khuẩn"));
 }
+
+#[tokio::test]
+async fn public_pages_are_rate_limited_per_client_address() {
+    let app = TestApp::spawn_with(|c| {
+        c.page_rate_limit_per_minute = 4;
+        c.trust_forwarded_for = true;
+    })
+    .await;
+    let (_, _, code) = app.gtin_lot().await;
+    // Without following redirects: the Digital Link's 307 is one request.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let get = |path: String, ip: &'static str| {
+        let (client, addr) = (client.clone(), app.addr.clone());
+        async move {
+            client
+                .get(format!("{addr}{path}"))
+                .header("x-forwarded-for", ip)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // The page, its QR, a Digital Link and EPCIS share one budget per address.
+    for path in [
+        format!("/t/{code}"),
+        format!("/t/{code}/qr.svg"),
+        "/01/08934588012112/10/VP%2F2026-11".to_owned(),
+        format!("/epcis/events?lot={code}"),
+    ] {
+        assert_ne!(get(path.clone(), "10.2.0.1").await.status(), 429, "{path}");
+    }
+    let over = get(format!("/t/{code}"), "10.2.0.1").await;
+    assert_eq!(over.status(), 429);
+    assert_eq!(over.headers()["retry-after"], "60");
+    assert!(over.text().await.unwrap().contains("quá nhanh"));
+    // Another address is not affected.
+    assert_eq!(get(format!("/t/{code}"), "10.2.0.2").await.status(), 200);
+}

@@ -18,6 +18,7 @@
 //! | `LOGIN_LIMIT_PER_EMAIL` | 10 | login attempts per e-mail per 15 minutes |
 //! | `LOGIN_LIMIT_PER_IP` | 50 | login attempts per client address per 15 minutes |
 //! | `REGISTER_LIMIT_PER_IP` | 20 | accounts registered per client address per hour |
+//! | `PAGE_RATE_LIMIT_PER_MINUTE` | 1200 | trace pages, QR images, Digital Links and EPCIS per client address per minute (0: off) |
 //! | `RESPONSE_CACHE_MS` | 1000 | lifetime of cached anonymous query responses (0: off) |
 //! | `MAX_BODY_BYTES` | 1048576 | request body limit |
 //! | `GRAPHQL_MAX_DEPTH` | 12 | query depth limit |
@@ -57,6 +58,9 @@ pub struct Config {
     pub token_ttl_secs: i64,
     pub log_format: LogFormat,
     pub rate_limit_per_minute: u32,
+    /// Public pages (trace pages, QR images, Digital Links, EPCIS) per client address per
+    /// minute: generous, because a shop's customers scan through one address.
+    pub page_rate_limit_per_minute: u32,
     pub login_limit_per_email: u32,
     pub login_limit_per_ip: u32,
     /// Accounts registered per client address per hour.
@@ -181,6 +185,7 @@ impl Config {
             token_ttl_secs: num("TOKEN_TTL_SECS", 86_400)?,
             log_format,
             rate_limit_per_minute: num("RATE_LIMIT_PER_MINUTE", 600)?,
+            page_rate_limit_per_minute: num("PAGE_RATE_LIMIT_PER_MINUTE", 1200)?,
             login_limit_per_email: num("LOGIN_LIMIT_PER_EMAIL", 10)?,
             login_limit_per_ip: num("LOGIN_LIMIT_PER_IP", 50)?,
             register_limit_per_ip: num("REGISTER_LIMIT_PER_IP", 20)?,
@@ -260,6 +265,7 @@ impl Config {
             token_ttl_secs: 3600,
             log_format: LogFormat::Text,
             rate_limit_per_minute: 0,
+            page_rate_limit_per_minute: 0,
             login_limit_per_email: 10,
             login_limit_per_ip: 50,
             register_limit_per_ip: 1000,

@@ -32,11 +32,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
-        .route("/t/{code}", get(pages::trace_page))
-        .route("/t/{code}/qr.svg", get(pages::qr_svg))
-        .route("/t/{code}/qr.png", get(pages::qr_png))
-        .route("/01/{*rest}", get(pages::digital_link_resolve))
-        .route("/epcis/events", get(pages::epcis_events))
+        .merge(public_pages(state.clone()))
         .route("/webhooks/sepay", post(payments::sepay_webhook))
         .route("/payments/vnpay/ipn", get(payments::vnpay_ipn))
         .route("/payments/vnpay/return", get(payments::vnpay_return))
@@ -53,6 +49,41 @@ pub fn router(state: AppState) -> Router {
             error_response(StatusCode::INTERNAL_SERVER_ERROR, &TopError::internal())
         }))
         .with_state(state)
+}
+
+/// The public, anonymous pages: each client address may fetch `PAGE_RATE_LIMIT_PER_MINUTE` of
+/// them a minute (shared by all replicas through Redis when it is configured).
+fn public_pages(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/t/{code}", get(pages::trace_page))
+        .route("/t/{code}/qr.svg", get(pages::qr_svg))
+        .route("/t/{code}/qr.png", get(pages::qr_png))
+        .route("/01/{*rest}", get(pages::digital_link_resolve))
+        .route("/epcis/events", get(pages::epcis_events))
+        .route_layer(middleware::from_fn_with_state(state, limit_pages))
+}
+
+async fn limit_pages(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<SocketAddr>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let ip = client_ip(&addr, req.headers(), state.config.trust_forwarded_for);
+    let per_minute = state.config.page_rate_limit_per_minute;
+    if !state
+        .limiter
+        .hit(&format!("page:{ip}"), per_minute, 60)
+        .await
+    {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "60")],
+            api::messages::RATE_LIMITED,
+        )
+            .into_response();
+    }
+    next.run(req).await
 }
 
 async fn count_http(State(state): State<AppState>, req: Request, next: Next) -> Response {
