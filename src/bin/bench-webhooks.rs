@@ -33,6 +33,8 @@ async fn run() -> Result<(), BoxError> {
     config.bank_account_number = Some("0011001932418".into());
     config.bank_account_name = Some("CONG TY CHO OCOP".into());
     config.sepay_api_key = Some(KEY.into());
+    // One buyer places every order here; the cap on a buyer's unpaid orders is not measured.
+    config.unpaid_orders_per_buyer = i64::MAX;
     let app = Application::build_with(config, false).await?;
     let db = app.state().db.clone();
     seed::seed_demo(&db).await?;
@@ -70,6 +72,7 @@ async fn run() -> Result<(), BoxError> {
         providers: &app.state().providers,
         client_ip: "127.0.0.1",
         hold: chrono::Duration::minutes(60),
+        max_open_unpaid: i64::MAX,
     };
     let mut transfers = Vec::with_capacity(ORDERS);
     for i in 0..ORDERS {

@@ -452,7 +452,7 @@ async fn vnpay_orders_are_paid_by_a_signed_ipn_once() {
 #[tokio::test]
 async fn a_storm_of_a_thousand_deliveries_with_duplicates_pays_every_order_exactly_once() {
     use futures_util::StreamExt;
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(|c| c.unpaid_orders_per_buyer = 50).await;
     let f = app.listed_product("Nước mắm", 4, 120_000, "40").await;
     app.stock(&f.owner, f.variant, 1_000).await;
     let buyer = app.buyer("mua@test.vn").await;
@@ -572,4 +572,48 @@ async fn money_after_expiry_takes_the_units_again_or_is_kept_for_a_refund() {
         app.data(Some(&admin), REVIEW, json!({})).await["paymentsToReview"]["nodes"],
         json!([{ "provider": "SEPAY", "outcome": "LATE", "amount": { "amount": 270_000 }, "order": { "number": b["number"] } }])
     );
+}
+
+#[tokio::test]
+async fn a_buyer_holds_at_most_three_unpaid_orders_at_once() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 120_000, "40").await;
+    app.stock(&f.owner, f.variant, 100).await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let mut refs = Vec::new();
+    for k in 0..3 {
+        let o = bank_order(&app, &buyer, &f, &format!("u{k}")).await;
+        refs.push(
+            o["payment"]["bankTransfer"]["reference"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let d = app
+        .data(Some(&buyer), CHECKOUT, checkout_by("u3", &f, "VNPAY"))
+        .await;
+    let e = &d["checkout"]["userErrors"][0];
+    assert_eq!(e["code"], "LIMIT_EXCEEDED", "{d}");
+    assert!(e["message"].as_str().unwrap().contains("chờ thanh toán"));
+    assert_eq!(
+        app.count("orders").await,
+        3,
+        "the refused order left nothing"
+    );
+    // Cash on delivery holds nothing unpaid: still allowed.
+    let d = app
+        .data(Some(&buyer), CHECKOUT, checkout_by("cod", &f, "COD"))
+        .await;
+    assert_eq!(d["checkout"]["userErrors"], json!([]));
+    // Paying one frees a place.
+    post_sepay(&app, "sepay-test-key", &sepay(1, 270_000, &refs[0])).await;
+    let d = app
+        .data(
+            Some(&buyer),
+            CHECKOUT,
+            checkout_by("u4", &f, "BANK_TRANSFER"),
+        )
+        .await;
+    assert_eq!(d["checkout"]["userErrors"], json!([]), "{d}");
 }

@@ -77,8 +77,8 @@ pub fn units<'a>(ctx: &Context<'a>) -> &'a AdminUnits {
     ctx.data_unchecked::<Arc<AdminUnits>>()
 }
 
-/// How long an unpaid order holds its stock (shared data).
-pub struct PaymentHold(pub chrono::Duration);
+/// How long an unpaid order holds its stock, and how many a buyer may have (shared data).
+pub struct PaymentHold(pub chrono::Duration, pub i64);
 
 pub fn base_url<'a>(ctx: &Context<'a>) -> &'a str {
     ctx.data_opt::<PublicBaseUrl>()

@@ -52,6 +52,8 @@ pub struct Services {
     pub providers: Arc<::payments::Providers>,
     /// How long an unpaid order holds its stock.
     pub payment_hold: chrono::Duration,
+    /// How many orders a buyer may have waiting for payment at once.
+    pub unpaid_orders_per_buyer: i64,
 }
 
 /// The schema with its limits and shared data.
@@ -67,6 +69,9 @@ pub fn build(services: Services, limits: Limits) -> AppSchema {
         .data(services.order_hub)
         .data(PublicBaseUrl(services.base_url))
         .data(services.providers)
-        .data(context::PaymentHold(services.payment_hold))
+        .data(context::PaymentHold(
+            services.payment_hold,
+            services.unpaid_orders_per_buyer,
+        ))
         .finish()
 }

@@ -149,6 +149,11 @@ pub fn vi(p: &Problem) -> String {
         P::CannotDeliver => "Chỉ xác nhận giao được đơn đang vận chuyển.",
         P::CannotConfirmReceipt => "Chỉ xác nhận đã nhận hàng khi mọi kiện đã được giao.",
         P::CannotCancel => "Không thể hủy: hàng đã được gửi đi hoặc đơn đã hủy.",
+        P::TooManyUnpaid(max) => {
+            return format!(
+                "Bạn đang có {max} đơn hàng chờ thanh toán. Vui lòng thanh toán hoặc hủy bớt trước khi đặt đơn mới, hoặc chọn thanh toán khi nhận hàng."
+            );
+        }
         P::PaymentMethodUnavailable => {
             "Chợ OCOP chưa nhận cách thanh toán này. Vui lòng chọn cách thanh toán khác."
         }

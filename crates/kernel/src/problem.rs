@@ -121,6 +121,7 @@ pub enum Problem {
     CannotConfirmReceipt,
     CannotCancel,
     PaymentMethodUnavailable,
+    TooManyUnpaid(i64),
 }
 
 /// For logs and tools, not for people: the variant and its facts.

@@ -209,6 +209,10 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
         Err(e) => return Err(e.into()),
     };
 
+    if ord.status == OrderStatus::AwaitingPayment {
+        require_few_unpaid(&txn, buyer, ord.id, pay.max_open_unpaid).await?;
+    }
+
     // Price and group the lines by producer; every variant must be listed today.
     let today = today_vn();
     let mut by_producer: BTreeMap<ProducerId, Vec<Priced>> = BTreeMap::new();
@@ -310,6 +314,44 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
     }
     txn.commit().await?;
     Ok(ord)
+}
+
+/// Refuses a new unpaid order when the buyer already has `max` waiting: unpaid orders hold
+/// stock, and a buyer must not hold a whole variant with orders that are never paid. On
+/// PostgreSQL the buyer's row is locked first, so two checkouts at once count each other.
+async fn require_few_unpaid(
+    db: &impl ConnectionTrait,
+    buyer: i64,
+    this_order: i64,
+    max: i64,
+) -> Result<()> {
+    let backend = db.get_database_backend();
+    if backend == sea_orm::DbBackend::Postgres {
+        let mut q = Sql::new(backend);
+        q.push("SELECT id FROM users WHERE id = ")
+            .bind(buyer)
+            .push(" FOR UPDATE");
+        db.query_one_raw(q.build()).await?;
+    }
+    let mut q = Sql::new(backend);
+    q.push("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM orders WHERE buyer_id = ")
+        .bind(buyer)
+        .push(" AND status = ")
+        .bind(OrderStatus::AwaitingPayment.as_str())
+        .push(" AND id <> ")
+        .bind(this_order);
+    let open: i64 = match db.query_one_raw(q.build()).await? {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    if open >= max {
+        return Err(Error::code(
+            ErrorCode::LimitExceeded,
+            &["input", "paymentMethod"],
+            Problem::TooManyUnpaid(max),
+        ));
+    }
+    Ok(())
 }
 
 fn same_or_reused(existing: order::Model, hash: &str) -> Result<order::Model> {

@@ -57,6 +57,8 @@ pub struct PaymentStart<'a> {
     pub client_ip: &'a str,
     /// How long the stock is held for an unpaid order.
     pub hold: Duration,
+    /// How many orders a buyer may have waiting for payment at once.
+    pub max_open_unpaid: i64,
 }
 
 /// The reference and (for VNPay) the URL of a new order's payment.

@@ -29,6 +29,7 @@
 //! | `TRACE_CACHE_MS` | 30000 | how long a looked-up trace is kept in memory (0: off) |
 //! | `PAYMENT_HOLD_MINUTES` | 15 | unpaid card/VNPay orders release their stock after this |
 //! | `AUTO_COMPLETE_DAYS` | 7 | delivered orders complete by themselves after this |
+//! | `UNPAID_ORDERS_PER_BUYER` | 3 | orders a buyer may have waiting for payment at once |
 //! | `VNPAY_TMN_CODE`, `VNPAY_HASH_SECRET` | unset | the VNPay terminal; VNPay is offered when both are set |
 //! | `VNPAY_PAY_URL` | VNPay's sandbox `vpcpay.html` | VNPay's payment page |
 //! | `VNPAY_RETURN_URL` | `{PUBLIC_BASE_URL}/payments/vnpay/return` | where VNPay sends the buyer back |
@@ -81,6 +82,8 @@ pub struct Config {
     pub payment_hold_minutes: i64,
     /// Delivered orders the buyer did not confirm complete after this many days.
     pub auto_complete_days: i64,
+    /// Orders a buyer may have waiting for payment at once (they hold stock).
+    pub unpaid_orders_per_buyer: i64,
     pub vnpay_tmn_code: Option<String>,
     pub vnpay_hash_secret: Option<String>,
     pub vnpay_pay_url: String,
@@ -202,6 +205,7 @@ impl Config {
             trace_cache_ms: num("TRACE_CACHE_MS", 30_000)?,
             payment_hold_minutes: num("PAYMENT_HOLD_MINUTES", 15)?,
             auto_complete_days: num("AUTO_COMPLETE_DAYS", 7)?,
+            unpaid_orders_per_buyer: num("UNPAID_ORDERS_PER_BUYER", 3)?,
             vnpay_tmn_code: var("VNPAY_TMN_CODE"),
             vnpay_hash_secret: var("VNPAY_HASH_SECRET"),
             vnpay_pay_url: var("VNPAY_PAY_URL")
@@ -279,6 +283,7 @@ impl Config {
             trace_cache_ms: 0,
             payment_hold_minutes: 15,
             auto_complete_days: 7,
+            unpaid_orders_per_buyer: 3,
             vnpay_tmn_code: Some("CHOOCOP1".to_owned()),
             vnpay_hash_secret: Some("vnpay-test-secret".to_owned()),
             vnpay_pay_url: payments::vnpay::SANDBOX_PAY_URL.to_owned(),

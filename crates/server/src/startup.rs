@@ -98,6 +98,7 @@ impl Application {
                 base_url: config.public_base_url.clone(),
                 providers: providers.clone(),
                 payment_hold: chrono::Duration::minutes(config.payment_hold_minutes),
+                unpaid_orders_per_buyer: config.unpaid_orders_per_buyer,
             },
             api::Limits {
                 max_depth: config.max_depth,

@@ -219,6 +219,7 @@ impl OrdersMutation {
                 providers: crate::orders::payments::providers(ctx),
                 client_ip: client_ip(ctx),
                 hold: ctx.data_unchecked::<crate::context::PaymentHold>().0,
+                max_open_unpaid: ctx.data_unchecked::<crate::context::PaymentHold>().1,
             },
         )
         .await;
