@@ -177,3 +177,40 @@ async fn registrations_are_rate_limited_per_client_even_when_aliased() {
     assert_eq!(d["errors"][0]["extensions"]["code"], "RATE_LIMITED");
     assert_eq!(app.count("users").await, 3);
 }
+
+#[tokio::test]
+async fn a_refused_address_does_not_spend_the_victims_login_budget() {
+    let app = TestApp::spawn_with(|c| {
+        c.login_limit_per_email = 3;
+        c.login_limit_per_ip = 2;
+        c.trust_forwarded_for = true;
+    })
+    .await;
+    app.buyer("victim@example.vn").await;
+    let attempt = |ip: &'static str| {
+        let (client, addr) = (app.client.clone(), app.addr.clone());
+        async move {
+            client
+                .post(format!("{addr}/graphql"))
+                .header("x-forwarded-for", ip)
+                .json(&json!({ "query": LOGIN, "variables": { "e": "victim@example.vn", "p": "sai-mat-khau" } }))
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()["errors"][0]["extensions"]["code"]
+                .clone()
+        }
+    };
+    // The attacker's address is refused after two tries, however many more it makes.
+    for _ in 0..2 {
+        assert_eq!(attempt("10.3.0.1").await, json!(null));
+    }
+    for _ in 0..10 {
+        assert_eq!(attempt("10.3.0.1").await, "RATE_LIMITED");
+    }
+    // Only those two counted against the e-mail: the owner, elsewhere, still has one try.
+    assert_eq!(attempt("10.3.0.2").await, json!(null));
+    assert_eq!(attempt("10.3.0.2").await, "RATE_LIMITED");
+}
