@@ -214,3 +214,40 @@ async fn a_refused_address_does_not_spend_the_victims_login_budget() {
     assert_eq!(attempt("10.3.0.2").await, json!(null));
     assert_eq!(attempt("10.3.0.2").await, "RATE_LIMITED");
 }
+
+#[tokio::test]
+async fn each_aliased_login_counts_against_the_limits() {
+    let app = TestApp::spawn_with(|c| c.login_limit_per_email = 3).await;
+    app.buyer("e@example.vn").await;
+    let q = format!(
+        "mutation {{ {} }}",
+        (0..6)
+            .map(|i| format!(
+                "l{i}: login(email: \"e@example.vn\", password: \"sai-mat-khau-{i}\") {{ token }}"
+            ))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let v = app.gql(None, &q, json!({})).await;
+    let limited = v["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter(|e| e["extensions"]["code"] == "RATE_LIMITED")
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(
+        limited, 3,
+        "six guesses in one request are six attempts: {v}"
+    );
+    // The right password, in a later request, is refused too: the budget is spent.
+    let v = app
+        .gql(
+            None,
+            LOGIN,
+            json!({ "e": "e@example.vn", "p": "mat-khau-du-dai" }),
+        )
+        .await;
+    assert_eq!(v["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+}
