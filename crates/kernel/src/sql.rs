@@ -82,6 +82,27 @@ pub async fn write_lock(
     Ok(())
 }
 
+/// Locks one row for the rest of the transaction on PostgreSQL (`SELECT … FOR UPDATE`), so
+/// transactions that must see each other's work on it queue here. A no-op on SQLite, which
+/// already serialises writers.
+pub async fn lock_row(
+    txn: &impl sea_orm::ConnectionTrait,
+    table: &str,
+    id: i64,
+) -> Result<(), sea_orm::DbErr> {
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        let mut q = Sql::new(backend);
+        q.push("SELECT id FROM ")
+            .push(table)
+            .push(" WHERE id = ")
+            .bind(id)
+            .push(" FOR UPDATE");
+        txn.query_one_raw(q.build()).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -325,15 +325,8 @@ async fn require_few_unpaid(
     this_order: i64,
     max: i64,
 ) -> Result<()> {
-    let backend = db.get_database_backend();
-    if backend == sea_orm::DbBackend::Postgres {
-        let mut q = Sql::new(backend);
-        q.push("SELECT id FROM users WHERE id = ")
-            .bind(buyer)
-            .push(" FOR UPDATE");
-        db.query_one_raw(q.build()).await?;
-    }
-    let mut q = Sql::new(backend);
+    kernel::sql::lock_row(db, "users", buyer).await?;
+    let mut q = Sql::new(db.get_database_backend());
     q.push("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM orders WHERE buyer_id = ")
         .bind(buyer)
         .push(" AND status = ")

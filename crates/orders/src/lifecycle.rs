@@ -75,13 +75,7 @@ pub(crate) async fn refresh(db: &impl ConnectionTrait, order_id: i64) -> Result<
     // The order row first: two parts moving at once (two producers delivering) would otherwise
     // each read the other's old status and leave the order with a stale one. The second waits
     // here, then reads both parts as they are. (SQLite already serialises writers.)
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        let mut q = Sql::new(db.get_database_backend());
-        q.push("SELECT id FROM orders WHERE id = ")
-            .bind(order_id)
-            .push(" FOR UPDATE");
-        db.query_one_raw(q.build()).await?;
-    }
+    kernel::sql::lock_row(db, "orders", order_id).await?;
     let sos = seller_order::Entity::find()
         .filter(seller_order::Column::OrderId.eq(order_id))
         .all(db)

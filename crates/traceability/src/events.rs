@@ -224,13 +224,7 @@ pub async fn append(
     let code = lot.trace_code.clone().unwrap_or_default();
     // The lot row holds the chain's head, so it is the chain's lock: on PostgreSQL appends to
     // one lot queue here instead of racing for the same `seq` (SQLite serialises writers).
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        let mut q = Sql::new(db.get_database_backend());
-        q.push("SELECT id FROM lots WHERE id = ")
-            .bind(lot.id)
-            .push(" FOR UPDATE");
-        db.query_one_raw(q.build()).await?;
-    }
+    kernel::sql::lock_row(db, "lots", lot.id).await?;
     let last = trace_event::Entity::find()
         .filter(trace_event::Column::LotId.eq(lot.id))
         .order_by_desc(trace_event::Column::Seq)
