@@ -113,20 +113,22 @@ async fn qr_image(state: &AppState, input: &str, size: Option<u32>, png: bool) -
         Ok(t) => t,
         Err(r) => return r,
     };
+    qr_response(&target, size, png, "public, max-age=86400")
+}
+
+/// A QR code of `data` as PNG or SVG, `size` clamped, with this `Cache-Control`.
+pub fn qr_response(data: &str, size: Option<u32>, png: bool, cache: &'static str) -> Response {
     let size = qr::size(size);
     let (body, content_type) = if png {
-        (qr::png(&target, size), "image/png")
+        (qr::png(data, size), "image/png")
     } else {
-        (
-            qr::svg(&target, size).map(String::into_bytes),
-            "image/svg+xml",
-        )
+        (qr::svg(data, size).map(String::into_bytes), "image/svg+xml")
     };
     match body {
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, content_type),
-                (header::CACHE_CONTROL, "public, max-age=86400"),
+                (header::CACHE_CONTROL, cache),
             ],
             bytes,
         )

@@ -12,7 +12,6 @@ use payments::sepay::{self, Transfer};
 use payments::vnpay::IpnError;
 use serde::Deserialize;
 use serde_json::json;
-use traceability::qr;
 
 use crate::state::AppState;
 
@@ -248,24 +247,5 @@ async fn vietqr_image(state: &AppState, number: &str, p: QrParams, png: bool) ->
         return missing();
     }
     let payload = payments::vietqr::payload(account, payment.amount, &reference);
-    let size = qr::size(p.size);
-    let (body, content_type) = if png {
-        (qr::png(&payload, size), "image/png")
-    } else {
-        (
-            qr::svg(&payload, size).map(String::into_bytes),
-            "image/svg+xml",
-        )
-    };
-    match body {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, content_type),
-                (header::CACHE_CONTROL, "private, max-age=300"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+    crate::routes::pages::qr_response(&payload, p.size, png, "private, max-age=300")
 }
