@@ -217,22 +217,11 @@ async fn a_transfer_delivered_five_times_at_once_pays_the_order_once() {
         270_000,
         &format!("nguyen van a ck {} cam on", reference.to_lowercase()),
     );
-    let mut tasks = Vec::new();
-    for _ in 0..5 {
-        let (client, addr, body) = (app.client.clone(), app.addr.clone(), body.clone());
-        tasks.push(tokio::spawn(async move {
-            let r = client
-                .post(format!("{addr}/webhooks/sepay"))
-                .header("authorization", "Apikey sepay-test-key")
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            (r.status().as_u16(), r.json::<Value>().await.unwrap())
-        }));
-    }
-    for t in tasks {
-        assert_eq!(t.await.unwrap(), (200, json!({ "success": true })));
+    let answers =
+        futures_util::future::join_all((0..5).map(|_| post_sepay(&app, "sepay-test-key", &body)))
+            .await;
+    for answer in answers {
+        assert_eq!(answer, (200, json!({ "success": true })));
     }
     assert_eq!(
         order_state(&app, &buyer, &o["id"]).await,
@@ -480,17 +469,8 @@ async fn a_storm_of_a_thousand_deliveries_with_duplicates_pays_every_order_exact
     deliveries.sort_by_key(|b| (b["id"].as_i64().unwrap() * 7919) % 1000);
     let answers: Vec<(u16, Value)> = futures_util::stream::iter(deliveries)
         .map(|body| {
-            let (client, addr) = (app.client.clone(), app.addr.clone());
-            async move {
-                let r = client
-                    .post(format!("{addr}/webhooks/sepay"))
-                    .header("authorization", "Apikey sepay-test-key")
-                    .json(&body)
-                    .send()
-                    .await
-                    .unwrap();
-                (r.status().as_u16(), r.json::<Value>().await.unwrap())
-            }
+            let app = &app;
+            async move { post_sepay(app, "sepay-test-key", &body).await }
         })
         .buffer_unordered(32)
         .collect()
