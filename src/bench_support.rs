@@ -93,3 +93,38 @@ pub async fn one(db: &DatabaseConnection, sql: &str) -> Result<i64, BoxError> {
         .ok_or("no row")?;
     Ok(row.try_get::<i64>("", "n")?)
 }
+
+/// What a benchmark driver starts from: the application built on `config` (bound to a free
+/// port, no request limits, no response cache, no Redis) over the demo catalog, its
+/// administrative units, the demo ADMIN as a viewer, and the first listed fish-sauce variant.
+pub struct Bench {
+    pub app: server::Application,
+    pub db: DatabaseConnection,
+    pub units: kernel::admin_units::AdminUnits,
+    pub admin: kernel::Viewer,
+    pub variant_id: i64,
+}
+
+pub async fn bench_app(mut config: server::Config) -> Result<Bench, BoxError> {
+    config.bind_addr = "127.0.0.1:0".parse()?;
+    config.rate_limit_per_minute = 0;
+    config.response_cache_ms = 0;
+    config.redis_url = None;
+    let app = server::Application::build_with(config, false).await?;
+    let db = app.state().db.clone();
+    server::demo::seed_demo(&db).await?;
+    let units = catalog::units::load(&db).await?;
+    let admin_email = kernel::domain::Email::parse(server::demo::ADMIN_EMAIL)?;
+    let admin = accounts::service::find_by_email(&db, &admin_email)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no admin")?;
+    let variant_id = one(&db, "SELECT MIN(v.id) AS n FROM variants v JOIN products p ON p.id = v.product_id WHERE p.status = 'PUBLISHED' AND p.name LIKE 'Nước mắm%'").await?;
+    Ok(Bench {
+        app,
+        db,
+        units,
+        admin: kernel::Viewer::user(admin.id, true),
+        variant_id,
+    })
+}

@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 
 use sea_orm::ConnectionTrait;
 
-use server::{Application, BoxError, Config, demo as seed};
+use server::{BoxError, Config};
 
 #[path = "../bench_support.rs"]
 mod bench_support;
-use bench_support::{Conn, one, pct};
+use bench_support::{Bench, Conn, bench_app, one, pct};
 
 const UNITS: i64 = 2_000;
 const BUYERS: usize = 200;
@@ -20,24 +20,16 @@ const BUYERS: usize = 200;
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0ScKWGSpSnxnVm9yB5D3EXDKVGtsNJ7Ey4v5Ba4YJwQ";
 
 async fn run() -> Result<(), BoxError> {
-    let mut config = Config::from_env()?;
-    config.bind_addr = "127.0.0.1:0".parse()?;
-    config.rate_limit_per_minute = 0;
-    config.response_cache_ms = 0;
-    config.redis_url = None;
-    let app = Application::build_with(config, false).await?;
-    let db = app.state().db.clone();
-    seed::seed_demo(&db).await?;
-    let units = catalog::units::load(&db).await?;
-    let admin_email = kernel::domain::Email::parse(seed::ADMIN_EMAIL)?;
-    let admin = accounts::service::find_by_email(&db, &admin_email)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("no admin")?;
-    let admin_v = kernel::Viewer::user(admin.id, true);
+    let config = Config::from_env()?;
+    let Bench {
+        app,
+        db,
+        units,
+        admin: admin_v,
+        variant_id,
+    } = bench_app(config).await?;
 
     // The flash-sale variant: its demo lots recalled, one lot of 2,000 units.
-    let variant_id = one(&db, "SELECT MIN(v.id) AS n FROM variants v JOIN products p ON p.id = v.product_id WHERE p.status = 'PUBLISHED' AND p.name LIKE 'Nước mắm%'").await?;
     let old: Vec<i64> = db
         .query_all_raw(sea_orm::Statement::from_string(
             db.get_database_backend(),

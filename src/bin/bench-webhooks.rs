@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 use orders::checkout::{AddressFields, CheckoutFields, LineFields};
 use orders::payments::PaymentStart;
 use sea_orm::ConnectionTrait;
-use server::{Application, BoxError, Config, demo as seed};
+use server::{BoxError, Config};
 
 #[path = "../bench_support.rs"]
 mod bench_support;
-use bench_support::{Conn, one, pct};
+use bench_support::{Bench, Conn, bench_app, one, pct};
 
 const ORDERS: usize = 2_000;
 const DELIVERIES_EACH: usize = 3;
@@ -25,29 +25,21 @@ const KEY: &str = "bench-sepay-key";
 
 async fn run() -> Result<(), BoxError> {
     let mut config = Config::from_env()?;
-    config.bind_addr = "127.0.0.1:0".parse()?;
-    config.rate_limit_per_minute = 0;
-    config.response_cache_ms = 0;
-    config.redis_url = None;
     config.bank_bin = Some("970436".into());
     config.bank_account_number = Some("0011001932418".into());
     config.bank_account_name = Some("CONG TY CHO OCOP".into());
     config.sepay_api_key = Some(KEY.into());
     // One buyer places every order here; the cap on a buyer's unpaid orders is not measured.
     config.unpaid_orders_per_buyer = i64::MAX;
-    let app = Application::build_with(config, false).await?;
-    let db = app.state().db.clone();
-    seed::seed_demo(&db).await?;
-    let units = catalog::units::load(&db).await?;
-    let admin_email = kernel::domain::Email::parse(seed::ADMIN_EMAIL)?;
-    let admin = accounts::service::find_by_email(&db, &admin_email)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("no admin")?;
-    let admin_v = kernel::Viewer::user(admin.id, true);
+    let Bench {
+        app,
+        db,
+        units,
+        admin: admin_v,
+        variant_id,
+    } = bench_app(config).await?;
 
     // Stock enough for every order, on one listed variant.
-    let variant_id = one(&db, "SELECT MIN(v.id) AS n FROM variants v JOIN products p ON p.id = v.product_id WHERE p.status = 'PUBLISHED' AND p.name LIKE 'Nước mắm%'").await?;
     let today = kernel::time::today_vn();
     traceability::lots::create(
         &db,
@@ -67,7 +59,7 @@ async fn run() -> Result<(), BoxError> {
     .map_err(|e| format!("{e:?}"))?;
 
     // The orders, through the checkout service (their making is not what is measured).
-    let buyer = kernel::Viewer::user(admin.id, false);
+    let buyer = kernel::Viewer::user(admin_v.require_user()?, false);
     let start = PaymentStart {
         providers: &app.state().providers,
         client_ip: "127.0.0.1",
