@@ -31,6 +31,7 @@ mod m20261129_000006_track_order_progress;
 mod m20261129_000007_record_payments;
 mod m20261129_000008_unique_gtins;
 mod m20261129_000009_keep_chain_heads;
+mod m20261129_000010_keep_books;
 pub mod sql;
 
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_record_payments::Migration),
             Box::new(m20261129_000008_unique_gtins::Migration),
             Box::new(m20261129_000009_keep_chain_heads::Migration),
+            Box::new(m20261129_000010_keep_books::Migration),
         ]
     }
 }

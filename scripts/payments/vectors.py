@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Test vectors for crates/payments, computed outside Rust with Python's standard library
-(hmac, hashlib, urllib.parse, binascii.crc_hqx), so our VNPay signatures and VietQR payloads
-are checked against an independent implementation, not against themselves.
+(hmac, hashlib, urllib.parse, binascii.crc_hqx), so our VNPay and Stripe signatures and VietQR
+payloads are checked against an independent implementation, not against themselves.
 
     python3 scripts/payments/vectors.py > crates/payments/tests/vectors.json
 """
@@ -98,5 +98,20 @@ ipn_params["vnp_SecureHashType"] = "HmacSHA512"
 qr = {"bin": "970436", "account": "0011001932418", "amount": 125000, "reference": "OC12ABCD"}
 qr["payload"] = vietqr(qr["bin"], qr["account"], qr["amount"], qr["reference"])
 
-print(json.dumps({"vnpay_pay": pay, "vnpay_ipn": {"secret": secret, "params": ipn_params}, "vietqr": qr},
+# A Stripe webhook as Stripe (and localstripe) signs it: v1 = HMAC-SHA256(secret, "{t}.{body}").
+stripe_body = json.dumps({"id": "evt_1", "type": "payment_intent.succeeded", "api_version": "2017-08-15",
+                          "data": {"object": {"id": "pi_1", "amount": 125000, "currency": "vnd"}}},
+                         indent=2, sort_keys=True)
+stripe_t = 1795961005
+stripe_secret = "whsec_cho_ocop_vector"
+stripe = {
+    "secret": stripe_secret,
+    "t": stripe_t,
+    "body": stripe_body,
+    "header": "t=%d,v1=%s" % (stripe_t, hmac.new(stripe_secret.encode(), b"%d.%s" % (stripe_t, stripe_body.encode()),
+                                                 hashlib.sha256).hexdigest()),
+}
+
+print(json.dumps({"vnpay_pay": pay, "vnpay_ipn": {"secret": secret, "params": ipn_params}, "vietqr": qr,
+                  "stripe_webhook": stripe},
                  ensure_ascii=False, indent=2))

@@ -65,6 +65,7 @@ async fn run() -> Result<(), BoxError> {
         client_ip: "127.0.0.1",
         hold: chrono::Duration::minutes(60),
         max_open_unpaid: i64::MAX,
+        fee_bps: 0,
     };
     let mut transfers = Vec::with_capacity(ORDERS);
     for i in 0..ORDERS {

@@ -54,6 +54,8 @@ pub struct Services {
     pub payment_hold: chrono::Duration,
     /// How many orders a buyer may have waiting for payment at once.
     pub unpaid_orders_per_buyer: i64,
+    /// The platform's fee on new orders, in basis points (`PLATFORM_FEE_BPS`).
+    pub platform_fee_bps: i64,
 }
 
 /// The schema with its limits and shared data.
@@ -72,6 +74,7 @@ pub fn build(services: Services, limits: Limits) -> AppSchema {
         .data(context::PaymentHold(
             services.payment_hold,
             services.unpaid_orders_per_buyer,
+            services.platform_fee_bps,
         ))
         .finish()
 }

@@ -2,7 +2,7 @@
 //! reasons services give ([`Problem`]) and the top-level outcomes (sign-in, permission, limits,
 //! faults). Services never choose words; they name the problem and its facts.
 
-use kernel::money::group_thousands;
+use kernel::money::{format_vnd, group_thousands};
 use kernel::problem::{Label, Problem};
 
 /// What a piece of text is, as the sentence names it.
@@ -21,6 +21,7 @@ fn label(l: Label) -> &'static str {
         Label::Reason => "Lý do",
         Label::RecallReason => "Lý do thu hồi",
         Label::CancelReason => "Lý do hủy",
+        Label::RefundReason => "Lý do hoàn tiền",
         Label::DecisionNumber => "Số quyết định",
         Label::IssuingBody => "Cơ quan ban hành",
         Label::DocumentUrl => "Đường dẫn tài liệu",
@@ -157,8 +158,35 @@ pub fn vi(p: &Problem) -> String {
         P::PaymentMethodUnavailable => {
             "Chợ OCOP chưa nhận cách thanh toán này. Vui lòng chọn cách thanh toán khác."
         }
+        P::CardGatewayUnavailable => {
+            "Chưa kết nối được cổng thanh toán thẻ. Đơn hàng đã được giữ; vui lòng đặt lại với cùng giỏ hàng sau ít phút."
+        }
+        P::RefundAmountNotPositive => "Số tiền hoàn phải lớn hơn 0.",
+        P::NothingToRefund => "Đơn hàng này không còn khoản nào để hoàn tiền.",
+        P::RefundTooLarge { available } => {
+            return format!(
+                "Số tiền hoàn vượt quá số đã thanh toán: chỉ còn có thể hoàn {}.",
+                format_vnd(*available)
+            );
+        }
+        P::RefundKeyReused => "Khóa chống trùng lặp này đã được dùng cho một lần hoàn tiền khác.",
+        P::StatementRange => {
+            "Khoảng thời gian sao kê không hợp lệ (từ ngày phải trước đến ngày, tối đa 366 ngày)."
+        }
     };
     s.to_owned()
+}
+
+/// A producer's statement line, as the producer reads it.
+pub fn ledger_kind(kind: orders::entity::ledger_entry::EntryKind) -> &'static str {
+    use orders::entity::ledger_entry::EntryKind as K;
+    match kind {
+        K::Sale => "Tiền hàng và phí vận chuyển",
+        K::PlatformFee => "Phí nền tảng",
+        K::Refunded => "Hoàn tiền cho người mua",
+        K::Captured => "Đã thu qua cổng thanh toán",
+        K::CashCollected => "Đã thu tiền mặt khi giao",
+    }
 }
 
 // Top-level outcomes.

@@ -13,7 +13,9 @@ use crate::accounts::{AccountsMutation, AccountsQuery};
 use crate::catalog::inputs::VariantUpdateInput;
 use crate::catalog::{CatalogMutation, CatalogQuery};
 use crate::node::NodeQuery;
-use crate::orders::{OrdersMutation, OrdersQuery, OrdersSubscription, PaymentsQuery};
+use crate::orders::{
+    OrdersMutation, OrdersQuery, OrdersSubscription, PaymentsQuery, StatementQuery,
+};
 use crate::traceability::{TraceabilityMutation, TraceabilityQuery};
 
 #[derive(MergedObject, Default)]
@@ -24,6 +26,7 @@ pub struct Query(
     TraceabilityQuery,
     OrdersQuery,
     PaymentsQuery,
+    StatementQuery,
 );
 
 #[derive(MergedObject, Default)]

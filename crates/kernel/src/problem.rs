@@ -21,6 +21,7 @@ pub enum Label {
     Reason,
     RecallReason,
     CancelReason,
+    RefundReason,
     DecisionNumber,
     IssuingBody,
     DocumentUrl,
@@ -39,7 +40,11 @@ pub enum Problem {
     GtinCheckDigit,
     StarsRange,
     ScoreRange,
-    ScoreOutOfBand { score: i32, band: i32, stars: i32 },
+    ScoreOutOfBand {
+        score: i32,
+        band: i32,
+        stars: i32,
+    },
     SkuLength,
     SkuCharacters,
     Email,
@@ -50,7 +55,10 @@ pub enum Problem {
     Url,
     UnknownProvince(String),
     UnknownCommune(String),
-    CommuneNotInProvince { commune: String, province: String },
+    CommuneNotInProvince {
+        commune: String,
+        province: String,
+    },
     // Arguments outside input objects (top-level INVALID).
     BadCursor,
     NegativeFirst,
@@ -58,7 +66,10 @@ pub enum Problem {
     LotOrGtinNeeded,
     TooManyFilterValues(usize),
     // Accounts.
-    PasswordLength { min: usize, max: usize },
+    PasswordLength {
+        min: usize,
+        max: usize,
+    },
     EmailTaken,
     WrongCredentials,
     // Catalog.
@@ -106,14 +117,18 @@ pub enum Problem {
     UnknownDisposition(String),
     EventInFuture,
     DataNotObject,
-    DataTooLarge { max_kb: usize },
+    DataTooLarge {
+        max_kb: usize,
+    },
     // Orders.
     EmptyCart,
     TooManyLines(usize),
     NotOnSale,
     IdempotencyKeyLength,
     IdempotencyKeyReused,
-    InsufficientStock { left: i64 },
+    InsufficientStock {
+        left: i64,
+    },
     OrderNotFound,
     SellerOrderNotFound,
     CannotShip,
@@ -122,6 +137,17 @@ pub enum Problem {
     CannotCancel,
     PaymentMethodUnavailable,
     TooManyUnpaid(i64),
+    /// Stripe could not be reached to start a card payment; the order waits, and a retry
+    /// of the same checkout starts it.
+    CardGatewayUnavailable,
+    // Refunds and statements.
+    RefundAmountNotPositive,
+    NothingToRefund,
+    RefundTooLarge {
+        available: i64,
+    },
+    RefundKeyReused,
+    StatementRange,
 }
 
 /// For logs and tools, not for people: the variant and its facts.

@@ -142,7 +142,22 @@ fn request_hash(p: &Parsed, method: PaymentMethod) -> String {
 }
 
 /// Checks out. Returns the order (the first one, for a retry with the same key and input).
+/// A card order's PaymentIntent is created once the order is committed; if Stripe cannot be
+/// reached the order waits (holding its stock until it expires) and a retry of the same
+/// checkout creates the intent.
 pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    units: &AdminUnits,
+    viewer: &Viewer,
+    f: CheckoutFields<'_>,
+    pay: &PaymentStart<'_>,
+) -> Result<order::Model> {
+    let ord = place(db, units, viewer, f, pay).await?;
+    crate::payments::start_card(db, pay.providers, &ord).await?;
+    Ok(ord)
+}
+
+async fn place<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     units: &AdminUnits,
     viewer: &Viewer,
@@ -253,6 +268,7 @@ pub async fn checkout<C: ConnectionTrait + TransactionTrait>(
             status: Set(ord.status),
             subtotal: Set(seller_subtotal),
             shipping: Set(shipping),
+            platform_fee: Set(crate::ledger::fee(seller_subtotal + shipping, pay.fee_bps)),
             carrier: Set(None),
             tracking_number: Set(None),
             created_at: Set(now),

@@ -9,6 +9,9 @@
 //!   expire unpaid orders, complete delivered ones; the order status derived one way.
 //! - [`payments`]: starting a payment at checkout (VNPay URL, VietQR reference) and settling
 //!   providers' reports once each, with everything odd kept for review.
+//! - [`refunds`]: refunds recorded with what caused them, card refunds sent to Stripe once.
+//! - [`ledger`]: the append-only books (the buyer's money and what each producer is owed) and
+//!   producers' statements.
 //! - [`access`]: who may see an order, and which part of it ([`access::Scope`]).
 //! - [`reads`]: batched reads for the API layer's loaders.
 //! - [`events`]: this replica's fan-out of changed orders to subscribers.
@@ -17,8 +20,10 @@ pub mod access;
 pub mod checkout;
 pub mod entity;
 pub mod events;
+pub mod ledger;
 pub mod lifecycle;
 pub mod payments;
 pub mod reads;
+pub mod refunds;
 
 pub use entity::{OrderStatus, PaymentMethod, PaymentStatus};

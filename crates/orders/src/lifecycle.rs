@@ -125,7 +125,11 @@ pub(crate) async fn refresh(db: &impl ConnectionTrait, order_id: i64) -> Result<
                 a.amount = Set(due);
             }
             a.updated_at = Set(now);
-            a.update(db).await?;
+            let p = a.update(db).await?;
+            // Cash refunded before the last delivery: collected now, and partly given back.
+            if p.status == PaymentStatus::Succeeded && p.refunded > 0 {
+                crate::refunds::settle_status(db, p.id).await?;
+            }
         }
     }
     Ok(o)
@@ -234,6 +238,8 @@ pub async fn deliver<C: ConnectionTrait + TransactionTrait>(
     let so = get_seller_order(db, id).await?;
     catalog::access::require_member(db, viewer, ProducerId(so.producer_id)).await?;
     let txn = db.begin().await?;
+    // The payment first, as every writer of money locks it (settling, refunds, cancelling).
+    let pay = crate::refunds::lock_payment(&txn, so.order_id).await?;
     if !transition(
         &txn,
         id.get(),
@@ -244,6 +250,9 @@ pub async fn deliver<C: ConnectionTrait + TransactionTrait>(
     .await?
     {
         return Err(wrong_state(Problem::CannotDeliver));
+    }
+    if pay.method == PaymentMethod::Cod {
+        crate::ledger::cash_collected(&txn, pay.id, &so).await?;
     }
     refresh(&txn, so.order_id).await?;
     let so = get_seller_order(&txn, id).await?;
@@ -273,7 +282,9 @@ pub async fn confirm_received<C: ConnectionTrait + TransactionTrait>(
         return Err(wrong_state(Problem::CannotConfirmReceipt));
     }
     for s in live {
-        transition(&txn, s.id, &[Delivered], Completed, &[]).await?;
+        if transition(&txn, s.id, &[Delivered], Completed, &[]).await? {
+            crate::ledger::completed(&txn, s).await?;
+        }
     }
     let o = refresh(&txn, id.get()).await?;
     txn.commit().await?;
@@ -319,25 +330,44 @@ pub async fn cancel<C: ConnectionTrait + TransactionTrait>(
         return Err(wrong_state(Problem::CannotCancel));
     }
     let txn = db.begin().await?;
-    for s in mine {
-        let moved = transition(
-            &txn,
-            s.id,
-            &cancellable,
-            Cancelled,
-            &[
-                ("cancelled_at", Utc::now().into()),
-                ("cancel_reason", reason.clone().into()),
-            ],
-        )
-        .await?;
-        if moved {
-            release(&txn, s.id).await?;
-        }
-    }
+    // The payment first: money arriving at this moment waits, then finds the parts cancelled.
+    crate::refunds::lock_payment(&txn, id.get()).await?;
+    let ids: Vec<i64> = mine.iter().map(|s| s.id).collect();
+    let moved = cancel_parts(&txn, &ids, &reason).await?;
+    // Money already taken for those parts goes back (a card refund is sent after the commit:
+    // `refunds::run_pending_of_order`).
+    crate::refunds::refund_cancelled(&txn, id.get(), &moved, &reason, Some(uid)).await?;
     let o = refresh(&txn, id.get()).await?;
     txn.commit().await?;
     Ok(o)
+}
+
+/// Cancels the parts that can still be cancelled (not shipped), their units back to their
+/// lots; returns those it moved.
+pub(crate) async fn cancel_parts(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    reason: &str,
+) -> Result<Vec<i64>> {
+    let mut moved = Vec::new();
+    for id in ids {
+        if transition(
+            db,
+            *id,
+            &[AwaitingPayment, Confirmed, Packed],
+            Cancelled,
+            &[
+                ("cancelled_at", Utc::now().into()),
+                ("cancel_reason", reason.to_owned().into()),
+            ],
+        )
+        .await?
+        {
+            release(db, *id).await?;
+            moved.push(*id);
+        }
+    }
+    Ok(moved)
 }
 
 /// The cancel reason of a part that expired unpaid: money arriving later may revive it
@@ -424,6 +454,7 @@ pub async fn auto_complete<C: ConnectionTrait + TransactionTrait>(
     for s in due {
         let txn = db.begin().await?;
         if transition(&txn, s.id, &[Delivered], Completed, &[]).await? {
+            crate::ledger::completed(&txn, &s).await?;
             refresh(&txn, s.order_id).await?;
             done.push(s.order_id);
         }

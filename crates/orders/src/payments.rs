@@ -13,6 +13,7 @@ use kernel::problem::Problem;
 use kernel::sql::Sql;
 use kernel::{Error, ErrorCode, Result};
 use payments::Providers;
+use payments::stripe::IntentRequest;
 use payments::vnpay::PayRequest;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
@@ -24,10 +25,13 @@ use crate::entity::{
     seller_order,
 };
 
-/// The methods this server can take: cash always; VNPay and bank transfer when configured.
-/// Stripe is not offered until its integration is built.
+/// The methods this server can take: cash always; cards, VNPay and bank transfer when
+/// configured.
 pub fn available(providers: &Providers) -> Vec<PaymentMethod> {
     let mut out = vec![PaymentMethod::Cod];
+    if providers.stripe().is_some() {
+        out.push(PaymentMethod::Stripe);
+    }
     if providers.vnpay.is_some() {
         out.push(PaymentMethod::Vnpay);
     }
@@ -59,6 +63,8 @@ pub struct PaymentStart<'a> {
     pub hold: Duration,
     /// How many orders a buyer may have waiting for payment at once.
     pub max_open_unpaid: i64,
+    /// The platform's fee on new orders, in basis points of each part's goods and shipping.
+    pub fee_bps: i64,
 }
 
 /// The reference and (for VNPay) the URL of a new order's payment.
@@ -99,11 +105,64 @@ pub fn start(ord: &order::Model, method: PaymentMethod, s: &PaymentStart<'_>) ->
     }
 }
 
+/// Creates the PaymentIntent of a card order that has none yet (after checkout commits, and
+/// again when a checkout is retried after Stripe could not be reached). The key is derived
+/// from the order, so Stripe returns the same intent to a retry; the intent is stored only
+/// if none was stored meanwhile.
+pub async fn start_card(
+    db: &impl ConnectionTrait,
+    providers: &Providers,
+    ord: &order::Model,
+) -> Result<()> {
+    let Some(pay) = of_order(db, ord.id).await? else {
+        return Ok(());
+    };
+    if pay.method != PaymentMethod::Stripe
+        || pay.client_secret.is_some()
+        || pay.status != PaymentStatus::Pending
+    {
+        return Ok(());
+    }
+    let unavailable = || {
+        Error::code(
+            ErrorCode::PaymentFailed,
+            &["input", "paymentMethod"],
+            Problem::CardGatewayUnavailable,
+        )
+    };
+    let gateway = providers.stripe().ok_or_else(unavailable)?;
+    let key = format!("cho-ocop-intent-{}-{}", ord.id, ord.number);
+    let intent = gateway
+        .create_intent(&IntentRequest {
+            amount: pay.amount,
+            order_number: &ord.number,
+            idempotency_key: &key,
+        })
+        .await
+        .map_err(|e| {
+            tracing::warn!(order = %ord.number, error = %e, "creating a PaymentIntent failed");
+            unavailable()
+        })?;
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("UPDATE payments SET reference = ")
+        .bind(intent.id)
+        .push(", client_secret = ")
+        .bind(intent.client_secret)
+        .push(", updated_at = ")
+        .bind(Utc::now())
+        .push(" WHERE id = ")
+        .bind(pay.id)
+        .push(" AND client_secret IS NULL");
+    db.execute_raw(q.build()).await?;
+    Ok(())
+}
+
 /// Who reported money.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
     Vnpay,
     Sepay,
+    Stripe,
 }
 
 impl Provider {
@@ -111,6 +170,7 @@ impl Provider {
         match self {
             Provider::Vnpay => "VNPAY",
             Provider::Sepay => "SEPAY",
+            Provider::Stripe => "STRIPE",
         }
     }
 }
@@ -126,6 +186,8 @@ pub struct Report {
     pub amount: i64,
     /// Whether the money was actually taken.
     pub paid: bool,
+    /// Whether it came in đồng (a card payment in another currency is never applied).
+    pub in_vnd: bool,
     /// The report as received, kept for review.
     pub detail: String,
 }
@@ -149,8 +211,13 @@ pub enum Outcome {
     /// is paid and confirmed after all.
     Revived,
     /// The order no longer waits for payment (cancelled, or expired and its units sold
-    /// since): the money must be refunded by hand. For review.
+    /// since): the money is booked and refunded — by Stripe at once, by hand for VNPay and
+    /// bank transfers (for review).
     Late,
+    /// A failure reported after the payment succeeded (events out of order): nothing changes.
+    Stale,
+    /// Stripe reports refunds: those made outside Chợ OCOP are booked.
+    RefundRecorded,
 }
 
 impl Outcome {
@@ -164,17 +231,18 @@ impl Outcome {
             Outcome::AmountMismatch => "AMOUNT_MISMATCH",
             Outcome::AlreadyPaid => "ALREADY_PAID",
             Outcome::Late => "LATE",
+            Outcome::Stale => "STALE",
+            Outcome::RefundRecorded => "REFUND_RECORDED",
         }
     }
 
-    fn needs_review(self) -> bool {
-        matches!(
-            self,
-            Outcome::UnknownReference
-                | Outcome::AmountMismatch
-                | Outcome::AlreadyPaid
-                | Outcome::Late
-        )
+    fn needs_review(self, provider: Provider) -> bool {
+        match self {
+            Outcome::UnknownReference | Outcome::AmountMismatch | Outcome::AlreadyPaid => true,
+            // Stripe's refund is automatic; others are paid back by hand.
+            Outcome::Late => provider != Provider::Stripe,
+            _ => false,
+        }
     }
 }
 
@@ -189,37 +257,14 @@ pub struct Settled {
 pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, r: Report) -> Result<Settled> {
     let txn = db.begin().await?;
     kernel::sql::write_lock(&txn, "payment_events").await?;
-    let now = Utc::now();
     // Claiming the transaction's id first: a second delivery, even at the same moment, waits
     // here for this one to commit and then fails the unique constraint.
-    let claimed = payment_event::ActiveModel {
-        provider: Set(r.provider.as_str().to_owned()),
-        external_id: Set(r.external_id.clone()),
-        payment_id: Set(None),
-        amount: Set(r.amount),
-        outcome: Set(String::new()),
-        needs_review: Set(false),
-        detail: Set(r.detail.clone()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await;
-    let event = match claimed {
-        Ok(e) => e,
-        Err(e)
-            if is_unique_violation(
-                &e,
-                "payment_events_provider_external_id_key",
-                "payment_events.provider, payment_events.external_id",
-            ) =>
-        {
-            return Ok(Settled {
-                outcome: Outcome::Duplicate,
-                order_id: None,
-            });
-        }
-        Err(e) => return Err(e.into()),
+    let claimed = claim(&txn, r.provider, &r.external_id, r.amount, r.detail.clone()).await?;
+    let Some(event) = claimed else {
+        return Ok(Settled {
+            outcome: Outcome::Duplicate,
+            order_id: None,
+        });
     };
     // On PostgreSQL the payment row is locked, so a second transfer for the same order waits
     // and then sees it paid; SQLite's write lock above already serialises writers.
@@ -230,21 +275,30 @@ pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, r: Report) ->
         find = find.lock_exclusive();
     }
     let pay = find.one(&txn).await?;
+    let settled = [
+        PaymentStatus::Succeeded,
+        PaymentStatus::PartiallyRefunded,
+        PaymentStatus::Refunded,
+    ];
     let outcome = match &pay {
         None => Outcome::UnknownReference,
-        Some(p) if p.status == PaymentStatus::Succeeded => Outcome::AlreadyPaid,
+        // Stripe may deliver `payment_failed` after `succeeded`: it changes nothing.
+        Some(p) if !r.paid && r.provider == Provider::Stripe && settled.contains(&p.status) => {
+            Outcome::Stale
+        }
+        Some(p) if settled.contains(&p.status) || p.captured > 0 => Outcome::AlreadyPaid,
         Some(p) if !r.paid => {
             set_status(&txn, p.id, &[PaymentStatus::Pending], PaymentStatus::Failed).await?;
             Outcome::Failed
         }
-        Some(p) if p.amount != r.amount => Outcome::AmountMismatch,
+        Some(p) if p.amount != r.amount || !r.in_vnd => Outcome::AmountMismatch,
         Some(p) => {
             let paid = [
                 PaymentStatus::Pending,
                 PaymentStatus::Failed,
                 PaymentStatus::Expired,
             ];
-            if confirm(&txn, p.order_id).await? {
+            let outcome = if confirm(&txn, p.order_id).await? {
                 set_status(&txn, p.id, &paid, PaymentStatus::Succeeded).await?;
                 Outcome::Applied
             } else if revive(&txn, p.order_id).await? {
@@ -252,19 +306,113 @@ pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, r: Report) ->
                 Outcome::Revived
             } else {
                 Outcome::Late
+            };
+            // The books: the money came in. What the order no longer needs (all of it when
+            // late; the difference when the order shrank after the amount was fixed) goes back.
+            let leftover = crate::ledger::capture(&txn, p.id, p.order_id, r.amount).await?;
+            if leftover > 0 {
+                crate::refunds::refund_leftover(
+                    &txn,
+                    p.order_id,
+                    format!("sys:leftover:{}", event.id),
+                    if outcome == Outcome::Late {
+                        "Tiền đến sau khi đơn đã hủy"
+                    } else {
+                        "Tiền thừa so với giá trị đơn"
+                    },
+                )
+                .await?;
             }
+            outcome
         }
     };
     let mut e: payment_event::ActiveModel = event.into();
     e.payment_id = Set(pay.as_ref().map(|p| p.id));
     e.outcome = Set(outcome.as_str().to_owned());
-    e.needs_review = Set(outcome.needs_review());
+    e.needs_review = Set(outcome.needs_review(r.provider));
     e.update(&txn).await?;
     txn.commit().await?;
     Ok(Settled {
         outcome,
         order_id: pay.map(|p| p.order_id),
     })
+}
+
+/// Stripe's `charge.refunded`: the charge of `intent_id` is refunded `total` in all. Applied
+/// once per event; refunds made outside Chợ OCOP are booked for the difference.
+pub async fn stripe_refunded<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    event_id: &str,
+    intent_id: &str,
+    total: i64,
+    detail: String,
+) -> Result<Settled> {
+    let txn = db.begin().await?;
+    kernel::sql::write_lock(&txn, "payment_events").await?;
+    let Some(event) = claim(&txn, Provider::Stripe, event_id, total, detail).await? else {
+        return Ok(Settled {
+            outcome: Outcome::Duplicate,
+            order_id: None,
+        });
+    };
+    let pay = by_reference(&txn, intent_id).await?;
+    let outcome = match &pay {
+        None => Outcome::UnknownReference,
+        Some(p) => {
+            let p = crate::refunds::lock_payment(&txn, p.order_id).await?;
+            if crate::refunds::provider_refunded(&txn, &p, total, event_id).await? {
+                Outcome::RefundRecorded
+            } else {
+                Outcome::Duplicate
+            }
+        }
+    };
+    let mut e: payment_event::ActiveModel = event.into();
+    e.payment_id = Set(pay.as_ref().map(|p| p.id));
+    e.outcome = Set(outcome.as_str().to_owned());
+    e.needs_review = Set(outcome.needs_review(Provider::Stripe));
+    e.update(&txn).await?;
+    txn.commit().await?;
+    Ok(Settled {
+        outcome,
+        order_id: pay.map(|p| p.order_id),
+    })
+}
+
+/// Records a provider's report under its unique id; `None` when it was recorded before.
+async fn claim(
+    db: &impl ConnectionTrait,
+    provider: Provider,
+    external_id: &str,
+    amount: i64,
+    detail: String,
+) -> Result<Option<payment_event::Model>> {
+    let claimed = payment_event::ActiveModel {
+        provider: Set(provider.as_str().to_owned()),
+        external_id: Set(external_id.to_owned()),
+        payment_id: Set(None),
+        amount: Set(amount),
+        outcome: Set(String::new()),
+        needs_review: Set(false),
+        detail: Set(detail),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match claimed {
+        Ok(e) => Ok(Some(e)),
+        Err(e)
+            if is_unique_violation(
+                &e,
+                "payment_events_provider_external_id_key",
+                "payment_events.provider, payment_events.external_id",
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Moves every part of the order from AWAITING_PAYMENT to CONFIRMED (conditional updates:

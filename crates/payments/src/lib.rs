@@ -8,14 +8,21 @@
 //! - [`vietqr`]: NAPAS VietQR (EMVCo merchant-presented) payloads, CRC-16/CCITT-FALSE, and the
 //!   short payment reference a transfer must carry.
 //! - [`sepay`]: SePay's bank-transfer webhook: its key and its body.
+//! - [`stripe`]: card payments: PaymentIntents and refunds through async-stripe behind the
+//!   [`stripe::CardGateway`] trait, and the `Stripe-Signature` check on webhooks.
 
 pub mod sepay;
+pub mod stripe;
 pub mod vietqr;
 pub mod vnpay;
 
 /// The providers configured on this server; a method whose provider is missing is refused.
 #[derive(Clone, Debug, Default)]
 pub struct Providers {
+    /// Cards, through Stripe (or another [`stripe::CardGateway`]).
+    pub stripe: Option<std::sync::Arc<dyn stripe::CardGateway>>,
+    /// The secrets `POST /webhooks/stripe` accepts (several during a rotation).
+    pub stripe_webhook_secrets: Vec<String>,
     pub vnpay: Option<vnpay::Vnpay>,
     /// The account bank transfers go to; usable only with SePay watching it.
     pub bank: Option<vietqr::BankAccount>,
@@ -24,6 +31,13 @@ pub struct Providers {
 
 impl Providers {
     /// Bank transfer needs both the account to show and SePay to see the money arrive.
+    /// Cards need both the API key (to create intents) and a webhook secret (to hear back).
+    pub fn stripe(&self) -> Option<&dyn stripe::CardGateway> {
+        self.stripe
+            .as_deref()
+            .filter(|_| !self.stripe_webhook_secrets.is_empty())
+    }
+
     pub fn bank_transfer(&self) -> Option<&vietqr::BankAccount> {
         self.bank.as_ref().filter(|_| self.sepay_api_key.is_some())
     }

@@ -107,3 +107,26 @@ fn the_vietqr_payload_matches_pythons() {
     );
     assert_eq!(payload, s(&v["payload"]));
 }
+
+#[test]
+fn a_stripe_webhook_signed_by_python_verifies_and_a_changed_byte_does_not() {
+    use payments::stripe::{SignatureError, verify_signature};
+    let v = &vectors()["stripe_webhook"];
+    let body = s(&v["body"]);
+    let header = s(&v["header"]);
+    let t = v["t"].as_i64().unwrap();
+    let secrets = vec!["whsec_rotated_out".to_owned(), s(&v["secret"])];
+    assert_eq!(
+        verify_signature(Some(&header), body.as_bytes(), &secrets, t + 60),
+        Ok(())
+    );
+    let tampered = body.replace("125000", "125001");
+    assert_eq!(
+        verify_signature(Some(&header), tampered.as_bytes(), &secrets, t + 60),
+        Err(SignatureError::Mismatch)
+    );
+    assert_eq!(
+        verify_signature(Some(&header), body.as_bytes(), &secrets, t + 301),
+        Err(SignatureError::Stale)
+    );
+}

@@ -92,6 +92,15 @@ pub struct Config {
     pub bank_account_number: Option<String>,
     pub bank_account_name: Option<String>,
     pub sepay_api_key: Option<String>,
+    pub stripe_secret_key: Option<String>,
+    /// Every secret `POST /webhooks/stripe` accepts (comma-separated: during a rotation, the
+    /// old and the new).
+    pub stripe_webhook_secrets: Vec<String>,
+    /// Stripe's API, or a local stand-in (localstripe) in tests.
+    pub stripe_api_base: Option<String>,
+    /// The platform's fee on each producer's completed part, in basis points (100 = 1%),
+    /// for orders placed from now on.
+    pub platform_fee_bps: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -113,6 +122,13 @@ impl std::fmt::Debug for Config {
                 "sepay_api_key",
                 &self.sepay_api_key.as_ref().map(|_| "<hidden>"),
             )
+            .field(
+                "stripe_secret_key",
+                &self.stripe_secret_key.as_ref().map(|_| "<hidden>"),
+            )
+            .field("stripe_webhook_secrets", &self.stripe_webhook_secrets.len())
+            .field("stripe_api_base", &self.stripe_api_base)
+            .field("platform_fee_bps", &self.platform_fee_bps)
             .finish_non_exhaustive()
     }
 }
@@ -132,6 +148,14 @@ pub fn redact_url(url: &str) -> String {
 }
 
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://./data/cho-ocop.db";
+
+/// The webhook secret tests register with localstripe.
+pub const TEST_STRIPE_WEBHOOK_SECRET: &str = "whsec_cho_ocop_test";
+
+/// localstripe's address, when the test suite has one.
+pub fn test_stripe_url() -> Option<String> {
+    var("TEST_STRIPE_URL")
+}
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -216,6 +240,20 @@ impl Config {
             bank_account_number: var("BANK_ACCOUNT_NUMBER"),
             bank_account_name: var("BANK_ACCOUNT_NAME"),
             sepay_api_key: var("SEPAY_API_KEY"),
+            stripe_secret_key: var("STRIPE_SECRET_KEY"),
+            stripe_webhook_secrets: var("STRIPE_WEBHOOK_SECRETS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            stripe_api_base: var("STRIPE_API_BASE"),
+            platform_fee_bps: match num("PLATFORM_FEE_BPS", 0)? {
+                bps @ 0..=10_000 => bps,
+                _ => return Err("PLATFORM_FEE_BPS must be between 0 and 10000".into()),
+            },
         })
     }
 
@@ -247,7 +285,22 @@ impl Config {
                 );
             }
         };
+        let stripe = match &self.stripe_secret_key {
+            Some(key) => Some(
+                payments::stripe::Stripe::new(key.trim(), self.stripe_api_base.as_deref())
+                    .map_err(|e| format!("STRIPE_SECRET_KEY / STRIPE_API_BASE: {e}"))?
+                    .shared(),
+            ),
+            None => None,
+        };
+        // Events can be received without the key (cards are then not offered), but intents
+        // must never be created with no way to hear that they were paid.
+        if stripe.is_some() && self.stripe_webhook_secrets.is_empty() {
+            return Err("STRIPE_SECRET_KEY needs STRIPE_WEBHOOK_SECRETS".into());
+        }
         Ok(payments::Providers {
+            stripe,
+            stripe_webhook_secrets: self.stripe_webhook_secrets.clone(),
             vnpay,
             bank,
             sepay_api_key: self.sepay_api_key.clone(),
@@ -292,6 +345,13 @@ impl Config {
             bank_account_number: Some("0011001932418".to_owned()),
             bank_account_name: Some("CONG TY CHO OCOP".to_owned()),
             sepay_api_key: Some("sepay-test-key".to_owned()),
+            // Cards against localstripe when the suite is given one (`.ci/run` starts it).
+            stripe_secret_key: test_stripe_url().map(|_| "sk_test_cho_ocop".to_owned()),
+            stripe_webhook_secrets: test_stripe_url()
+                .map(|_| vec![TEST_STRIPE_WEBHOOK_SECRET.to_owned()])
+                .unwrap_or_default(),
+            stripe_api_base: test_stripe_url(),
+            platform_fee_bps: 0,
         }
     }
 

@@ -19,7 +19,7 @@ pub async fn flush_scans(state: AppState) {
 }
 
 /// Every 30 seconds: unpaid orders past the hold release their stock; delivered orders past
-/// the confirmation window complete (see `orders::lifecycle::expire_unpaid` for why two
+/// the confirmation window complete; card refunds not yet confirmed by Stripe are retried (see `orders::lifecycle::expire_unpaid` for why two
 /// replicas never release the same stock twice).
 pub async fn orders(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(30));
@@ -49,6 +49,11 @@ pub async fn orders(state: AppState) {
                 }
             }
             Err(e) => tracing::error!(error = %e, "completing delivered orders failed"),
+        }
+        // Card refunds Stripe has not confirmed (it was down, or a replica stopped between
+        // recording a refund and sending it): sent again with the same idempotency key.
+        if let Err(e) = orders::refunds::retry_pending(&state.db, &state.providers).await {
+            tracing::error!(error = %e, "retrying card refunds failed");
         }
     }
 }

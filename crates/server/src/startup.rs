@@ -99,6 +99,7 @@ impl Application {
                 providers: providers.clone(),
                 payment_hold: chrono::Duration::minutes(config.payment_hold_minutes),
                 unpaid_orders_per_buyer: config.unpaid_orders_per_buyer,
+                platform_fee_bps: config.platform_fee_bps,
             },
             api::Limits {
                 max_depth: config.max_depth,

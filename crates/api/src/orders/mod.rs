@@ -7,6 +7,6 @@ pub mod query;
 pub mod subscription;
 
 pub use mutation::OrdersMutation;
-pub use payments::PaymentsQuery;
+pub use payments::{PaymentsQuery, StatementQuery};
 pub use query::OrdersQuery;
 pub use subscription::OrdersSubscription;

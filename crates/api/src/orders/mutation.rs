@@ -11,6 +11,7 @@ use crate::context::{GqlResult, catalog_changed, client_ip, db, order_changed, u
 use crate::errors::{self, UserError};
 use crate::ids::{self, Kind};
 use crate::orders::objects::{Order, PaymentMethod, SellerOrder, scope_of};
+use crate::orders::payments::providers;
 
 #[derive(InputObject)]
 pub struct CheckoutLineInput {
@@ -123,7 +124,8 @@ pub struct OrdersMutation;
 #[Object]
 impl OrdersMutation {
     /// Cancels: the buyer, the whole order before anything ships; a producer's member, that
-    /// producer's part, with a reason. The stock goes back to the lots it came from.
+    /// producer's part, with a reason. The stock goes back to the lots it came from, and money
+    /// already paid for the cancelled parts is refunded (cards at once through Stripe).
     async fn order_cancel(
         &self,
         ctx: &Context<'_>,
@@ -133,7 +135,39 @@ impl OrdersMutation {
         viewer(ctx).require_user().map_err(errors::top)?;
         let r = async {
             let oid = order_id(&id)?;
-            orders::lifecycle::cancel(db(ctx), viewer(ctx), oid, &reason).await
+            let o = orders::lifecycle::cancel(db(ctx), viewer(ctx), oid, &reason).await?;
+            orders::refunds::run_pending_of_order(db(ctx), providers(ctx), o.id).await;
+            orders::lifecycle::get_order(db(ctx), oid).await
+        }
+        .await;
+        order_payload(ctx, r, true).await
+    }
+
+    /// Gives money back: ADMIN on any order, a producer's OWNER on its own part. Without
+    /// `amount`, everything still refundable in that scope, and its parts not yet shipped are
+    /// cancelled (units back to their lots); with `amount`, that much money only. Never more
+    /// than paid minus refunded; a retry with the same `idempotencyKey` refunds once.
+    async fn refund_create(
+        &self,
+        ctx: &Context<'_>,
+        order_id: ID,
+        idempotency_key: String,
+        amount: Option<i64>,
+        reason: String,
+    ) -> GqlResult<OrderPayload> {
+        viewer(ctx).require_user().map_err(errors::top)?;
+        let r = async {
+            let oid = self::order_id(&order_id)?;
+            orders::refunds::create(
+                db(ctx),
+                providers(ctx),
+                viewer(ctx),
+                oid,
+                &idempotency_key,
+                amount,
+                &reason,
+            )
+            .await
         }
         .await;
         order_payload(ctx, r, true).await
@@ -220,6 +254,7 @@ impl OrdersMutation {
                 client_ip: client_ip(ctx),
                 hold: ctx.data_unchecked::<crate::context::PaymentHold>().0,
                 max_open_unpaid: ctx.data_unchecked::<crate::context::PaymentHold>().1,
+                fee_bps: ctx.data_unchecked::<crate::context::PaymentHold>().2,
             },
         )
         .await;

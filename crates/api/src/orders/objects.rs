@@ -114,12 +114,14 @@ pub struct Payment {
     pub method: PaymentMethod,
     pub status: PaymentStatus,
     pub amount: Money,
-    /// For Stripe Elements on the client (Stripe is not offered yet: always null).
+    /// For Stripe Elements on the client, while the payment waits (the buyer and ADMIN only).
     pub stripe_client_secret: Option<String>,
     /// For VNPay: the payment page, while the payment waits.
     pub redirect_url: Option<String>,
     /// For `BANK_TRANSFER` (VietQR), while the payment waits.
     pub bank_transfer: Option<crate::orders::payments::BankTransfer>,
+    /// Given back so far (or owed back by hand, for VNPay, bank transfer and cash).
+    pub refunded: Money,
 }
 
 #[Object]
@@ -188,7 +190,8 @@ impl Order {
             method: p.method.into(),
             status: p.status.into(),
             amount: Money::vnd(p.amount),
-            stripe_client_secret: None,
+            stripe_client_secret: p.client_secret.clone().filter(|_| to_pay),
+            refunded: Money::vnd(p.refunded),
             redirect_url: p.redirect_url.clone().filter(|_| to_pay),
             bank_transfer: if to_pay {
                 crate::orders::payments::bank_transfer(ctx, &self.model.number, &p)

@@ -7,10 +7,13 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use payments::Providers;
 
-use crate::context::{GqlResult, IdPage, base_url, db, page_cost, viewer};
+use chrono::NaiveDate;
+
+use crate::catalog::objects::{Producer, producer_of};
+use crate::context::{GqlResult, IdPage, base_url, db, list_cost, page_cost, viewer};
 use crate::errors;
 use crate::orders::objects::PaymentMethod;
-use crate::scalars::Money;
+use crate::scalars::{Date, Money};
 
 /// What a buyer needs to pay by bank transfer: NAPAS VietQR, an EMVCo merchant-presented
 /// payload every Vietnamese banking app scans.
@@ -128,5 +131,103 @@ impl PaymentsQuery {
             .await
             .map_err(errors::top)?;
         Ok(page.connection(rows, |e| e.id, PaymentReview))
+    }
+}
+
+/// What the platform owes a producer over a period: the PRODUCER account of the ledger (a
+/// completed part's goods and shipping, less the platform fee and refunds), with a running
+/// balance. Also as CSV: `GET /producers/{id}/statement.csv?from=…&to=…`.
+pub struct ProducerStatement {
+    producer_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+    statement: orders::ledger::Statement,
+}
+
+/// One movement on a producer's statement.
+#[derive(SimpleObject)]
+pub struct StatementLine {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub order_number: String,
+    /// `SALE`, `PLATFORM_FEE` or `REFUNDED`.
+    pub kind: String,
+    /// The movement in Vietnamese, as the producer reads it.
+    pub description: String,
+    /// Positive: owed to the producer; negative: deducted.
+    pub amount: Money,
+    /// What the platform owes the producer after this line.
+    pub balance: Money,
+}
+
+#[Object]
+impl ProducerStatement {
+    async fn producer(&self, ctx: &Context<'_>) -> GqlResult<Producer> {
+        producer_of(ctx, self.producer_id).await
+    }
+    async fn from(&self) -> Date {
+        Date(self.from)
+    }
+    async fn to(&self) -> Date {
+        Date(self.to)
+    }
+    /// Owed before the period.
+    async fn opening_balance(&self) -> Money {
+        Money::vnd(self.statement.opening)
+    }
+    /// Owed at the end of the period.
+    async fn closing_balance(&self) -> Money {
+        Money::vnd(self.statement.closing)
+    }
+    #[graphql(complexity = "list_cost(STATEMENT_LINES_PRICED, child_complexity)")]
+    async fn lines(&self) -> Vec<StatementLine> {
+        self.statement
+            .lines
+            .iter()
+            .map(|l| StatementLine {
+                at: l.entry.created_at,
+                order_number: l.order_number.clone(),
+                kind: l.entry.kind.as_str().to_owned(),
+                description: crate::messages::ledger_kind(l.entry.kind).to_owned(),
+                amount: Money::vnd(l.entry.amount),
+                balance: Money::vnd(l.balance),
+            })
+            .collect()
+    }
+}
+
+/// What a statement's lines are priced at in a query's complexity.
+const STATEMENT_LINES_PRICED: usize = 50;
+
+#[derive(Default)]
+pub struct StatementQuery;
+
+#[Object]
+impl StatementQuery {
+    /// The producer's statement from the start of `from` to the end of `to` (days in
+    /// Asia/Ho_Chi_Minh, at most 366): for its members and ADMIN.
+    async fn producer_statement(
+        &self,
+        ctx: &Context<'_>,
+        producer_id: ID,
+        from: Date,
+        to: Date,
+    ) -> GqlResult<ProducerStatement> {
+        let pid = crate::ids::decode(crate::ids::Kind::Producer, &producer_id)
+            .ok_or_else(|| errors::top(kernel::Error::Forbidden))?;
+        let statement = orders::ledger::producer_statement(
+            db(ctx),
+            viewer(ctx),
+            kernel::id::ProducerId(pid),
+            from.0,
+            to.0,
+        )
+        .await
+        .map_err(errors::top)?;
+        Ok(ProducerStatement {
+            producer_id: pid,
+            from: from.0,
+            to: to.0,
+            statement,
+        })
     }
 }

@@ -1,10 +1,12 @@
 //! The orders crate's tables.
 
 pub mod allocation;
+pub mod ledger_entry;
 pub mod order;
 pub mod order_line;
 pub mod payment;
 pub mod payment_event;
+pub mod refund;
 pub mod seller_order;
 
 pub use order::OrderStatus;

@@ -18,6 +18,9 @@ pub struct Model {
     pub delivered_at: Option<DateTimeUtc>,
     pub cancelled_at: Option<DateTimeUtc>,
     pub cancel_reason: Option<String>,
+    /// The platform's fee on this part, at the rate in force when the order was placed;
+    /// charged to the producer when the part completes.
+    pub platform_fee: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ pub mod graphql;
 pub mod health;
 pub mod pages;
 pub mod payments;
+pub mod statements;
 pub mod ws;
 
 use std::net::SocketAddr;
@@ -34,6 +35,11 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .merge(public_pages(state.clone()))
         .route("/webhooks/sepay", post(payments::sepay_webhook))
+        .route("/webhooks/stripe", post(payments::stripe_webhook))
+        .route(
+            "/producers/{id}/statement.csv",
+            get(statements::statement_csv),
+        )
         .route("/payments/vnpay/ipn", get(payments::vnpay_ipn))
         .route("/payments/vnpay/return", get(payments::vnpay_return))
         .route("/payments/{number}/vietqr.png", get(payments::vietqr_png))

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use orders::payments::{Outcome, Provider, Report, Settled};
 use payments::sepay::{self, Transfer};
+use payments::stripe::{self, EventKind, IntentOutcome};
 use payments::vnpay::IpnError;
 use serde::Deserialize;
 use serde_json::json;
@@ -60,6 +61,7 @@ pub async fn sepay_webhook(
         references,
         amount: transfer.transfer_amount,
         paid: true,
+        in_vnd: true,
         detail: String::from_utf8_lossy(&body).into_owned(),
     };
     match orders::payments::settle(&state.db, report).await {
@@ -99,6 +101,103 @@ fn announce(state: &AppState, settled: Settled) {
     }
 }
 
+fn stripe_answer(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({ "received": status.is_success(), "message": message })),
+    )
+        .into_response()
+}
+
+/// `POST /webhooks/stripe`: Stripe's events, signed (`Stripe-Signature` on the raw body, any
+/// configured secret, 5 minutes' tolerance). 400 for a bad or stale signature or an unreadable
+/// event; 200 for an event applied, a duplicate (the event id is unique in `payment_events`)
+/// or a type we ignore; 500 on a fault, so Stripe retries.
+pub async fn stripe_webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let secrets = &state.providers.stripe_webhook_secrets;
+    if secrets.is_empty() {
+        return (StatusCode::NOT_FOUND, "Stripe is not configured").into_response();
+    }
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok());
+    let now = chrono::Utc::now().timestamp();
+    if let Err(e) = stripe::verify_signature(signature, &body, secrets, now) {
+        tracing::warn!(reason = ?e, "Stripe webhook refused");
+        return stripe_answer(StatusCode::BAD_REQUEST, "invalid signature");
+    }
+    let event = match stripe::parse_event(&body) {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::warn!(error = %e, "unreadable Stripe event");
+            return stripe_answer(StatusCode::BAD_REQUEST, "unreadable event");
+        }
+    };
+    let detail = String::from_utf8_lossy(&body).into_owned();
+    let result = match event.kind {
+        EventKind::Intent {
+            outcome,
+            intent_id,
+            amount,
+            currency,
+        } => {
+            let report = Report {
+                provider: Provider::Stripe,
+                external_id: event.id.clone(),
+                references: vec![intent_id],
+                amount,
+                paid: outcome == IntentOutcome::Succeeded,
+                in_vnd: currency == "vnd",
+                detail,
+            };
+            orders::payments::settle(&state.db, report).await
+        }
+        EventKind::ChargeRefunded {
+            intent_id,
+            amount_refunded,
+            ..
+        } => {
+            orders::payments::stripe_refunded(
+                &state.db,
+                &event.id,
+                &intent_id,
+                amount_refunded,
+                detail,
+            )
+            .await
+        }
+        EventKind::Ignored(kind) => {
+            tracing::debug!(stripe.event = %event.id, kind, "Stripe event ignored");
+            return stripe_answer(StatusCode::OK, "ignored");
+        }
+    };
+    match result {
+        Ok(settled) => {
+            tracing::info!(
+                stripe.event = %event.id,
+                outcome = settled.outcome.as_str(),
+                "Stripe event"
+            );
+            announce(&state, settled);
+            // Money the order no longer needs (late, or more than it came to) goes back now.
+            if let (Some(order_id), Outcome::Applied | Outcome::Revived | Outcome::Late) =
+                (settled.order_id, settled.outcome)
+            {
+                orders::refunds::run_pending_of_order(&state.db, &state.providers, order_id).await;
+            }
+            stripe_answer(StatusCode::OK, settled.outcome.as_str())
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "applying a Stripe event failed");
+            stripe_answer(StatusCode::INTERNAL_SERVER_ERROR, "try again")
+        }
+    }
+}
+
 fn vnpay_answer(code: &str, message: &str) -> Response {
     axum::Json(json!({ "RspCode": code, "Message": message })).into_response()
 }
@@ -123,6 +222,7 @@ pub async fn vnpay_ipn(
         references: vec![ipn.txn_ref.clone()],
         amount: ipn.amount,
         paid: ipn.paid,
+        in_vnd: true,
         detail: serde_json::to_string(&params).unwrap_or_default(),
     };
     match orders::payments::settle(&state.db, report).await {
@@ -138,10 +238,11 @@ pub async fn vnpay_ipn(
                     vnpay_answer("00", "Confirm Success")
                 }
                 Outcome::UnknownReference => vnpay_answer("01", "Order not found"),
-                Outcome::Duplicate | Outcome::AlreadyPaid => {
+                Outcome::Duplicate | Outcome::AlreadyPaid | Outcome::Stale => {
                     vnpay_answer("02", "Order already confirmed")
                 }
                 Outcome::AmountMismatch => vnpay_answer("04", "Invalid amount"),
+                Outcome::RefundRecorded => vnpay_answer("00", "Confirm Success"),
             }
         }
         Err(e) => {
