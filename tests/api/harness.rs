@@ -296,6 +296,21 @@ impl TestApp {
     }
 
     /// Counts rows of a table.
+    /// One BIGINT the query names `n`.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        use sea_orm::ConnectionTrait;
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                sql.to_owned(),
+            ))
+            .await
+            .expect("query ran")
+            .expect("a row");
+        row.try_get("", "n").expect("n")
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         use sea_orm::ConnectionTrait;
         let row = self
