@@ -10,6 +10,7 @@ mod docs;
 mod harness;
 
 mod accounts;
+mod any_text;
 mod architecture;
 mod bad_input;
 mod catalog;

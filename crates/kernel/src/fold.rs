@@ -48,8 +48,11 @@ pub fn search_terms(query: &str, max: usize) -> Vec<String> {
 /// A URL slug: folded words joined by `-`, at most 80 characters.
 pub fn slugify(s: &str) -> String {
     let mut slug = fold(s).replace(' ', "-");
-    if slug.len() > 80 {
-        slug.truncate(80);
+    if slug.chars().count() > 80 {
+        // Counted in characters, cut on a character boundary: a name in CJK or any other
+        // script of multi-byte letters must not panic here.
+        let end = slug.char_indices().nth(80).map_or(slug.len(), |(i, _)| i);
+        slug.truncate(end);
         while slug.ends_with('-') {
             slug.pop();
         }
@@ -71,6 +74,9 @@ mod tests {
         // Decomposed input (NFD) folds the same as precomposed (NFC).
         assert_eq!(fold("Nu\u{031b}\u{0301}o\u{031b}c"), fold("Nước"));
         assert_eq!(slugify("Nước mắm Phú Quốc 40°N"), "nuoc-mam-phu-quoc-40-n");
+        // Forty CJK characters (three bytes each) used to panic on a byte cut.
+        assert_eq!(slugify(&"茶".repeat(40)).chars().count(), 40);
+        assert_eq!(slugify(&"茶".repeat(100)).chars().count(), 80);
     }
 
     proptest! {
@@ -84,6 +90,13 @@ mod tests {
         fn folded_text_has_no_vietnamese_marks(s in "[a-zA-ZàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĐ ]{0,40}") {
             let f = fold(&s);
             prop_assert!(f.chars().all(|c| c.is_ascii_lowercase() || c == ' '), "{}", f);
+        }
+
+        #[test]
+        fn slugs_of_any_text_are_at_most_80_characters_without_panicking(s in "\\PC{0,200}") {
+            let slug = slugify(&s);
+            prop_assert!(slug.chars().count() <= 80);
+            prop_assert!(!slug.ends_with('-') && !slug.starts_with('-'));
         }
 
         #[test]
