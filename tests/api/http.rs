@@ -190,3 +190,27 @@ async fn every_foreign_key_has_an_index() {
         );
     }
 }
+
+#[tokio::test]
+async fn production_never_seeds_the_demo_or_its_public_admin_password() {
+    let suffix = crate::harness::random_suffix();
+    let (url, _cleanup) = crate::harness::fresh_database(&suffix).await;
+    let mut config = server::config::Config::for_tests(&url);
+    config.production = true;
+    config.jwt_secret = "3f9c1e7a52b84d06a1e9c3f7b2d5e8a14c6f0b9d".into();
+    let app = server::Application::build_with(config, true)
+        .await
+        .expect("app builds");
+    assert!(app.seeded_demo.is_none());
+    use sea_orm::ConnectionTrait;
+    let db = &app.state().db;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM users",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<i64>("", "n").unwrap(), 0);
+}

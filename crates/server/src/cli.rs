@@ -116,6 +116,11 @@ async fn migrate(config: &Config) -> Result<sea_orm::DatabaseConnection, BoxErro
 }
 
 async fn seed_demo(config: &Config) -> Result<(), BoxError> {
+    if config.production {
+        return Err(
+            "seed-demo refuses APP_ENV=production: the demo admin's password is public".into(),
+        );
+    }
     let db = migrate(config).await?;
     let summary = seed::seed_demo(&db).await?;
     println!("demo catalog: {} products seeded", summary.products);

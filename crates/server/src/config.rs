@@ -174,6 +174,12 @@ fn num<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
 impl Config {
     /// Reads the environment (after loading `.env` if present).
     pub fn from_env() -> Result<Config, String> {
+        let config = Self::read_env()?;
+        config.check_production_secrets()?;
+        Ok(config)
+    }
+
+    fn read_env() -> Result<Config, String> {
         let _ = dotenvy::dotenv();
         let production = var("APP_ENV").is_some_and(|v| v.eq_ignore_ascii_case("production"));
         let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_SQLITE_URL.to_owned());
@@ -360,6 +366,54 @@ impl Config {
     }
 }
 
+/// Whether a secret looks like a placeholder copied from an example (`change-me…`) or has too
+/// little variety to be one chosen at random.
+pub fn looks_like_placeholder(secret: &str) -> bool {
+    let lower = secret.to_lowercase();
+    let known = [
+        "change-me",
+        "changeme",
+        "change_me",
+        "placeholder",
+        "example",
+        "your-secret",
+        "your_secret",
+        "secret-here",
+        "replace-me",
+        "xxxxxxxx",
+    ];
+    let distinct: std::collections::HashSet<char> = secret.chars().collect();
+    known.iter().any(|k| lower.contains(k)) || distinct.len() < 8
+}
+
+impl Config {
+    /// In production, every configured secret must be a real one: a placeholder left from the
+    /// compose file or an example is refused at start, naming the variable.
+    pub fn check_production_secrets(&self) -> Result<(), String> {
+        if !self.production {
+            return Ok(());
+        }
+        let secrets: [(&str, Option<&str>); 4] = [
+            ("JWT_SECRET", Some(self.jwt_secret.as_str())),
+            ("VNPAY_HASH_SECRET", self.vnpay_hash_secret.as_deref()),
+            ("SEPAY_API_KEY", self.sepay_api_key.as_deref()),
+            ("STRIPE_SECRET_KEY", self.stripe_secret_key.as_deref()),
+        ];
+        let webhook = self
+            .stripe_webhook_secrets
+            .iter()
+            .map(|s| ("STRIPE_WEBHOOK_SECRETS", Some(s.as_str())));
+        for (name, value) in secrets.into_iter().chain(webhook) {
+            if value.is_some_and(looks_like_placeholder) {
+                return Err(format!(
+                    "{name} looks like a placeholder; set a real secret (for example: openssl rand -hex 32)"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 fn random_secret() -> String {
     use rand::Rng;
     let bytes: [u8; 32] = rand::rng().random();
@@ -368,6 +422,34 @@ fn random_secret() -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn production_refuses_placeholder_secrets() {
+        let mut c = super::Config::for_tests("sqlite::memory:");
+        c.production = true;
+        c.jwt_secret = "change-me-change-me-change-me-change-me".into();
+        assert!(
+            c.check_production_secrets()
+                .unwrap_err()
+                .contains("JWT_SECRET")
+        );
+        c.jwt_secret = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into();
+        assert!(c.check_production_secrets().is_err());
+        c.jwt_secret = "3f9c1e7a52b84d06a1e9c3f7b2d5e8a14c6f0b9d".into();
+        c.vnpay_hash_secret = Some("CHANGEME".into());
+        assert!(
+            c.check_production_secrets()
+                .unwrap_err()
+                .contains("VNPAY_HASH_SECRET")
+        );
+        c.vnpay_hash_secret = Some("Q7mZ2kP9xW4rT8vN".into());
+        c.sepay_api_key = Some("9Jd3LqX7pV2mW8sZ".into());
+        assert_eq!(c.check_production_secrets(), Ok(()));
+        // Outside production, the test secrets are fine.
+        c.production = false;
+        c.jwt_secret = "change-me-change-me-change-me-change-me".into();
+        assert_eq!(c.check_production_secrets(), Ok(()));
+    }
+
     #[test]
     fn passwords_are_hidden() {
         assert_eq!(

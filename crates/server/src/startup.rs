@@ -47,7 +47,9 @@ impl Application {
         )
         .await?;
         let was_new = db::migrate(&db).await?;
-        let seeded_demo = if was_new && seed_new_sqlite && config.is_sqlite() {
+        // Never in production: the demo admin's password is published in the README.
+        let seeded_demo = if was_new && seed_new_sqlite && config.is_sqlite() && !config.production
+        {
             Some(demo::seed_demo(&db).await?)
         } else {
             None
