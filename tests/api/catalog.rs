@@ -160,3 +160,51 @@ async fn updating_a_product_and_its_variant_keeps_price_sorting_true() {
         .await;
     assert_eq!(d["products"]["nodes"][0]["name"], "Cà phê Robusta");
 }
+
+/// Twenty producers and twenty products of one name created at once: each gets its own slug,
+/// none fails with "database is locked" (SQLite) or a duplicate slug (both databases).
+#[tokio::test]
+async fn twenty_concurrent_creates_of_one_name_all_succeed_with_distinct_slugs() {
+    let app = TestApp::spawn().await;
+    let owner = app.buyer("owner@test.vn").await;
+    let producers = futures_util::future::join_all((0..20).map(|_| {
+        app.gql(
+            Some(&owner),
+            docs::PRODUCER_CREATE,
+            json!({ "i": { "name": "Hợp tác xã Chè", "kind": "COOPERATIVE", "provinceCode": "19", "address": "Tân Cương" } }),
+        )
+    }))
+    .await;
+    let mut slugs: Vec<String> = producers
+        .iter()
+        .map(|d| {
+            assert_eq!(d["data"]["producerCreate"]["userErrors"], json!([]), "{d}");
+            d["data"]["producerCreate"]["producer"]["slug"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    slugs.sort();
+    slugs.dedup();
+    assert_eq!(slugs.len(), 20);
+
+    let f = app.listed_product("Nước mắm", 4, 100_000, "40").await;
+    let products = futures_util::future::join_all((0..20).map(|_| {
+        app.gql(
+            Some(&f.owner),
+            docs::PRODUCT_CREATE,
+            json!({ "i": { "producerId": f.producer.gid(), "certificateId": f.cert.gid(), "name": "Nước mắm cá cơm",
+                           "description": "x", "origin": { "provinceCode": "40" } } }),
+        )
+    }))
+    .await;
+    for d in &products {
+        assert_eq!(d["data"]["productCreate"]["userErrors"], json!([]), "{d}");
+    }
+    assert_eq!(
+        app.scalar("SELECT CAST(COUNT(DISTINCT slug) AS BIGINT) AS n FROM products WHERE name = 'Nước mắm cá cơm'")
+            .await,
+        20
+    );
+}

@@ -74,13 +74,16 @@ impl NewProducer {
     }
 }
 
-/// A slug not yet taken in `table`: the folded name, then `-2`, `-3`… The unique constraint
-/// still guards against a race.
+/// A slug not yet taken in `table`: the folded name, then `-2`, `-3`… Called inside the
+/// transaction that inserts it: creators of the same base slug queue on an advisory lock
+/// until the first commits (PostgreSQL; SQLite's write lock does the same), so two at once
+/// never pick the same one.
 pub async fn free_slug(db: &impl ConnectionTrait, table: &str, name: &str) -> Result<String> {
     let base = match slugify(name) {
         s if s.is_empty() => "san-pham".to_owned(),
         s => s,
     };
+    kernel::sql::advisory_lock(db, &format!("slug:{table}:{base}")).await?;
     let backend = db.get_database_backend();
     let mut q = Sql::new(backend);
     q.push("SELECT slug FROM ")

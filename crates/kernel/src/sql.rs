@@ -82,6 +82,24 @@ pub async fn write_lock(
     Ok(())
 }
 
+/// Serialises, on PostgreSQL, the transactions that take the same `key` until they end
+/// (`pg_advisory_xact_lock`): for choices read then written where no row exists yet to lock,
+/// such as a free slug. A no-op on SQLite, which already serialises writers.
+pub async fn advisory_lock(
+    txn: &impl sea_orm::ConnectionTrait,
+    key: &str,
+) -> Result<(), sea_orm::DbErr> {
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        let mut q = Sql::new(backend);
+        q.push("SELECT pg_advisory_xact_lock(hashtextextended(")
+            .bind(key.to_owned())
+            .push(", 0))");
+        txn.execute_raw(q.build()).await?;
+    }
+    Ok(())
+}
+
 /// Locks one row for the rest of the transaction on PostgreSQL (`SELECT … FOR UPDATE`), so
 /// transactions that must see each other's work on it queue here. A no-op on SQLite, which
 /// already serialises writers.
