@@ -32,6 +32,7 @@ mod m20261129_000007_record_payments;
 mod m20261129_000008_unique_gtins;
 mod m20261129_000009_keep_chain_heads;
 mod m20261129_000010_keep_books;
+mod m20261129_000011_one_certificate_per_product;
 pub mod sql;
 
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_unique_gtins::Migration),
             Box::new(m20261129_000009_keep_chain_heads::Migration),
             Box::new(m20261129_000010_keep_books::Migration),
+            Box::new(m20261129_000011_one_certificate_per_product::Migration),
         ]
     }
 }

@@ -197,14 +197,18 @@ impl SellerBuilder<'_> {
 
 impl Seller {
     /// A DRAFT product with one variant at `price`, no stock.
+    /// Its certificate is the seller's first one while no product has it, then a copy of it
+    /// (same stars, dates and review) for each further product: one certificate backs one
+    /// product.
     pub async fn draft(&self, app: &TestApp, name: &str, price: i64) -> (ProductId, VariantId) {
+        let cert = self.free_certificate(app, name).await;
         let product = catalog::products::create(
             &app.db,
             &app.units,
             &self.owner.viewer,
             ProductFields {
                 producer_id: self.producer,
-                certificate_id: self.cert,
+                certificate_id: cert,
                 name,
                 description: "Sản phẩm OCOP",
                 category_code: None,
@@ -245,6 +249,53 @@ impl Seller {
         VariantId(v.id)
     }
 
+    pub async fn free_certificate(&self, app: &TestApp, product_name: &str) -> CertificateId {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let used = catalog::entity::product::Entity::find()
+            .filter(catalog::entity::product::Column::CertificateId.eq(self.cert.0))
+            .one(&app.db)
+            .await
+            .expect("products read")
+            .is_some();
+        if !used {
+            return self.cert;
+        }
+        let first = catalog::entity::certificate::Entity::find_by_id(self.cert.0)
+            .one(&app.db)
+            .await
+            .expect("certificate read")
+            .expect("the seller's certificate");
+        let copy = catalog::certificates::submit(
+            &app.db,
+            &self.owner.viewer,
+            CertificateFields {
+                producer_id: self.producer,
+                product_name,
+                category_code: &first.category_code,
+                stars: first.stars,
+                score: None,
+                decision_number: &first.decision_number,
+                issued_by: &first.issued_by,
+                issued_on: first.issued_on,
+                document_url: None,
+            },
+        )
+        .await
+        .expect("certificate submitted");
+        if first.status == catalog::entity::CertificateStatus::Verified {
+            catalog::certificates::review(
+                &app.db,
+                &self.admin.viewer,
+                CertificateId(copy.id),
+                true,
+                None,
+            )
+            .await
+            .expect("certificate approved");
+        }
+        CertificateId(copy.id)
+    }
+
     /// A published product with one variant at `price` and a lot of 10.
     pub async fn listed(&self, app: &TestApp, name: &str, price: i64) -> Fixture {
         let (product, variant) = self.draft(app, name, price).await;
@@ -253,11 +304,15 @@ impl Seller {
             .await
             .expect("publish ran")
             .unwrap_or_else(|issues| panic!("not listable: {issues:?}"));
+        let cert = catalog::products::get(&app.db, product)
+            .await
+            .expect("product read")
+            .certificate_id;
         Fixture {
             owner: self.owner.clone(),
             admin: self.admin.clone(),
             producer: self.producer,
-            cert: self.cert,
+            cert: CertificateId(cert),
             product,
             variant,
         }

@@ -190,11 +190,17 @@ async fn twenty_concurrent_creates_of_one_name_all_succeed_with_distinct_slugs()
     assert_eq!(slugs.len(), 20);
 
     let f = app.listed_product("Nước mắm", 4, 100_000, "40").await;
-    let products = futures_util::future::join_all((0..20).map(|_| {
+    let seller = f.seller("40");
+    let mut certs = Vec::new();
+    // Each product its own certificate (the seller's first one backs the listed product).
+    for _ in 0..20 {
+        certs.push(seller.free_certificate(&app, "Nước mắm cá cơm").await);
+    }
+    let products = futures_util::future::join_all(certs.iter().map(|cert| {
         app.gql(
             Some(&f.owner),
             docs::PRODUCT_CREATE,
-            json!({ "i": { "producerId": f.producer.gid(), "certificateId": f.cert.gid(), "name": "Nước mắm cá cơm",
+            json!({ "i": { "producerId": f.producer.gid(), "certificateId": cert.gid(), "name": "Nước mắm cá cơm",
                            "description": "x", "origin": { "provinceCode": "40" } } }),
         )
     }))

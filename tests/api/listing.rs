@@ -83,11 +83,12 @@ async fn publish_refuses_every_broken_rule_with_its_code() {
 async fn a_product_without_variants_cannot_be_published() {
     let app = TestApp::spawn().await;
     let f = app.listed_product("Gạo", 5, 80_000, "92").await;
+    let cert = f.seller("92").free_certificate(&app, "Gạo lứt").await;
     let d = app
         .data(
             Some(&f.owner),
             docs::PRODUCT_CREATE,
-            json!({ "i": { "producerId": f.producer.gid(), "certificateId": f.cert.gid(), "name": "Gạo lứt", "description": "x", "origin": { "provinceCode": "92" } } }),
+            json!({ "i": { "producerId": f.producer.gid(), "certificateId": cert.gid(), "name": "Gạo lứt", "description": "x", "origin": { "provinceCode": "92" } } }),
         )
         .await;
     let id = d["productCreate"]["product"]["id"].as_str().unwrap();
@@ -368,4 +369,63 @@ async fn a_change_on_one_replica_empties_the_other_replicas_caches_through_redis
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert!(seen, "replica A still serves a stale cache");
+}
+
+/// One OCOP certificate backs one product, and the product's category is the certificate's:
+/// otherwise uncertified goods could show a certified product's stars.
+#[tokio::test]
+async fn one_certificate_backs_one_product_in_its_own_category() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 100_000, "40").await;
+    let input = |cert: &str, category: Option<&str>| {
+        json!({ "i": { "producerId": f.producer.gid(), "certificateId": cert, "name": "Nước mắm pha",
+                       "description": "x", "categoryCode": category, "origin": { "provinceCode": "40" } } })
+    };
+    let d = app
+        .data(
+            Some(&f.owner),
+            docs::PRODUCT_CREATE,
+            input(&f.cert.gid(), None),
+        )
+        .await;
+    let e = &d["productCreate"]["userErrors"][0];
+    assert_eq!(e["code"], "DUPLICATE", "{d}");
+    assert_eq!(e["field"], json!(["input", "certificateId"]));
+    assert!(e["message"].as_str().unwrap().contains("«Nước mắm»"), "{e}");
+
+    let cert = f.seller("40").free_certificate(&app, "Nước mắm pha").await;
+    let d = app
+        .data(
+            Some(&f.owner),
+            docs::PRODUCT_CREATE,
+            input(&cert.gid(), Some("I.6")),
+        )
+        .await;
+    let e = &d["productCreate"]["userErrors"][0];
+    assert_eq!(e["code"], "INVALID", "{d}");
+    assert_eq!(e["field"], json!(["input", "categoryCode"]));
+    assert!(e["message"].as_str().unwrap().contains("I.4.a"), "{e}");
+    assert_eq!(app.count("products").await, 1);
+
+    let d = app
+        .data(
+            Some(&f.owner),
+            docs::PRODUCT_CREATE,
+            input(&cert.gid(), Some("I.4.a")),
+        )
+        .await;
+    assert_eq!(d["productCreate"]["userErrors"], json!([]), "{d}");
+    let second = d["productCreate"]["product"]["id"].clone();
+    // Moving the second product onto the first one's certificate is refused too.
+    let d = app
+        .data(
+            Some(&f.owner),
+            "mutation($id: ID!, $i: ProductUpdateInput!) { productUpdate(id: $id, input: $i) { userErrors { code field } } }",
+            json!({ "id": second, "i": { "certificateId": f.cert.gid() } }),
+        )
+        .await;
+    assert_eq!(
+        d["productUpdate"]["userErrors"],
+        json!([{ "code": "DUPLICATE", "field": ["input", "certificateId"] }])
+    );
 }

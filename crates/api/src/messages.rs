@@ -91,6 +91,16 @@ pub fn vi(p: &Problem) -> String {
         P::OnlySubmittedReviewed => "Chỉ xét duyệt được giấy chứng nhận đang chờ duyệt.",
         P::OnlyVerifiedRevoked => "Chỉ thu hồi được giấy chứng nhận đã được xác minh.",
         P::CertificateNotOwn => "Giấy chứng nhận OCOP không tồn tại hoặc không thuộc chủ thể này.",
+        P::CertificateInUse { product } => {
+            return format!(
+                "Giấy chứng nhận OCOP này đã dùng cho sản phẩm «{product}». Mỗi giấy chứng nhận chỉ dành cho một sản phẩm."
+            );
+        }
+        P::CategoryNotCertificates { expected } => {
+            return format!(
+                "Nhóm sản phẩm phải là nhóm ghi trên giấy chứng nhận OCOP ({expected})."
+            );
+        }
         P::TooManyImages(max) => return format!("Tối đa {max} ảnh cho một sản phẩm."),
         P::ProductArchived => "Sản phẩm đã lưu trữ.",
         P::ProductNotOnSale => "Sản phẩm không ở trạng thái đang bán.",

@@ -120,6 +120,43 @@ async fn own_certificate(
     }
 }
 
+/// Refuses a certificate that already backs another product: one OCOP certificate backs one
+/// product. Called in the writing transaction, after a lock on the certificate, so two
+/// products claiming it at once see each other (the unique index holds in any case).
+async fn require_free_certificate(
+    db: &impl ConnectionTrait,
+    certificate_id: i64,
+    this_product: Option<i64>,
+) -> Result<()> {
+    kernel::sql::advisory_lock(db, &format!("certificate:{certificate_id}")).await?;
+    let mut q = product::Entity::find().filter(product::Column::CertificateId.eq(certificate_id));
+    if let Some(id) = this_product {
+        q = q.filter(product::Column::Id.ne(id));
+    }
+    match q.one(db).await? {
+        Some(other) => Err(certificate_in_use(other.name)),
+        None => Ok(()),
+    }
+}
+
+fn certificate_in_use(product: String) -> Error {
+    Error::code(
+        ErrorCode::Duplicate,
+        &["input", "certificateId"],
+        Problem::CertificateInUse { product },
+    )
+}
+
+/// The unique index's answer to two products claiming one certificate at the same moment.
+fn claimed_meanwhile(e: sea_orm::DbErr) -> Error {
+    if kernel::error::is_unique_violation(&e, "products_certificate_key", "products.certificate_id")
+    {
+        certificate_in_use(String::new())
+    } else {
+        e.into()
+    }
+}
+
 async fn replace_images(
     db: &impl ConnectionTrait,
     product_id: i64,
@@ -159,12 +196,18 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         text(f.name, 200, Label::ProductName).map_err(|m| Error::invalid(&["input", "name"], m))?;
     let description = text(f.description, 20_000, Label::Description)
         .map_err(|m| Error::invalid(&["input", "description"], m))?;
-    let category_code = f
-        .category_code
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .unwrap_or(&cert.category_code)
-        .to_owned();
+    // The category is the certificate's: one given must be it.
+    let category_code = cert.category_code.clone();
+    if let Some(given) = f.category_code.map(str::trim).filter(|c| !c.is_empty())
+        && given != category_code
+    {
+        return Err(Error::invalid(
+            &["input", "categoryCode"],
+            Problem::CategoryNotCertificates {
+                expected: category_code,
+            },
+        ));
+    }
     let category = certificates::category(db, &category_code)
         .await?
         .ok_or_else(|| Error::invalid(&["input", "categoryCode"], Problem::BadCategory))?;
@@ -174,6 +217,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let txn = db.begin().await?;
     // It reads (a free slug) before it writes: on SQLite, writer from the start.
     kernel::sql::write_lock(&txn, "products").await?;
+    require_free_certificate(&txn, cert.id, None).await?;
     let slug = producers::free_slug(&txn, "products", &name).await?;
     let now = chrono::Utc::now();
     let created = product::ActiveModel {
@@ -203,7 +247,8 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(claimed_meanwhile)?;
     replace_images(&txn, created.id, &images, &name).await?;
     txn.commit().await?;
     Ok(created)
@@ -248,14 +293,17 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
             .map_err(|m| Error::invalid(&["input", "description"], m))?,
         None => current.description.clone(),
     };
-    let cert_id = match ch.certificate_id {
-        Some(c) => {
-            own_certificate(db, ProducerId(current.producer_id), c)
-                .await?
-                .id
+    let new_cert = match ch.certificate_id {
+        Some(c) if c.get() != current.certificate_id => {
+            Some(own_certificate(db, ProducerId(current.producer_id), c).await?)
         }
-        None => current.certificate_id,
+        _ => None,
     };
+    let cert_id = new_cert.as_ref().map_or(current.certificate_id, |c| c.id);
+    // Another certificate brings its category.
+    let category_code = new_cert
+        .as_ref()
+        .map_or(current.category_code.clone(), |c| c.category_code.clone());
     let origin = match &ch.origin {
         Some(o) => parse_origin(units, o)?,
         None => (
@@ -268,13 +316,18 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         Some(i) => Some(parse_images(i)?),
         None => None,
     };
-    let category = certificates::category(db, &current.category_code)
+    let category = certificates::category(db, &category_code)
         .await?
         .map(|c| c.name)
         .unwrap_or_default();
 
     let txn = db.begin().await?;
+    if new_cert.is_some() {
+        kernel::sql::write_lock(&txn, "products").await?;
+        require_free_certificate(&txn, cert_id, Some(id.get())).await?;
+    }
     let mut active: product::ActiveModel = current.into();
+    active.category_code = Set(category_code);
     active.search_text = Set(search_text(&name, &producer, &category, units, &origin));
     active.name_folded = Set(fold(&name));
     active.name = Set(name.clone());
@@ -284,7 +337,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     active.origin_commune_code = Set(origin.1);
     active.origin_place = Set(origin.2);
     active.updated_at = Set(chrono::Utc::now());
-    let updated = active.update(&txn).await?;
+    let updated = active.update(&txn).await.map_err(claimed_meanwhile)?;
     if let Some(images) = images {
         replace_images(&txn, id.get(), &images, &name).await?;
     }

@@ -88,6 +88,14 @@ pub enum Problem {
     OnlySubmittedReviewed,
     OnlyVerifiedRevoked,
     CertificateNotOwn,
+    /// One OCOP certificate backs one product.
+    CertificateInUse {
+        product: String,
+    },
+    /// A product's category is its certificate's.
+    CategoryNotCertificates {
+        expected: String,
+    },
     TooManyImages(usize),
     ProductArchived,
     ProductNotOnSale,

@@ -56,7 +56,7 @@ pub struct ProductInput {
     pub certificate_id: ID,
     pub name: String,
     pub description: String,
-    /// Defaults to the certificate's category.
+    /// The certificate's category (the default); another one is refused.
     pub category_code: Option<String>,
     pub origin: OriginInput,
     pub images: Option<Vec<String>>,

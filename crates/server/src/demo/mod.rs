@@ -1,5 +1,6 @@
-//! The demo catalog: a few verified cooperatives in different provinces, certificates of 3, 4
-//! and 5 stars (one expired, one waiting for review), about 30 products with Vietnamese names,
+//! The demo catalog: a few verified cooperatives in different provinces, each product with its
+//! own OCOP certificate of 3, 4 or 5 stars (one producer's expired, one's waiting for review),
+//! about 30 products with Vietnamese names,
 //! lots with stock, and three accounts whose credentials the start-up banner prints.
 //!
 //! The data is `catalog.json`; it goes in through the same services and rules as any
@@ -53,7 +54,6 @@ struct DemoProducer {
 
 #[derive(Deserialize)]
 struct DemoCert {
-    product_name: String,
     category: String,
     stars: i32,
     score: i32,
@@ -183,35 +183,37 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary, BoxError>
                 .await
                 .map_err(err)?;
         }
-        let cert = catalog::certificates::submit(
-            &txn,
-            &seller_v,
-            catalog::certificates::CertificateFields {
-                producer_id: ProducerId(producer.id),
-                product_name: &dp.cert.product_name,
-                category_code: &dp.cert.category,
-                stars: dp.cert.stars,
-                score: Some(dp.cert.score),
-                decision_number: &dp.cert.decision,
-                issued_by: &dp.cert.issued_by,
-                issued_on: dp.cert.issued_on,
-                document_url: None,
-            },
-        )
-        .await
-        .map_err(err)?;
-        if dp.cert.approved {
-            catalog::certificates::review(
+        for (i, dprod) in dp.products.iter().enumerate() {
+            // One certificate per product, as OCOP certifies each product on its own (the
+            // producer's decision lists them all).
+            let cert = catalog::certificates::submit(
                 &txn,
-                &admin_v,
-                CertificateId(cert.id),
-                true,
-                Some("Hồ sơ đầy đủ."),
+                &seller_v,
+                catalog::certificates::CertificateFields {
+                    producer_id: ProducerId(producer.id),
+                    product_name: &dprod.name,
+                    category_code: &dp.cert.category,
+                    stars: dp.cert.stars,
+                    score: Some(dp.cert.score),
+                    decision_number: &dp.cert.decision,
+                    issued_by: &dp.cert.issued_by,
+                    issued_on: dp.cert.issued_on,
+                    document_url: None,
+                },
             )
             .await
             .map_err(err)?;
-        }
-        for (i, dprod) in dp.products.iter().enumerate() {
+            if dp.cert.approved {
+                catalog::certificates::review(
+                    &txn,
+                    &admin_v,
+                    CertificateId(cert.id),
+                    true,
+                    Some("Hồ sơ đầy đủ."),
+                )
+                .await
+                .map_err(err)?;
+            }
             let product = catalog::products::create(
                 &txn,
                 &units,
