@@ -33,6 +33,8 @@ mod m20261129_000008_unique_gtins;
 mod m20261129_000009_keep_chain_heads;
 mod m20261129_000010_keep_books;
 mod m20261129_000011_one_certificate_per_product;
+mod m20261129_000012_private_phones;
+mod m20261129_000013_event_instants;
 pub mod sql;
 
 pub struct Migrator;
@@ -52,6 +54,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_keep_chain_heads::Migration),
             Box::new(m20261129_000010_keep_books::Migration),
             Box::new(m20261129_000011_one_certificate_per_product::Migration),
+            Box::new(m20261129_000012_private_phones::Migration),
+            Box::new(m20261129_000013_event_instants::Migration),
         ]
     }
 }

@@ -151,6 +151,7 @@ impl SellerBuilder<'_> {
                 commune_code: None,
                 address: "Thôn 1".into(),
                 phone: None,
+                phone_public: false,
                 description: None,
             },
         )

@@ -22,6 +22,7 @@ mod order_lifecycle;
 mod orders;
 mod payments;
 mod permissions;
+mod privacy;
 mod refunds;
 mod search;
 mod stripe;

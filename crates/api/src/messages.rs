@@ -68,6 +68,9 @@ pub fn vi(p: &Problem) -> String {
         P::NegativeFirst => "Tham số first phải là số không âm.",
         P::BadPageToken => "nextPageToken không hợp lệ.",
         P::LotOrGtinNeeded => "Cần tham số lot (mã truy xuất hoặc số lô) hoặc gtin.",
+        P::LotNumberNeedsGtin => {
+            "Tra theo số lô cần kèm gtin của sản phẩm; hoặc dùng mã truy xuất in trên bao bì."
+        }
         P::TooManyFilterValues(max) => {
             return format!("Bộ lọc có quá nhiều giá trị (tối đa {max}).");
         }

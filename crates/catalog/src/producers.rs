@@ -24,6 +24,8 @@ pub struct NewProducer {
     pub commune_code: Option<String>,
     pub address: String,
     pub phone: Option<PhoneVn>,
+    /// Whether the public sees the phone number (members and ADMIN always do).
+    pub phone_public: bool,
     pub description: Option<String>,
 }
 
@@ -36,6 +38,7 @@ pub struct ProducerFields<'a> {
     pub commune_code: Option<&'a str>,
     pub address: &'a str,
     pub phone: Option<&'a str>,
+    pub phone_public: bool,
     pub description: Option<&'a str>,
 }
 
@@ -69,6 +72,7 @@ impl NewProducer {
                 .map(str::to_owned),
             address,
             phone,
+            phone_public: f.phone_public,
             description,
         })
     }
@@ -143,6 +147,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         commune_code: Set(new.commune_code),
         address: Set(new.address),
         phone: Set(new.phone.map(|p| p.as_str().to_owned())),
+        phone_public: Set(new.phone_public),
         description: Set(new.description),
         verified: Set(false),
         verified_at: Set(None),

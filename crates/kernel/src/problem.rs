@@ -64,6 +64,8 @@ pub enum Problem {
     NegativeFirst,
     BadPageToken,
     LotOrGtinNeeded,
+    /// A bare lot number would let anyone enumerate lots: it needs its GTIN.
+    LotNumberNeedsGtin,
     TooManyFilterValues(usize),
     // Accounts.
     PasswordLength {

@@ -16,7 +16,8 @@ use kernel::{Error, Result};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 
-use catalog::entity::{lot, variant};
+use catalog::CertificateStatus;
+use catalog::entity::{certificate, lot, producer, product, variant};
 
 use crate::entity::trace_event;
 
@@ -26,7 +27,7 @@ pub const MAX_PER_PAGE: u64 = 1000;
 /// The query of `GET /epcis/events`, as EPCIS 2.0's REST binding names its parameters.
 #[derive(Debug, Default, Clone)]
 pub struct EventQuery {
-    /// A trace code or a lot number.
+    /// A trace code, or a lot number together with `gtin`.
     pub lot: Option<String>,
     pub gtin: Option<String>,
     pub ge_event_time: Option<DateTime<FixedOffset>>,
@@ -152,7 +153,9 @@ pub async fn query(db: &impl ConnectionTrait, base: &str, q: &EventQuery) -> Res
             .and_then(|s| s.strip_prefix("e:").and_then(|n| n.parse::<i64>().ok()))
             .ok_or_else(|| bad("nextPageToken", Problem::BadPageToken))?,
     };
-    // The lots the query names.
+    // The lots the query names: by trace code, or by GTIN (and lot number) — never by a bare
+    // lot number, which anyone could guess through. Only lots anyone may trace (see
+    // `Trace::public`), at most MAX_LOTS of them.
     let mut lots_q = lot::Entity::find();
     if q.lot.is_none() && q.gtin.is_none() {
         return Err(bad("lot", Problem::LotOrGtinNeeded));
@@ -171,66 +174,118 @@ pub async fn query(db: &impl ConnectionTrait, base: &str, q: &EventQuery) -> Res
     if let Some(l) = &q.lot {
         lots_q = match TraceCode::parse(l) {
             Some(code) => lots_q.filter(lot::Column::TraceCode.eq(code.as_str())),
-            None => lots_q.filter(lot::Column::LotNumber.eq(l.trim())),
+            None if q.gtin.is_some() => lots_q.filter(lot::Column::LotNumber.eq(l.trim())),
+            None => return Err(bad("lot", Problem::LotNumberNeedsGtin)),
         };
     }
-    let lots: HashMap<i64, lot::Model> = lots_q
-        .limit(10_000)
+    let candidates = lots_q
+        .order_by_asc(lot::Column::Id)
+        .limit(MAX_LOTS)
         .all(db)
-        .await?
-        .into_iter()
-        .map(|l| (l.id, l))
-        .collect();
-    let variant_ids: Vec<i64> = lots.values().map(|l| l.variant_id).collect();
-    let gtins: HashMap<i64, Option<String>> = variant::Entity::find()
-        .filter(variant::Column::Id.is_in(variant_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|v| (v.id, v.gtin))
-        .collect();
+        .await?;
+    let (lots, gtins) = public_lots(db, candidates).await?;
     let lot_ids: Vec<i64> = lots.keys().copied().collect();
+    if lot_ids.is_empty() {
+        return Ok(Page {
+            document: document(base, vec![]),
+            next_page_token: None,
+        });
+    }
 
-    // Events in id order after the token; the time window is applied as rows are read (event
-    // times keep their own offsets, so they are compared as instants, not as text).
-    let mut out = Vec::new();
-    let mut cursor = after_id;
-    let mut next = None;
-    'scan: loop {
-        let batch = trace_event::Entity::find()
-            .filter(trace_event::Column::LotId.is_in(lot_ids.clone()))
-            .filter(trace_event::Column::Id.gt(cursor))
-            .order_by_asc(trace_event::Column::Id)
-            .limit(500)
-            .all(db)
-            .await?;
-        if batch.is_empty() {
-            break;
-        }
-        for e in &batch {
-            cursor = e.id;
-            let t = DateTime::parse_from_rfc3339(&e.event_time).ok();
-            let in_window = t.is_some_and(|t| {
-                q.ge_event_time.is_none_or(|ge| t >= ge) && q.lt_event_time.is_none_or(|lt| t < lt)
-            });
-            if !in_window {
-                continue;
-            }
-            if out.len() as u64 == per_page {
-                next = Some(URL_SAFE_NO_PAD.encode(format!("e:{}", out_last_id(&out))));
-                break 'scan;
-            }
+    // One page of events in id order after the token, the time window applied in SQL on each
+    // event's UTC instant: the scan is one index range, never the lots' whole history.
+    let mut events_q = trace_event::Entity::find()
+        .filter(trace_event::Column::LotId.is_in(lot_ids))
+        .filter(trace_event::Column::Id.gt(after_id));
+    if let Some(ge) = q.ge_event_time {
+        events_q = events_q.filter(trace_event::Column::EventAt.gte(ge.with_timezone(&Utc)));
+    }
+    if let Some(lt) = q.lt_event_time {
+        events_q = events_q.filter(trace_event::Column::EventAt.lt(lt.with_timezone(&Utc)));
+    }
+    let mut events = events_q
+        .order_by_asc(trace_event::Column::Id)
+        .limit(per_page + 1)
+        .all(db)
+        .await?;
+    let next = if events.len() as u64 > per_page {
+        events.truncate(per_page as usize);
+        events
+            .last()
+            .map(|e| URL_SAFE_NO_PAD.encode(format!("e:{}", e.id)))
+    } else {
+        None
+    };
+    let out: Vec<Value> = events
+        .iter()
+        .map(|e| {
             let l = &lots[&e.lot_id];
             let gtin = gtins.get(&l.variant_id).cloned().flatten();
-            out.push((e.id, object_event(base, l, gtin.as_deref(), e)));
-        }
-    }
+            object_event(base, l, gtin.as_deref(), e)
+        })
+        .collect();
     Ok(Page {
-        document: document(base, out.into_iter().map(|(_, v)| v).collect()),
+        document: document(base, out),
         next_page_token: next,
     })
 }
 
-fn out_last_id(out: &[(i64, Value)]) -> i64 {
-    out.last().map(|(id, _)| *id).unwrap_or(0)
+/// At most this many lots per query (a GTIN names one trade item; its lots are far fewer).
+pub const MAX_LOTS: u64 = 1000;
+
+/// The lots among `candidates` anyone may trace — their product was published at some point,
+/// its producer is verified, its certificate was not refused or left unreviewed — and their
+/// variants' GTINs.
+async fn public_lots(
+    db: &impl ConnectionTrait,
+    candidates: Vec<lot::Model>,
+) -> Result<(HashMap<i64, lot::Model>, HashMap<i64, Option<String>>)> {
+    let variant_ids: Vec<i64> = candidates.iter().map(|l| l.variant_id).collect();
+    let variants: Vec<variant::Model> = variant::Entity::find()
+        .filter(variant::Column::Id.is_in(variant_ids))
+        .all(db)
+        .await?;
+    let product_ids: Vec<i64> = variants.iter().map(|v| v.product_id).collect();
+    let products: Vec<product::Model> = product::Entity::find()
+        .filter(product::Column::Id.is_in(product_ids))
+        .filter(product::Column::PublishedAt.is_not_null())
+        .all(db)
+        .await?;
+    let cert_ids: Vec<i64> = products.iter().map(|p| p.certificate_id).collect();
+    let shown_certs: Vec<i64> = certificate::Entity::find()
+        .filter(certificate::Column::Id.is_in(cert_ids))
+        .filter(
+            certificate::Column::Status
+                .is_not_in([CertificateStatus::Submitted, CertificateStatus::Rejected]),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let producer_ids: Vec<i64> = products.iter().map(|p| p.producer_id).collect();
+    let verified: Vec<i64> = producer::Entity::find()
+        .filter(producer::Column::Id.is_in(producer_ids))
+        .filter(producer::Column::Verified.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let public_products: Vec<i64> = products
+        .iter()
+        .filter(|p| shown_certs.contains(&p.certificate_id) && verified.contains(&p.producer_id))
+        .map(|p| p.id)
+        .collect();
+    let gtins: HashMap<i64, Option<String>> = variants
+        .iter()
+        .filter(|v| public_products.contains(&v.product_id))
+        .map(|v| (v.id, v.gtin.clone()))
+        .collect();
+    let lots = candidates
+        .into_iter()
+        .filter(|l| gtins.contains_key(&l.variant_id))
+        .map(|l| (l.id, l))
+        .collect();
+    Ok((lots, gtins))
 }

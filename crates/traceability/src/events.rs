@@ -246,6 +246,7 @@ pub async fn append(
         event_time: e
             .event_time
             .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+        event_at: e.event_time.with_timezone(&Utc),
         record_time,
         location: e.location,
         note: e.note,
@@ -261,6 +262,7 @@ pub async fn append(
         biz_step: Set(model.biz_step.clone()),
         disposition: Set(model.disposition.clone()),
         event_time: Set(model.event_time.clone()),
+        event_at: Set(model.event_at),
         record_time: Set(model.record_time),
         location: Set(model.location.clone()),
         note: Set(model.note.clone()),
@@ -341,6 +343,7 @@ mod tests {
             biz_step: "packing".into(),
             disposition: Some("active".into()),
             event_time: "2026-11-20T08:00:00+07:00".into(),
+            event_at: DateTime::from_timestamp(1_763_600_400, 0).unwrap(),
             record_time: DateTime::from_timestamp_micros(1_764_000_000_123_456).unwrap(),
             location: "Xưởng".into(),
             note: None,

@@ -35,6 +35,22 @@ pub struct Trace {
     pub warnings: Vec<String>,
 }
 
+impl Trace {
+    /// Whether anyone may see this trace: its product was published at some point (a jar of
+    /// a product unlisted since is still in kitchens and must still trace, recalls and all),
+    /// its producer is verified, and its certificate was not refused or left unreviewed. A
+    /// DRAFT product's lot, or one under a rejected certificate, is for the producer's
+    /// members and ADMIN only.
+    pub fn public(&self) -> bool {
+        self.product.published_at.is_some()
+            && self.producer.verified
+            && !matches!(
+                self.certificate.status,
+                CertificateStatus::Submitted | CertificateStatus::Rejected
+            )
+    }
+}
+
 fn dmy(d: chrono::NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }

@@ -17,6 +17,8 @@ pub struct ProducerInput {
     pub commune_code: Option<String>,
     pub address: String,
     pub phone: Option<String>,
+    /// Show the phone number to the public (default: members and ADMIN only).
+    pub phone_public: Option<bool>,
     pub description: Option<String>,
 }
 

@@ -32,6 +32,7 @@ impl CatalogMutation {
                     commune_code: input.commune_code.as_deref(),
                     address: &input.address,
                     phone: input.phone.as_deref(),
+                    phone_public: input.phone_public.unwrap_or(false),
                     description: input.description.as_deref(),
                 },
             )?;

@@ -146,11 +146,28 @@ impl Producer {
     async fn verified(&self) -> bool {
         self.0.verified
     }
-    async fn tax_code(&self) -> Option<&str> {
-        self.0.tax_code.as_deref()
+    /// A household business's tax code is its owner's personal ID number (Decree 13/2023 on
+    /// personal data): only its members and ADMIN see it. Others' tax codes are public.
+    async fn tax_code(&self, ctx: &Context<'_>) -> GqlResult<Option<&str>> {
+        let private = self.0.kind == catalog::entity::producer::ProducerKind::HouseholdBusiness;
+        Ok(if private && !manages(ctx, self.0.id).await? {
+            None
+        } else {
+            self.0.tax_code.as_deref()
+        })
     }
-    async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
+    /// Shown to the public only when the producer chose to (`phonePublic`); always to its
+    /// members and ADMIN.
+    async fn phone(&self, ctx: &Context<'_>) -> GqlResult<Option<&str>> {
+        Ok(if self.0.phone_public || manages(ctx, self.0.id).await? {
+            self.0.phone.as_deref()
+        } else {
+            None
+        })
+    }
+    /// Whether the phone number is shown to the public.
+    async fn phone_public(&self) -> bool {
+        self.0.phone_public
     }
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
@@ -224,9 +241,13 @@ impl OcopCertificate {
     async fn document_url(&self) -> Option<&str> {
         self.0.document_url.as_deref()
     }
-    /// The reviewer's note or the reason for revocation.
-    async fn review_note(&self) -> Option<&str> {
-        self.0.review_note.as_deref()
+    /// The reviewer's note or the reason for revocation: for the producer's members and ADMIN.
+    async fn review_note(&self, ctx: &Context<'_>) -> GqlResult<Option<&str>> {
+        Ok(if manages(ctx, self.0.producer_id).await? {
+            self.0.review_note.as_deref()
+        } else {
+            None
+        })
     }
 }
 

@@ -125,8 +125,12 @@ impl Product {
     async fn listed(&self, ctx: &Context<'_>) -> GqlResult<bool> {
         Ok(self.issues(ctx).await?.is_empty())
     }
-    /// Why the product is not listed (for its producer's members and ADMIN); empty when listed.
+    /// Why the product is not listed, for its producer's members and ADMIN; empty when listed,
+    /// and always empty for everyone else.
     async fn unlisted_reasons(&self, ctx: &Context<'_>) -> GqlResult<Vec<UserError>> {
+        if !crate::catalog::objects::manages(ctx, self.0.producer_id).await? {
+            return Ok(vec![]);
+        }
         self.issues(ctx).await
     }
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {

@@ -24,9 +24,18 @@ impl TraceabilityQuery {
         };
         let scans = ctx.data_unchecked::<Arc<ScanCounter>>();
         let cache = ctx.data_unchecked::<Arc<TraceCache>>();
-        Ok(lookup(db(ctx), scans, cache, &code, client_ip(ctx))
+        let Some(looked) = lookup(db(ctx), scans, cache, &code, client_ip(ctx))
             .await
             .map_err(errors::top)?
-            .map(TraceResult))
+        else {
+            return Ok(None);
+        };
+        // What is not public yet is for the producer's members and ADMIN only.
+        if !looked.trace().public()
+            && !crate::catalog::objects::manages(ctx, looked.trace().producer.id).await?
+        {
+            return Ok(None);
+        }
+        Ok(Some(TraceResult(looked)))
     }
 }

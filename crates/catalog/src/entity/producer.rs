@@ -13,6 +13,8 @@ pub struct Model {
     pub commune_code: Option<String>,
     pub address: String,
     pub phone: Option<String>,
+    /// Whether the public sees `phone`.
+    pub phone_public: bool,
     pub description: Option<String>,
     pub verified: bool,
     pub verified_at: Option<DateTimeUtc>,

@@ -171,6 +171,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<DemoSummary, BoxError>
                     commune_code: Some(&dp.commune),
                     address: &dp.address,
                     phone: Some("0912345678"),
+                    phone_public: true,
                     description: None,
                 },
             )

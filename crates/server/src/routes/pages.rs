@@ -35,8 +35,10 @@ pub async fn trace_page(
     };
     let ip = client_ip(&addr, &headers, state.config.trust_forwarded_for);
     let looked = match trace::lookup(&state.db, &state.scans, &state.traces, &code, &ip).await {
-        Ok(Some(l)) => l,
-        Ok(None) => {
+        // Not public yet (a DRAFT product's lot, an unreviewed or rejected certificate): the
+        // page says what it says of an unknown code.
+        Ok(Some(l)) if l.trace().public() => l,
+        Ok(_) => {
             return (StatusCode::NOT_FOUND, Html(page::not_found(&input, false))).into_response();
         }
         Err(e) => {

@@ -13,6 +13,8 @@ pub struct Model {
     pub disposition: Option<String>,
     /// RFC 3339 with the offset the recorder gave.
     pub event_time: String,
+    /// The same instant in UTC, for filtering in SQL (not hashed: `event_time` is).
+    pub event_at: DateTimeUtc,
     pub record_time: DateTimeUtc,
     pub location: String,
     pub note: Option<String>,
