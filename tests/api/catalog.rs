@@ -44,16 +44,42 @@ async fn producers_are_public_once_verified_and_owners_add_staff() {
         .await;
     assert_eq!(list["producers"]["nodes"], json!([{ "id": id }]));
 
-    app.buyer("staff@test.vn").await;
+    let staff_person = app.buyer("staff@test.vn").await;
     let add = docs::MEMBER_ADD;
     let d = app
         .data(
             Some(&owner),
             add,
-            json!({ "p": id, "e": "staff@test.vn", "r": "STAFF" }),
+            json!({ "p": id, "e": "Staff@Test.vn", "r": "STAFF" }),
         )
         .await;
     assert_eq!(d["producerMemberAdd"]["userErrors"], json!([]));
+    // Invited is not enrolled: nothing changes until the person accepts.
+    let me = app
+        .data(Some(&staff_person), "{ me { roles } }", json!({}))
+        .await;
+    assert_eq!(me["me"]["roles"], json!(["BUYER"]));
+    // Someone else cannot accept it.
+    let stranger = app.buyer("la@test.vn").await;
+    let d = app
+        .data(Some(&stranger), docs::INVITATION_ACCEPT, json!({ "p": id }))
+        .await;
+    assert_eq!(
+        d["producerInvitationAccept"]["userErrors"][0]["code"],
+        "NOT_FOUND"
+    );
+    let d = app
+        .data(
+            Some(&staff_person),
+            docs::INVITATION_ACCEPT,
+            json!({ "p": id }),
+        )
+        .await;
+    assert_eq!(
+        d["producerInvitationAccept"]["userErrors"],
+        json!([]),
+        "{d}"
+    );
     let d = app
         .data(
             Some(&owner),
@@ -62,6 +88,8 @@ async fn producers_are_public_once_verified_and_owners_add_staff() {
         )
         .await;
     assert_eq!(d["producerMemberAdd"]["userErrors"][0]["code"], "DUPLICATE");
+    // An address with no account is invited all the same: the answer tells nobody who is
+    // registered. The person may register later and accept.
     let d = app
         .data(
             Some(&owner),
@@ -69,7 +97,12 @@ async fn producers_are_public_once_verified_and_owners_add_staff() {
             json!({ "p": id, "e": "nobody@test.vn", "r": "STAFF" }),
         )
         .await;
-    assert_eq!(d["producerMemberAdd"]["userErrors"][0]["code"], "NOT_FOUND");
+    assert_eq!(d["producerMemberAdd"]["userErrors"], json!([]));
+    let later = app.buyer("nobody@test.vn").await;
+    let d = app
+        .data(Some(&later), docs::INVITATION_ACCEPT, json!({ "p": id }))
+        .await;
+    assert_eq!(d["producerInvitationAccept"]["userErrors"], json!([]));
     let d = app
         .data(
             Some(&owner),
@@ -213,4 +246,33 @@ async fn twenty_concurrent_creates_of_one_name_all_succeed_with_distinct_slugs()
             .await,
         20
     );
+}
+
+/// Invitations go to strangers' inboxes: at most 20 per inviter per hour, counted in the
+/// database so every replica agrees.
+#[tokio::test]
+async fn an_owner_sends_at_most_twenty_invitations_an_hour() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 100_000, "40").await;
+    for i in 0..20 {
+        let d = app
+            .data(
+                Some(&f.owner),
+                docs::MEMBER_ADD,
+                json!({ "p": f.producer.gid(), "e": format!("moi{i}@test.vn"), "r": "STAFF" }),
+            )
+            .await;
+        assert_eq!(d["producerMemberAdd"]["userErrors"], json!([]), "{i}: {d}");
+    }
+    let d = app
+        .data(
+            Some(&f.owner),
+            docs::MEMBER_ADD,
+            json!({ "p": f.producer.gid(), "e": "moi20@test.vn", "r": "STAFF" }),
+        )
+        .await;
+    let e = &d["producerMemberAdd"]["userErrors"][0];
+    assert_eq!(e["code"], "LIMIT_EXCEEDED");
+    assert!(e["message"].as_str().unwrap().contains("20 lời mời"));
+    assert_eq!(app.count("producer_invitations").await, 20);
 }

@@ -11,6 +11,7 @@ pub const ME: &str = "{ me { id name email roles } }";
 // Catalog
 pub const PRODUCER_CREATE: &str = "mutation($i: ProducerInput!) { producerCreate(input: $i) { producer { id name slug verified } userErrors { code field message } } }";
 pub const PRODUCER_VERIFY: &str = "mutation($id: ID!) { producerVerify(id: $id) { producer { id verified } userErrors { code field message } } }";
+pub const INVITATION_ACCEPT: &str = "mutation($p: ID!) { producerInvitationAccept(producerId: $p) { producer { id } userErrors { code field message } } }";
 pub const MEMBER_ADD: &str = "mutation($p: ID!, $e: String!, $r: String!) { producerMemberAdd(producerId: $p, email: $e, role: $r) { userErrors { code field message } } }";
 pub const CERTIFICATE_SUBMIT: &str = "mutation($i: OcopCertificateInput!) { ocopCertificateSubmit(input: $i) { certificate { id validUntil status stars category { code name } } userErrors { code field message } } }";
 pub const CERTIFICATE_REVIEW: &str = "mutation($id: ID!, $approve: Boolean!) { ocopCertificateReview(id: $id, approve: $approve) { certificate { id status } userErrors { code field message } } }";

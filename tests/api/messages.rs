@@ -19,6 +19,11 @@ async fn every_refusal_says_why_in_vietnamese() {
     let app = TestApp::spawn().await;
     let (f, lot, _) = app.gtin_lot().await;
     let buyer = app.buyer("mua@test.vn").await;
+    let owner_email = accounts::service::find_by_id(&app.db, f.owner.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
     let (draft, draft_variant) = f.seller("40").draft(&app, "Nước mắm nháp", 90_000).await;
     // Another producer, who may not use the fixture's GTIN.
     let other = app.seller().build().await;
@@ -112,10 +117,16 @@ async fn every_refusal_says_why_in_vietnamese() {
             json!({ "p": f.producer.gid(), "e": "mua@test.vn", "r": "BOSS" }),
         ),
         (
-            "member: nobody",
+            "member: already",
             docs::MEMBER_ADD,
             Some(&f.owner),
-            json!({ "p": f.producer.gid(), "e": "ai@test.vn", "r": "STAFF" }),
+            json!({ "p": f.producer.gid(), "e": owner_email, "r": "STAFF" }),
+        ),
+        (
+            "member: no invitation",
+            docs::INVITATION_ACCEPT,
+            Some(&buyer),
+            json!({ "p": f.producer.gid() }),
         ),
         (
             "certificate: stars",

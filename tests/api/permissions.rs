@@ -31,6 +31,14 @@ async fn every_catalog_mutation_refuses_every_wrong_role() {
         )
         .await;
     assert_eq!(d["producerMemberAdd"]["userErrors"], json!([]));
+    let d = app
+        .data(
+            Some(&staff),
+            docs::INVITATION_ACCEPT,
+            json!({ "p": f.producer.gid() }),
+        )
+        .await;
+    assert_eq!(d["producerInvitationAccept"]["userErrors"], json!([]));
 
     let before_products = app.count("products").await;
     let before_variants = app.count("variants").await;

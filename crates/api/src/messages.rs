@@ -85,7 +85,10 @@ pub fn vi(p: &Problem) -> String {
         P::VariantNotFound => "Không tìm thấy phiên bản sản phẩm.",
         P::LotNotFound => "Không tìm thấy lô hàng.",
         P::ObjectNotFound => "Không tìm thấy đối tượng với ID đã cho.",
-        P::NoAccountForEmail => "Chưa có tài khoản nào đăng ký bằng email này.",
+        P::NoInvitation => "Bạn không có lời mời nào còn hiệu lực vào chủ thể này.",
+        P::TooManyInvitations(max) => {
+            return format!("Mỗi giờ chỉ gửi được {max} lời mời. Vui lòng thử lại sau.");
+        }
         P::AlreadyMember => "Người này đã là thành viên của chủ thể.",
         P::BadRole => "Vai trò phải là OWNER hoặc STAFF.",
         P::UnknownCategory(code) => return format!("Không có nhóm sản phẩm OCOP mã \"{code}\"."),

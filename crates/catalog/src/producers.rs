@@ -8,12 +8,12 @@ use kernel::problem::{Label, Problem};
 use kernel::sql::{Sql, like_escape};
 use kernel::{Error, ErrorCode, Result, Viewer};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, FromQueryResult, Set, TransactionSession,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 
 use crate::access;
-use crate::entity::{MemberRole, ProducerKind, member, producer};
+use crate::entity::{MemberRole, ProducerKind, invitation, member, producer};
 
 /// A producer to create, parsed.
 pub struct NewProducer {
@@ -175,39 +175,116 @@ pub async fn get(db: &impl ConnectionTrait, id: ProducerId) -> Result<producer::
         .ok_or_else(|| Error::not_found(&["producerId"], Problem::ProducerNotFound))
 }
 
-/// Adds a registered user as OWNER or STAFF. Only the producer's OWNER or ADMIN may.
-pub async fn add_member(
-    db: &impl ConnectionTrait,
+/// How many invitations one person may send per hour (they go to strangers' inboxes).
+pub const INVITATIONS_PER_HOUR: i64 = 20;
+/// How long an invitation stays open.
+pub const INVITATION_DAYS: i64 = 7;
+
+/// `producerMemberAdd`: the producer's OWNER (or ADMIN) invites an e-mail address as OWNER or
+/// STAFF; the person joins by accepting ([`accept_invitation`]). The answer is the same
+/// whether or not the address has an account, so it tells nobody who is registered; it is
+/// `DUPLICATE` only for someone already a member (whom the owner sees anyway). Inviting the
+/// same address again replaces the open invitation. At most [`INVITATIONS_PER_HOUR`] per
+/// inviter, counted in the database (so across replicas).
+pub async fn add_member<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     viewer: &Viewer,
     producer_id: ProducerId,
     email: &str,
     role: &str,
 ) -> Result<producer::Model> {
-    viewer.require_user()?;
+    let uid = viewer.require_user()?;
     let producer = get(db, producer_id).await?;
     access::require_owner(db, viewer, producer_id).await?;
     let Some(role) = MemberRole::parse(role) else {
         return Err(Error::invalid(&["role"], Problem::BadRole));
     };
     let email = Email::parse(email).map_err(|m| Error::invalid(&["email"], m))?;
-    let user = accounts::service::find_by_email(db, &email)
-        .await?
-        .ok_or_else(|| Error::not_found(&["email"], Problem::NoAccountForEmail))?;
-    if access::role(db, user.id, producer_id).await?.is_some() {
+    let now = chrono::Utc::now();
+    let txn = db.begin().await?;
+    kernel::sql::write_lock(&txn, "producer_invitations").await?;
+    kernel::sql::lock_row(&txn, "users", uid).await?;
+    let sent = invitation::Entity::find()
+        .filter(invitation::Column::InvitedBy.eq(uid))
+        .filter(invitation::Column::CreatedAt.gt(now - chrono::Duration::hours(1)))
+        .count(&txn)
+        .await? as i64;
+    if sent >= INVITATIONS_PER_HOUR {
+        return Err(Error::code(
+            ErrorCode::LimitExceeded,
+            &["email"],
+            Problem::TooManyInvitations(INVITATIONS_PER_HOUR),
+        ));
+    }
+    if let Some(user) = accounts::service::find_by_email(&txn, &email).await?
+        && access::role(&txn, user.id, producer_id).await?.is_some()
+    {
         return Err(Error::code(
             ErrorCode::Duplicate,
             &["email"],
             Problem::AlreadyMember,
         ));
     }
-    member::ActiveModel {
+    invitation::Entity::delete_many()
+        .filter(invitation::Column::ProducerId.eq(producer_id.get()))
+        .filter(invitation::Column::Email.eq(email.as_str()))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .exec(&txn)
+        .await?;
+    invitation::ActiveModel {
         producer_id: Set(producer_id.get()),
-        user_id: Set(user.id),
+        email: Set(email.as_str().to_owned()),
         role: Set(role),
-        created_at: Set(chrono::Utc::now()),
+        invited_by: Set(uid),
+        created_at: Set(now),
+        expires_at: Set(now + chrono::Duration::days(INVITATION_DAYS)),
+        accepted_at: Set(None),
+        ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    txn.commit().await?;
+    Ok(producer)
+}
+
+/// `producerInvitationAccept`: the signed-in person joins the producer with the role of an
+/// open invitation for their e-mail address.
+pub async fn accept_invitation<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    producer_id: ProducerId,
+) -> Result<producer::Model> {
+    let uid = viewer.require_user()?;
+    let producer = get(db, producer_id).await?;
+    let user = accounts::service::find_by_id(db, kernel::id::UserId(uid))
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    let now = chrono::Utc::now();
+    let txn = db.begin().await?;
+    kernel::sql::write_lock(&txn, "producer_invitations").await?;
+    let open = invitation::Entity::find()
+        .filter(invitation::Column::ProducerId.eq(producer_id.get()))
+        .filter(invitation::Column::Email.eq(user.email.to_lowercase()))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::ExpiresAt.gt(now))
+        .order_by_desc(invitation::Column::Id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| Error::not_found(&["producerId"], Problem::NoInvitation))?;
+    if access::role(&txn, uid, producer_id).await?.is_none() {
+        member::ActiveModel {
+            producer_id: Set(producer_id.get()),
+            user_id: Set(uid),
+            role: Set(open.role),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let mut accepted: invitation::ActiveModel = open.into();
+    accepted.accepted_at = Set(Some(now));
+    accepted.update(&txn).await?;
+    txn.commit().await?;
     Ok(producer)
 }
 

@@ -81,8 +81,10 @@ pub enum Problem {
     VariantNotFound,
     LotNotFound,
     ObjectNotFound,
-    NoAccountForEmail,
+    /// No open invitation to this producer for the caller's e-mail.
+    NoInvitation,
     AlreadyMember,
+    TooManyInvitations(i64),
     BadRole,
     UnknownCategory(String),
     BadCategory,

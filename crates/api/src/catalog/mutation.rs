@@ -42,7 +42,9 @@ impl CatalogMutation {
         producer_payload(r)
     }
 
-    /// Adds a registered user to a producer as OWNER or STAFF (the producer's OWNER or ADMIN).
+    /// The producer's OWNER (or ADMIN) invites an e-mail address as OWNER or STAFF; the person
+    /// joins with `producerInvitationAccept`. The answer does not tell whether the address has
+    /// an account. At most 20 invitations per person per hour.
     async fn producer_member_add(
         &self,
         ctx: &Context<'_>,
@@ -54,6 +56,21 @@ impl CatalogMutation {
         let r = async {
             let pid = ProducerId(decode_arg(Kind::Producer, &producer_id, &["producerId"])?);
             catalog::producers::add_member(db(ctx), viewer(ctx), pid, &email, role.trim()).await
+        }
+        .await;
+        producer_payload(r)
+    }
+
+    /// The invited person, signed in with the invited address, joins the producer.
+    async fn producer_invitation_accept(
+        &self,
+        ctx: &Context<'_>,
+        producer_id: ID,
+    ) -> GqlResult<ProducerPayload> {
+        viewer(ctx).require_user().map_err(errors::top)?;
+        let r = async {
+            let pid = ProducerId(decode_arg(Kind::Producer, &producer_id, &["producerId"])?);
+            catalog::producers::accept_invitation(db(ctx), viewer(ctx), pid).await
         }
         .await;
         producer_payload(r)

@@ -3,6 +3,7 @@
 pub mod category;
 pub mod certificate;
 pub mod image;
+pub mod invitation;
 pub mod lot;
 pub mod member;
 pub mod producer;
