@@ -6,29 +6,102 @@
 //! the entry is gone. Requests that miss at the same moment share one execution (single
 //! flight), so an expiry or a flush never sends a stampede to the database.
 //!
-//! A catalog change made through this replica empties its cache at once; another replica's
-//! copy ages out, so nothing served is more than 1.5 lifetimes old (1.5 s by default, within
-//! the 2 s the catalog promises).
+//! A catalog change made through this replica empties its cache at once, and bumps a
+//! generation: a response computed before the change is served to the requests that waited
+//! for it but never stored after it. Another replica's copy ages out, so nothing served is
+//! more than 1.5 lifetimes old (1.5 s by default, within the 2 s the catalog promises).
+//!
+//! Bounded by bytes (32 MiB of keys and bodies per replica) and entries (10,000), oldest out
+//! first; entries past 1.5 lifetimes leave as new ones arrive, not only when it is full. A
+//! request whose client goes away retires its share of a flight, so abandoned keys never pile
+//! up; request bodies over 8 KiB are neither cached nor shared.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use tokio::sync::OnceCell;
 
+/// At most this many entries…
 const MAX_ENTRIES: usize = 10_000;
+/// …and this many bytes of keys and bodies, per replica.
+pub const MAX_BYTES: usize = 32 * 1024 * 1024;
+/// Longer request bodies are never cached nor shared.
 const MAX_KEY: usize = 8 * 1024;
+/// A response larger than this is served but not kept (one page must not evict hundreds).
+const MAX_BODY: usize = MAX_BYTES / 64;
 
 struct Entry {
     at: Instant,
     body: Bytes,
     refreshing: bool,
+    /// Its place in `Store::order`.
+    seq: u64,
+}
+
+impl Entry {
+    fn size(&self, key: &Bytes) -> usize {
+        key.len() + self.body.len()
+    }
+}
+
+/// The entries, their insertion order (oldest first: eviction by age), and their bytes.
+#[derive(Default)]
+struct Store {
+    map: HashMap<Bytes, Entry>,
+    order: VecDeque<(u64, Bytes)>,
+    bytes: usize,
+    next_seq: u64,
+}
+
+impl Store {
+    fn remove(&mut self, key: &Bytes) {
+        if let Some(e) = self.map.remove(key) {
+            self.bytes -= e.size(key);
+        }
+    }
+
+    /// Drops the oldest entry; `false` when there is none.
+    fn evict_oldest(&mut self) -> bool {
+        while let Some((seq, key)) = self.order.pop_front() {
+            if self.map.get(&key).is_some_and(|e| e.seq == seq) {
+                self.remove(&key);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Drops entries past `max_age` from the old end.
+    fn evict_expired(&mut self, max_age: Duration) {
+        while let Some((seq, key)) = self.order.front() {
+            match self.map.get(key) {
+                Some(e) if e.seq == *seq && e.at.elapsed() < max_age => break,
+                Some(e) if e.seq == *seq => {
+                    let key = key.clone();
+                    self.order.pop_front();
+                    self.remove(&key);
+                }
+                // A replaced or removed entry's old place.
+                _ => {
+                    self.order.pop_front();
+                }
+            }
+        }
+        // Keys stored again and again leave old places behind: keep the queue near the map.
+        if self.order.len() > 2 * self.map.len() + 64 {
+            let map = &self.map;
+            self.order
+                .retain(|(seq, key)| map.get(key).is_some_and(|e| e.seq == *seq));
+        }
+    }
 }
 
 /// One execution shared by the requests that missed together: the response body, and whether
 /// it may be cached (it had no errors).
-pub type Flight = Arc<OnceCell<(Bytes, bool)>>;
+pub type Shared = Arc<OnceCell<(Bytes, bool)>>;
 
 pub enum Lookup {
     /// Serve this.
@@ -39,16 +112,61 @@ pub enum Lookup {
 
 pub struct ResponseCache {
     ttl: Duration,
-    entries: Mutex<HashMap<Bytes, Entry>>,
-    flights: Mutex<HashMap<Bytes, Flight>>,
+    store: Mutex<Store>,
+    flights: Mutex<HashMap<Bytes, Shared>>,
+    /// Bumped by every [`ResponseCache::clear`]: a response computed before a change is never
+    /// stored after it.
+    generation: AtomicU64,
+}
+
+/// A request's part in a shared execution. Dropped without finishing (the client went away),
+/// it retires the flight so the map never keeps abandoned keys.
+pub struct Flight<'a> {
+    cache: &'a ResponseCache,
+    key: Bytes,
+    shared: Shared,
+    generation: u64,
+}
+
+impl Flight<'_> {
+    /// Runs `execute` unless another request of the flight already is, and shares its answer;
+    /// stores it when it may be cached and nothing changed meanwhile.
+    pub async fn run<F>(self, execute: F) -> (Bytes, bool)
+    where
+        F: std::future::Future<Output = (Bytes, bool)>,
+    {
+        let out = self.shared.get_or_init(|| execute).await.clone();
+        if out.1 && self.cache.generation.load(Ordering::SeqCst) == self.generation {
+            self.cache.put(self.key.clone(), out.0.clone());
+        } else if !out.1 {
+            // Not cacheable: let the next request try again.
+            self.cache.lock().remove(&self.key);
+        }
+        out
+    }
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        let mut flights = self.cache.flights.lock().unwrap_or_else(|p| p.into_inner());
+        if flights
+            .get(&self.key)
+            .is_some_and(|f| Arc::ptr_eq(f, &self.shared))
+            && (self.shared.initialized() || Arc::strong_count(&self.shared) <= 2)
+        {
+            // Landed, or the last request waiting on it left: the next miss starts afresh.
+            flights.remove(&self.key);
+        }
+    }
 }
 
 impl ResponseCache {
     pub fn new(ttl_ms: u64) -> ResponseCache {
         ResponseCache {
             ttl: Duration::from_millis(ttl_ms),
-            entries: Mutex::new(HashMap::new()),
+            store: Mutex::new(Store::default()),
             flights: Mutex::new(HashMap::new()),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -60,12 +178,16 @@ impl ResponseCache {
         self.ttl + self.ttl / 2
     }
 
+    fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub fn lookup(&self, key: &Bytes) -> Lookup {
         if !self.enabled() || key.len() > MAX_KEY {
             return Lookup::Miss;
         }
-        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(e) = map.get_mut(key) else {
+        let mut store = self.lock();
+        let Some(e) = store.map.get_mut(key) else {
             return Lookup::Miss;
         };
         let age = e.at.elapsed();
@@ -77,62 +199,75 @@ impl ResponseCache {
             e.refreshing = true;
             Lookup::Miss
         } else {
-            map.remove(key);
+            store.remove(key);
             Lookup::Miss
         }
     }
 
-    /// The execution shared by every request missing on `key` right now.
-    pub fn flight(&self, key: &Bytes) -> Flight {
+    /// The execution shared by every request missing on `key` right now; `None` for a key too
+    /// long to cache (run it alone).
+    pub fn flight(&self, key: &Bytes) -> Option<Flight<'_>> {
+        if !self.enabled() || key.len() > MAX_KEY {
+            return None;
+        }
         let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
-        flights.entry(key.clone()).or_default().clone()
-    }
-
-    /// Stores the outcome of a flight and retires it.
-    pub fn land(&self, key: Bytes, flight: &Flight) {
-        {
-            let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
-            if flights.get(&key).is_some_and(|f| Arc::ptr_eq(f, flight)) {
-                flights.remove(&key);
-            }
-        }
-        match flight.get() {
-            Some((body, true)) => self.put(key, body.clone()),
-            _ => {
-                // Not cacheable: let the next request try again.
-                let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-                map.remove(&key);
-            }
-        }
+        let shared = flights.entry(key.clone()).or_default().clone();
+        Some(Flight {
+            cache: self,
+            key: key.clone(),
+            shared,
+            generation: self.generation.load(Ordering::SeqCst),
+        })
     }
 
     pub fn put(&self, key: Bytes, body: Bytes) {
-        if !self.enabled() || key.len() > MAX_KEY {
+        if !self.enabled() || key.len() > MAX_KEY || body.len() > MAX_BODY {
             return;
         }
-        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= MAX_ENTRIES {
-            let max_age = self.max_age();
-            map.retain(|_, e| e.at.elapsed() < max_age);
-            if map.len() >= MAX_ENTRIES {
-                map.clear();
+        let mut store = self.lock();
+        store.remove(&key);
+        store.evict_expired(self.max_age());
+        let size = key.len() + body.len();
+        while store.map.len() >= MAX_ENTRIES || store.bytes + size > MAX_BYTES {
+            if !store.evict_oldest() {
+                break;
             }
         }
-        map.insert(
+        let seq = store.next_seq;
+        store.next_seq += 1;
+        store.order.push_back((seq, key.clone()));
+        store.bytes += size;
+        store.map.insert(
             key,
             Entry {
                 at: Instant::now(),
                 body,
                 refreshing: false,
+                seq,
             },
         );
     }
 
+    /// Forgets everything, and everything being computed: what runs now was started before
+    /// the change and is served to its own requests only.
     pub fn clear(&self) {
-        self.entries
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.flights
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+        *self.lock() = Store::default();
+    }
+
+    /// Entries and bytes held now.
+    pub fn size(&self) -> (usize, usize) {
+        let store = self.lock();
+        (store.map.len(), store.bytes)
+    }
+
+    /// Flights in progress.
+    pub fn flights_in_progress(&self) -> usize {
+        self.flights.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 }
 
@@ -178,16 +313,14 @@ mod tests {
         for _ in 0..20 {
             let (c, k, runs) = (c.clone(), k.clone(), runs.clone());
             tasks.push(tokio::spawn(async move {
-                let flight = c.flight(&k);
+                let flight = c.flight(&k).expect("a short key");
                 let (body, _) = flight
-                    .get_or_init(|| async {
+                    .run(async {
                         runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                         tokio::time::sleep(Duration::from_millis(30)).await;
                         (Bytes::from_static(b"r"), true)
                     })
-                    .await
-                    .clone();
-                c.land(k, &flight);
+                    .await;
                 body
             }));
         }
@@ -196,5 +329,100 @@ mod tests {
         }
         assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
         assert!(matches!(c.lookup(&k), Lookup::Hit(_)));
+        assert_eq!(c.flights_in_progress(), 0);
+    }
+
+    #[test]
+    fn the_cache_is_bounded_by_bytes_and_evicts_the_oldest_first() {
+        let c = ResponseCache::new(60_000);
+        let body = Bytes::from(vec![b'x'; MAX_BODY]);
+        let n = MAX_BYTES / MAX_BODY + 10;
+        for i in 0..n {
+            c.put(Bytes::from(format!("k{i}")), body.clone());
+        }
+        let (entries, bytes) = c.size();
+        assert!(bytes <= MAX_BYTES, "{bytes} bytes held");
+        assert!(entries < n);
+        // The oldest went first; the newest is there.
+        assert!(hit(c.lookup(&Bytes::from_static(b"k0"))).is_none());
+        assert!(hit(c.lookup(&Bytes::from(format!("k{}", n - 1)))).is_some());
+        // A body too large to keep is not kept, and evicts nothing.
+        c.put(
+            Bytes::from_static(b"big"),
+            Bytes::from(vec![b'x'; MAX_BODY + 1]),
+        );
+        assert!(hit(c.lookup(&Bytes::from_static(b"big"))).is_none());
+        assert_eq!(c.size().0, entries);
+        // Storing one key again and again keeps one entry and a short queue.
+        for _ in 0..1000 {
+            c.put(Bytes::from_static(b"again"), Bytes::from_static(b"y"));
+        }
+        let (entries, _) = c.size();
+        assert!(c.lock().order.len() <= 2 * entries + 65);
+    }
+
+    #[test]
+    fn stale_entries_leave_as_new_ones_arrive_not_only_when_full() {
+        let c = ResponseCache::new(20);
+        for i in 0..100 {
+            c.put(Bytes::from(format!("old{i}")), Bytes::from_static(b"x"));
+        }
+        std::thread::sleep(Duration::from_millis(35));
+        c.put(Bytes::from_static(b"new"), Bytes::from_static(b"y"));
+        assert_eq!(c.size().0, 1, "entries past 1.5 lifetimes are dropped");
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_flight_leaves_nothing_behind() {
+        let c = Arc::new(ResponseCache::new(1000));
+        let k = Bytes::from_static(b"q");
+        let flight = c.flight(&k).unwrap();
+        let slow = tokio::spawn({
+            let c = c.clone();
+            let k = k.clone();
+            async move {
+                let f = c.flight(&k).unwrap();
+                f.run(std::future::pending()).await
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert_eq!(c.flights_in_progress(), 1);
+        // The client goes away: its request's future is dropped mid-flight.
+        slow.abort();
+        let _ = slow.await;
+        drop(flight);
+        assert_eq!(c.flights_in_progress(), 0);
+        // A key too long to cache never enters a flight.
+        assert!(c.flight(&Bytes::from(vec![b'q'; MAX_KEY + 1])).is_none());
+    }
+
+    #[tokio::test]
+    async fn nothing_computed_before_a_change_is_stored_after_it() {
+        let c = Arc::new(ResponseCache::new(60_000));
+        let k = Bytes::from_static(b"q");
+        let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+        let (finish_tx, finish_rx) = tokio::sync::oneshot::channel::<()>();
+        let run = tokio::spawn({
+            let (c, k) = (c.clone(), k.clone());
+            async move {
+                let flight = c.flight(&k).unwrap();
+                flight
+                    .run(async move {
+                        let _ = started_tx.send(());
+                        let _ = finish_rx.await;
+                        (Bytes::from_static(b"before the change"), true)
+                    })
+                    .await
+            }
+        });
+        started_rx.await.unwrap();
+        // A mutation lands while the query runs.
+        c.clear();
+        let _ = finish_tx.send(());
+        assert_eq!(
+            run.await.unwrap().0,
+            Bytes::from_static(b"before the change")
+        );
+        assert!(hit(c.lookup(&k)).is_none(), "the old answer was not stored");
     }
 }

@@ -131,14 +131,9 @@ async fn execute(
         && prepared.kind == Some(OperationKind::Query)
         && !prepared.reads_trace
         && state.cache.enabled();
-    if cacheable {
+    if cacheable && let Some(flight) = state.cache.flight(&body) {
         // Anonymous queries with the same body have the same answer: run one, share it.
-        let flight = state.cache.flight(&body);
-        let (out, _) = flight
-            .get_or_init(|| run(&state, prepared, viewer, ip, started))
-            .await
-            .clone();
-        state.cache.land(body, &flight);
+        let (out, _) = flight.run(run(&state, prepared, viewer, ip, started)).await;
         return json_response(out);
     }
     let (out, _) = run(&state, prepared, viewer, ip, started).await;
