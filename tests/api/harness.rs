@@ -19,6 +19,8 @@ pub struct TestApp {
     /// The app's administrative units and token keys, for fixtures made through the services.
     pub units: Arc<kernel::admin_units::AdminUnits>,
     pub keys: accounts::token::TokenKeys,
+    /// This replica's fan-out of changed orders (what `orderStatusChanged` listens to).
+    pub hub: Arc<orders::events::OrderHub>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _cleanup: Cleanup,
 }
@@ -59,6 +61,7 @@ impl TestApp {
         let statements = app.state().statements.clone();
         let units = app.state().units.clone();
         let keys = app.state().keys.clone();
+        let hub = app.state().fanout.hub.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_with_shutdown(async move {
             let _ = rx.await;
@@ -70,6 +73,7 @@ impl TestApp {
             statements,
             units,
             keys,
+            hub,
             shutdown: Some(tx),
             _cleanup: cleanup,
         }

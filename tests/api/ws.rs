@@ -126,3 +126,95 @@ async fn websocket_subscriptions_obey_depth_and_complexity() {
     let m = answer(&mut ws, 2).await.expect("answered");
     assert!(m.to_string().contains("QUERY_TOO_COMPLEX"), "{m}");
 }
+
+/// A buyer's order, its id, and the subscribe message for it.
+async fn order_to_watch(
+    app: &TestApp,
+) -> (
+    crate::builders::Fixture,
+    crate::builders::Person,
+    Value,
+    Message,
+) {
+    use crate::builders::Gid;
+    let f = app.listed_product("Nước mắm", 4, 100_000, "40").await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let d = app
+        .data(
+            Some(&buyer),
+            crate::docs::CHECKOUT,
+            crate::docs::checkout_vars(
+                "w",
+                json!([{ "variantId": f.variant.gid(), "quantity": 1 }]),
+            ),
+        )
+        .await;
+    let id = d["checkout"]["order"]["id"].clone();
+    let sub = Message::Text(
+        json!({ "id": "1", "type": "subscribe", "payload": {
+            "query": "subscription($id: ID!) { orderStatusChanged(orderId: $id) { status } }",
+            "variables": { "id": id } } })
+        .to_string()
+        .into(),
+    );
+    (f, buyer, id, sub)
+}
+
+#[tokio::test]
+async fn a_subscription_ends_when_its_token_expires() {
+    let app = TestApp::spawn_with(|c| c.token_ttl_secs = 2).await;
+    let (_, buyer, _, sub) = order_to_watch(&app).await;
+    let mut ws = app.ws(Some(&buyer), &[]).await;
+    ws.send(sub).await.unwrap();
+    let m = next_text(&mut ws)
+        .await
+        .expect("the subscription ends, the connection stays");
+    assert_eq!(m["type"], "complete", "{m}");
+    assert_eq!(m["id"], "1");
+}
+
+#[tokio::test]
+async fn a_member_who_loses_access_stops_hearing_about_the_order() {
+    let app = TestApp::spawn().await;
+    let (f, buyer, id, sub) = order_to_watch(&app).await;
+    let mut ws = app.ws(Some(&f.owner), &[]).await;
+    ws.send(sub).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The owner leaves the producer (there is no mutation for it yet: straight in the table).
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared("DELETE FROM producer_members")
+        .await
+        .unwrap();
+    app.data(
+        Some(&buyer),
+        crate::docs::ORDER_CANCEL,
+        json!({ "id": id, "r": "Đổi ý" }),
+    )
+    .await;
+    let m = next_text(&mut ws).await.expect("an answer");
+    assert_eq!(
+        m["type"], "complete",
+        "the order was sent to someone who lost access: {m}"
+    );
+}
+
+#[tokio::test]
+async fn a_subscriber_too_slow_to_keep_up_gets_the_current_state() {
+    let app = TestApp::spawn().await;
+    let (_, buyer, _, sub) = order_to_watch(&app).await;
+    let mut ws = app.ws(Some(&buyer), &[]).await;
+    ws.send(sub).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Far more changes to other orders than the hub holds, at once: this subscriber lags and
+    // may have missed its own order's. It is sent the order as it is now.
+    for other in 0..20_000 {
+        app.hub.publish(1_000_000 + other);
+    }
+    let m = next_text(&mut ws).await.expect("an answer");
+    assert_eq!(m["type"], "next", "{m}");
+    assert_eq!(
+        m["payload"]["data"]["orderStatusChanged"]["status"],
+        "CONFIRMED"
+    );
+}

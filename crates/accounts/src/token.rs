@@ -42,11 +42,17 @@ impl TokenKeys {
 
     /// The user id of a valid, unexpired token; `None` for anything forged, expired or garbled.
     pub fn verify(&self, token: &str) -> Option<i64> {
+        self.verify_until(token).map(|(user, _)| user)
+    }
+
+    /// The user id of a valid, unexpired token and when it expires (unix seconds): a
+    /// long-lived connection ends its subscriptions then.
+    pub fn verify_until(&self, token: &str) -> Option<(i64, i64)> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "sub"]);
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?;
-        data.claims.sub.parse().ok()
+        Some((data.claims.sub.parse().ok()?, data.claims.exp))
     }
 
     pub fn ttl_secs(&self) -> i64 {

@@ -53,6 +53,10 @@ pub struct PublicBaseUrl(pub String);
 
 /// Everything one request (an HTTP request, or a websocket connection) carries: who is calling,
 /// from where, and a fresh loader. Built in one place for both transports.
+/// When the token a websocket connection signed in with expires (unix seconds): its
+/// subscriptions end then.
+pub struct SessionExpiry(pub Option<i64>);
+
 pub fn request_data(db: &DatabaseConnection, viewer: Viewer, client_ip: String) -> Data {
     let mut data = Data::default();
     data.insert(viewer);

@@ -60,17 +60,19 @@ pub fn session<S, A, F>(
 where
     S: Stream<Item = Vec<u8>> + Send + Unpin + 'static,
     A: FnOnce(Option<String>) -> F + Send + 'static,
-    F: Future<Output = Result<Viewer, ()>> + Send + 'static,
+    F: Future<Output = Result<(Viewer, Option<i64>), ()>> + Send + 'static,
 {
     let protocol = protocol
         .and_then(|p| p.parse::<WebSocketProtocols>().ok())
         .unwrap_or(WebSocketProtocols::GraphQLWS);
     WebSocket::new(schema, incoming, protocol)
         .on_connection_init(move |payload| async move {
-            let viewer = authenticate(token(&payload))
+            let (viewer, expires) = authenticate(token(&payload))
                 .await
                 .map_err(|()| async_graphql::Error::from(TopError::bad_token()))?;
-            Ok(request_data(&db, viewer, client_ip))
+            let mut data = request_data(&db, viewer, client_ip);
+            data.insert(crate::context::SessionExpiry(expires));
+            Ok(data)
         })
         .map(|m| match m {
             WsMessage::Text(t) => Outgoing::Text(t),

@@ -39,7 +39,20 @@ pub async fn viewer_for_token(
     keys: &TokenKeys,
     db: &DatabaseConnection,
 ) -> Result<Viewer, AuthError> {
-    let user_id = keys.verify(token).ok_or(AuthError::Unauthenticated)?;
+    viewer_until(token, keys, db).await.map(|(v, _)| v)
+}
+
+/// The viewer a bearer token names and when the token expires (unix seconds).
+pub async fn viewer_until(
+    token: &str,
+    keys: &TokenKeys,
+    db: &DatabaseConnection,
+) -> Result<(Viewer, i64), AuthError> {
+    let (user_id, exp) = keys.verify_until(token).ok_or(AuthError::Unauthenticated)?;
+    viewer_of(user_id, db).await.map(|v| (v, exp))
+}
+
+async fn viewer_of(user_id: i64, db: &DatabaseConnection) -> Result<Viewer, AuthError> {
     match accounts::service::find_by_id(db, kernel::id::UserId(user_id)).await {
         Ok(Some(user)) => Ok(Viewer::user(user.id, user.is_admin)),
         Ok(None) => Err(AuthError::Unauthenticated),

@@ -63,8 +63,11 @@ pub async fn graphql_ws(
                 ip,
                 move |token| async move {
                     match token {
-                        None => Ok(kernel::Viewer::anonymous()),
-                        Some(t) => auth::viewer_for_token(&t, &keys, &db).await.map_err(|_| ()),
+                        None => Ok((kernel::Viewer::anonymous(), None)),
+                        Some(t) => auth::viewer_until(&t, &keys, &db)
+                            .await
+                            .map(|(v, exp)| (v, Some(exp)))
+                            .map_err(|_| ()),
                     }
                 },
             );
