@@ -31,6 +31,7 @@ async fn run() -> Result<(), BoxError> {
     config.sepay_api_key = Some(KEY.into());
     // One buyer places every order here; the cap on a buyer's unpaid orders is not measured.
     config.unpaid_orders_per_buyer = i64::MAX;
+    config.unpaid_units_per_variant = i64::MAX;
     let Bench {
         app,
         db,
@@ -66,6 +67,7 @@ async fn run() -> Result<(), BoxError> {
         hold: chrono::Duration::minutes(60),
         max_open_unpaid: i64::MAX,
         fee_bps: 0,
+        max_unpaid_units: i64::MAX,
     };
     let mut transfers = Vec::with_capacity(ORDERS);
     for i in 0..ORDERS {

@@ -446,7 +446,11 @@ async fn vnpay_orders_are_paid_by_a_signed_ipn_once() {
 #[tokio::test]
 async fn a_storm_of_a_thousand_deliveries_with_duplicates_pays_every_order_exactly_once() {
     use futures_util::StreamExt;
-    let app = TestApp::spawn_with(|c| c.unpaid_orders_per_buyer = 50).await;
+    let app = TestApp::spawn_with(|c| {
+        c.unpaid_orders_per_buyer = 50;
+        c.unpaid_units_per_variant = i64::MAX;
+    })
+    .await;
     let f = app.listed_product("Nước mắm", 4, 120_000, "40").await;
     app.stock(&f.owner, f.variant, 1_000).await;
     let buyer = app.buyer("mua@test.vn").await;
@@ -601,4 +605,32 @@ async fn a_buyer_holds_at_most_three_unpaid_orders_at_once() {
         )
         .await;
     assert_eq!(d["checkout"]["userErrors"], json!([]), "{d}");
+}
+
+#[tokio::test]
+async fn unpaid_orders_hold_at_most_ten_units_of_a_variant() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 120_000, "40").await;
+    app.stock(&f.owner, f.variant, 100).await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let order = |key: &str, quantity: i64| {
+        json!({ "i": { "idempotencyKey": key, "lines": [{ "variantId": f.variant.gid(), "quantity": quantity }],
+            "shippingAddress": docs::address(), "paymentMethod": "BANK_TRANSFER" } })
+    };
+    let d = app.data(Some(&buyer), CHECKOUT, order("a", 8)).await;
+    assert_eq!(d["checkout"]["userErrors"], json!([]), "{d}");
+    // Eight held; three more would make eleven.
+    let d = app.data(Some(&buyer), CHECKOUT, order("b", 3)).await;
+    let e = &d["checkout"]["userErrors"][0];
+    assert_eq!(e["code"], "LIMIT_EXCEEDED", "{d}");
+    assert_eq!(e["field"], json!(["input", "lines"]));
+    assert!(e["message"].as_str().unwrap().contains("tối đa 10"), "{e}");
+    assert_eq!(app.count("orders").await, 1);
+    let d = app.data(Some(&buyer), CHECKOUT, order("c", 2)).await;
+    assert_eq!(d["checkout"]["userErrors"], json!([]), "{d}");
+    // Cash on delivery holds nothing unpaid.
+    let d = app
+        .data(Some(&buyer), CHECKOUT, checkout_by("cod", &f, "COD"))
+        .await;
+    assert_eq!(d["checkout"]["userErrors"], json!([]));
 }

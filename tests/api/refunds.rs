@@ -498,6 +498,7 @@ pub(crate) async fn run_books(steps: Vec<(u8, usize, u8, i64)>) {
                         hold: chrono::Duration::minutes(15),
                         max_open_unpaid: 1000,
                         fee_bps: 175,
+                        max_unpaid_units: i64::MAX,
                     },
                 )
                 .await;

@@ -81,9 +81,10 @@ pub fn units<'a>(ctx: &Context<'a>) -> &'a AdminUnits {
     ctx.data_unchecked::<Arc<AdminUnits>>()
 }
 
-/// How long an unpaid order holds its stock, how many a buyer may have, and the platform's
-/// fee on new orders in basis points (shared data).
-pub struct PaymentHold(pub chrono::Duration, pub i64, pub i64);
+/// How long an unpaid order holds its stock, how many a buyer may have, the platform's fee on
+/// new orders in basis points, and how many units of one variant unpaid orders may hold
+/// (shared data).
+pub struct PaymentHold(pub chrono::Duration, pub i64, pub i64, pub i64);
 
 pub fn base_url<'a>(ctx: &Context<'a>) -> &'a str {
     ctx.data_opt::<PublicBaseUrl>()

@@ -56,6 +56,8 @@ pub struct Services {
     pub unpaid_orders_per_buyer: i64,
     /// The platform's fee on new orders, in basis points (`PLATFORM_FEE_BPS`).
     pub platform_fee_bps: i64,
+    /// Units of one variant a buyer's unpaid orders may hold (`UNPAID_UNITS_PER_VARIANT`).
+    pub unpaid_units_per_variant: i64,
 }
 
 /// The schema with its limits and shared data.
@@ -75,6 +77,7 @@ pub fn build(services: Services, limits: Limits) -> AppSchema {
             services.payment_hold,
             services.unpaid_orders_per_buyer,
             services.platform_fee_bps,
+            services.unpaid_units_per_variant,
         ))
         .finish()
 }

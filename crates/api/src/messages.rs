@@ -171,6 +171,11 @@ pub fn vi(p: &Problem) -> String {
                 "Bạn đang có {max} đơn hàng chờ thanh toán. Vui lòng thanh toán hoặc hủy bớt trước khi đặt đơn mới, hoặc chọn thanh toán khi nhận hàng."
             );
         }
+        P::TooManyUnpaidUnits { max, held } => {
+            return format!(
+                "Mỗi sản phẩm chỉ được giữ tối đa {max} đơn vị trong các đơn chờ thanh toán (bạn đang giữ {held}). Vui lòng thanh toán các đơn đang chờ, giảm số lượng, hoặc chọn thanh toán khi nhận hàng."
+            );
+        }
         P::PaymentMethodUnavailable => {
             "Chợ OCOP chưa nhận cách thanh toán này. Vui lòng chọn cách thanh toán khác."
         }

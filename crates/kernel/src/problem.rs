@@ -149,6 +149,11 @@ pub enum Problem {
     CannotCancel,
     PaymentMethodUnavailable,
     TooManyUnpaid(i64),
+    /// Unpaid orders would hold more than `max` units of one variant (`held` already).
+    TooManyUnpaidUnits {
+        max: i64,
+        held: i64,
+    },
     /// Stripe could not be reached to start a card payment; the order waits, and a retry
     /// of the same checkout starts it.
     CardGatewayUnavailable,

@@ -226,6 +226,10 @@ async fn place<C: ConnectionTrait + TransactionTrait>(
 
     if ord.status == OrderStatus::AwaitingPayment {
         require_few_unpaid(&txn, buyer, ord.id, pay.max_open_unpaid).await?;
+        for (vid, want) in &p.lines {
+            require_few_unpaid_units(&txn, buyer, *vid, want.quantity, pay.max_unpaid_units)
+                .await?;
+        }
     }
 
     // Price and group the lines by producer; every variant must be listed today.
@@ -358,6 +362,39 @@ async fn require_few_unpaid(
             ErrorCode::LimitExceeded,
             &["input", "paymentMethod"],
             Problem::TooManyUnpaid(max),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses an unpaid order that would make the buyer hold more than `max` units of one variant
+/// across their orders waiting for payment: three unpaid orders must not hold a whole lot.
+/// Runs after [`require_few_unpaid`], under the same lock on the buyer.
+async fn require_few_unpaid_units(
+    db: &impl ConnectionTrait,
+    buyer: i64,
+    variant: VariantId,
+    quantity: i64,
+    max: i64,
+) -> Result<()> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) AS n FROM order_lines l ")
+        .push("JOIN seller_orders s ON s.id = l.seller_order_id ")
+        .push("JOIN orders o ON o.id = s.order_id WHERE o.buyer_id = ")
+        .bind(buyer)
+        .push(" AND s.status = ")
+        .bind(OrderStatus::AwaitingPayment.as_str())
+        .push(" AND l.variant_id = ")
+        .bind(variant.get());
+    let held: i64 = match db.query_one_raw(q.build()).await? {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    if held + quantity > max {
+        return Err(Error::code(
+            ErrorCode::LimitExceeded,
+            &["input", "lines"],
+            Problem::TooManyUnpaidUnits { max, held },
         ));
     }
     Ok(())

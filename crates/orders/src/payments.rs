@@ -63,6 +63,8 @@ pub struct PaymentStart<'a> {
     pub hold: Duration,
     /// How many orders a buyer may have waiting for payment at once.
     pub max_open_unpaid: i64,
+    /// How many units of one variant a buyer's unpaid orders may hold together.
+    pub max_unpaid_units: i64,
     /// The platform's fee on new orders, in basis points of each part's goods and shipping.
     pub fee_bps: i64,
 }

@@ -84,6 +84,8 @@ pub struct Config {
     pub auto_complete_days: i64,
     /// Orders a buyer may have waiting for payment at once (they hold stock).
     pub unpaid_orders_per_buyer: i64,
+    /// Units of one variant a buyer's unpaid orders may hold together.
+    pub unpaid_units_per_variant: i64,
     pub vnpay_tmn_code: Option<String>,
     pub vnpay_hash_secret: Option<String>,
     pub vnpay_pay_url: String,
@@ -236,6 +238,7 @@ impl Config {
             payment_hold_minutes: num("PAYMENT_HOLD_MINUTES", 15)?,
             auto_complete_days: num("AUTO_COMPLETE_DAYS", 7)?,
             unpaid_orders_per_buyer: num("UNPAID_ORDERS_PER_BUYER", 3)?,
+            unpaid_units_per_variant: num("UNPAID_UNITS_PER_VARIANT", 10)?,
             vnpay_tmn_code: var("VNPAY_TMN_CODE"),
             vnpay_hash_secret: var("VNPAY_HASH_SECRET"),
             vnpay_pay_url: var("VNPAY_PAY_URL")
@@ -343,6 +346,7 @@ impl Config {
             payment_hold_minutes: 15,
             auto_complete_days: 7,
             unpaid_orders_per_buyer: 3,
+            unpaid_units_per_variant: 10,
             vnpay_tmn_code: Some("CHOOCOP1".to_owned()),
             vnpay_hash_secret: Some("vnpay-test-secret".to_owned()),
             vnpay_pay_url: payments::vnpay::SANDBOX_PAY_URL.to_owned(),

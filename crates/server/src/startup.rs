@@ -102,6 +102,7 @@ impl Application {
                 payment_hold: chrono::Duration::minutes(config.payment_hold_minutes),
                 unpaid_orders_per_buyer: config.unpaid_orders_per_buyer,
                 platform_fee_bps: config.platform_fee_bps,
+                unpaid_units_per_variant: config.unpaid_units_per_variant,
             },
             api::Limits {
                 max_depth: config.max_depth,

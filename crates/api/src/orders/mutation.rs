@@ -255,6 +255,7 @@ impl OrdersMutation {
                 hold: ctx.data_unchecked::<crate::context::PaymentHold>().0,
                 max_open_unpaid: ctx.data_unchecked::<crate::context::PaymentHold>().1,
                 fee_bps: ctx.data_unchecked::<crate::context::PaymentHold>().2,
+                max_unpaid_units: ctx.data_unchecked::<crate::context::PaymentHold>().3,
             },
         )
         .await;
