@@ -36,6 +36,7 @@ mod m20261129_000011_one_certificate_per_product;
 mod m20261129_000012_private_phones;
 mod m20261129_000013_event_instants;
 mod m20261129_000014_member_invitations;
+mod m20261129_000015_creators;
 pub mod sql;
 
 pub struct Migrator;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000012_private_phones::Migration),
             Box::new(m20261129_000013_event_instants::Migration),
             Box::new(m20261129_000014_member_invitations::Migration),
+            Box::new(m20261129_000015_creators::Migration),
         ]
     }
 }

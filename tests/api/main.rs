@@ -15,6 +15,7 @@ mod architecture;
 mod bad_input;
 mod catalog;
 mod crash;
+mod creators;
 mod http;
 mod listing;
 mod messages;

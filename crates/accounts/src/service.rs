@@ -172,6 +172,8 @@ pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<user::
 pub enum Role {
     Buyer,
     ProducerMember,
+    /// A creator ADMIN verified: may sell on livestreams and through affiliate links.
+    Creator,
     Admin,
 }
 
@@ -180,6 +182,7 @@ impl Role {
         match self {
             Role::Buyer => "BUYER",
             Role::ProducerMember => "PRODUCER_MEMBER",
+            Role::Creator => "CREATOR",
             Role::Admin => "ADMIN",
         }
     }
@@ -204,6 +207,7 @@ pub async fn ensure_admin(
 
 /// The roles a user holds: everyone is BUYER; PRODUCER_MEMBER when they belong to a producer
 /// (the catalog's `producer_members` table, read here without depending on the catalog);
+/// CREATOR once ADMIN verified their creator application (livestream's `creators`);
 /// ADMIN for the platform and OCOP offices.
 pub async fn roles(db: &impl ConnectionTrait, user: &user::Model) -> Result<Vec<Role>> {
     let mut roles = vec![Role::Buyer];
@@ -222,6 +226,22 @@ pub async fn roles(db: &impl ConnectionTrait, user: &user::Model) -> Result<Vec<
         .await?;
     if member.is_some() {
         roles.push(Role::ProducerMember);
+    }
+    // The livestream crate's `creators` table, read the same way.
+    let creator = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            match backend {
+                sea_orm::DbBackend::Postgres => {
+                    "SELECT 1 AS one FROM creators WHERE user_id = $1 AND status = 'VERIFIED'"
+                }
+                _ => "SELECT 1 AS one FROM creators WHERE user_id = ? AND status = 'VERIFIED'",
+            },
+            [user.id.into()],
+        ))
+        .await?;
+    if creator.is_some() {
+        roles.push(Role::Creator);
     }
     if user.is_admin {
         roles.push(Role::Admin);

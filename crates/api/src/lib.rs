@@ -8,8 +8,8 @@
 //! - [`ids`]: one opaque global ID encoding for every object. [`node`]: `Node` and `node(id:)`.
 //! - [`errors`]: the one mapping from domain outcomes to `userErrors` and top-level codes.
 //! - [`scalars`]: `Date`, `Money`.
-//! - [`accounts`], [`catalog`], [`traceability`], [`orders`]: each domain's objects, queries and
-//!   mutations (and `orderStatusChanged`).
+//! - [`accounts`], [`catalog`], [`traceability`], [`orders`], [`livestream`]: each domain's
+//!   objects, queries and mutations (and `orderStatusChanged`).
 //! - [`schema`]: the merged schema and its limits; [`http`] and [`ws`]: running requests for
 //!   the server without it naming async-graphql.
 
@@ -19,6 +19,7 @@ pub mod context;
 pub mod errors;
 pub mod http;
 pub mod ids;
+pub mod livestream;
 pub mod loaders;
 pub mod messages;
 pub mod node;
@@ -58,6 +59,8 @@ pub struct Services {
     pub platform_fee_bps: i64,
     /// Units of one variant a buyer's unpaid orders may hold (`UNPAID_UNITS_PER_VARIANT`).
     pub unpaid_units_per_variant: i64,
+    /// The key creators' ID numbers are hashed with.
+    pub id_number_key: Arc<::livestream::id_number::IdNumberKey>,
 }
 
 /// The schema with its limits and shared data.
@@ -73,6 +76,7 @@ pub fn build(services: Services, limits: Limits) -> AppSchema {
         .data(services.order_hub)
         .data(PublicBaseUrl(services.base_url))
         .data(services.providers)
+        .data(services.id_number_key)
         .data(context::PaymentHold(
             services.payment_hold,
             services.unpaid_orders_per_buyer,

@@ -22,6 +22,7 @@ fn label(l: Label) -> &'static str {
         Label::RecallReason => "Lý do thu hồi",
         Label::CancelReason => "Lý do hủy",
         Label::RefundReason => "Lý do hoàn tiền",
+        Label::LegalName => "Họ và tên theo giấy tờ",
         Label::DecisionNumber => "Số quyết định",
         Label::IssuingBody => "Cơ quan ban hành",
         Label::DocumentUrl => "Đường dẫn tài liệu",
@@ -191,6 +192,22 @@ pub fn vi(p: &Problem) -> String {
             );
         }
         P::RefundKeyReused => "Khóa chống trùng lặp này đã được dùng cho một lần hoàn tiền khác.",
+        P::BadIdNumber => {
+            "Số căn cước phải gồm 12 chữ số (hoặc 9 chữ số với chứng minh nhân dân cũ)."
+        }
+        P::IdNumberTaken => "Số giấy tờ này đã được dùng cho một tài khoản nhà sáng tạo khác.",
+        P::BadChannel => "Kênh phải là một địa chỉ web bắt đầu bằng https:// (tối đa 300 ký tự).",
+        P::ChannelCount(max) => {
+            return format!(
+                "Cần từ 1 đến {max} kênh bán hàng (TikTok, Facebook, YouTube, Shopee, Zalo…)."
+            );
+        }
+        P::CreatorAlreadyVerified => "Bạn đã là nhà sáng tạo được xác minh.",
+        P::CreatorNotFound => "Người dùng này chưa đăng ký làm nhà sáng tạo.",
+        P::CreatorNotPending => "Hồ sơ này đã được xét duyệt.",
+        P::CreatorNotVerified => {
+            "Bạn cần được Chợ OCOP xác minh danh tính nhà sáng tạo trước khi bán hàng qua livestream hoặc liên kết."
+        }
         P::StatementRange => {
             "Khoảng thời gian sao kê không hợp lệ (từ ngày phải trước đến ngày, tối đa 366 ngày)."
         }

@@ -12,6 +12,7 @@ use async_graphql::{
 use crate::accounts::{AccountsMutation, AccountsQuery};
 use crate::catalog::inputs::VariantUpdateInput;
 use crate::catalog::{CatalogMutation, CatalogQuery};
+use crate::livestream::{LivestreamMutation, LivestreamQuery};
 use crate::node::NodeQuery;
 use crate::orders::{
     OrdersMutation, OrdersQuery, OrdersSubscription, PaymentsQuery, StatementQuery,
@@ -27,6 +28,7 @@ pub struct Query(
     OrdersQuery,
     PaymentsQuery,
     StatementQuery,
+    LivestreamQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -35,6 +37,7 @@ pub struct Mutation(
     CatalogMutation,
     TraceabilityMutation,
     OrdersMutation,
+    LivestreamMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, OrdersSubscription>;

@@ -22,6 +22,7 @@ pub enum Label {
     RecallReason,
     CancelReason,
     RefundReason,
+    LegalName,
     DecisionNumber,
     IssuingBody,
     DocumentUrl,
@@ -165,6 +166,15 @@ pub enum Problem {
     },
     RefundKeyReused,
     StatementRange,
+    // Live selling.
+    BadIdNumber,
+    IdNumberTaken,
+    BadChannel,
+    ChannelCount(usize),
+    CreatorAlreadyVerified,
+    CreatorNotFound,
+    CreatorNotPending,
+    CreatorNotVerified,
 }
 
 /// For logs and tools, not for people: the variant and its facts.

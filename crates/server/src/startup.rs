@@ -103,6 +103,9 @@ impl Application {
                 unpaid_orders_per_buyer: config.unpaid_orders_per_buyer,
                 platform_fee_bps: config.platform_fee_bps,
                 unpaid_units_per_variant: config.unpaid_units_per_variant,
+                id_number_key: Arc::new(livestream::id_number::IdNumberKey::derive(
+                    config.jwt_secret.as_bytes(),
+                )),
             },
             api::Limits {
                 max_depth: config.max_depth,

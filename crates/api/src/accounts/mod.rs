@@ -42,6 +42,13 @@ impl User {
             String::new()
         }
     }
+    /// The user's creator application and its status: for the user themself and ADMIN.
+    async fn creator(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::livestream::Creator>> {
+        crate::livestream::creator_of(ctx, self.model.id).await
+    }
     async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
         Ok(service::roles(db(ctx), &self.model)
             .await

@@ -1,0 +1,5 @@
+//! The livestream crate's tables.
+
+pub mod creator;
+
+pub use creator::CreatorStatus;
