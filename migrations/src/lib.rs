@@ -37,6 +37,7 @@ mod m20261129_000012_private_phones;
 mod m20261129_000013_event_instants;
 mod m20261129_000014_member_invitations;
 mod m20261129_000015_creators;
+mod m20261129_000016_live_sessions;
 pub mod sql;
 
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000013_event_instants::Migration),
             Box::new(m20261129_000014_member_invitations::Migration),
             Box::new(m20261129_000015_creators::Migration),
+            Box::new(m20261129_000016_live_sessions::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ mod crash;
 mod creators;
 mod http;
 mod listing;
+mod live;
 mod messages;
 mod order_lifecycle;
 mod orders;

@@ -19,6 +19,8 @@ pub enum Kind {
     Order,
     SellerOrder,
     OrderLine,
+    LiveSession,
+    LiveOffer,
 }
 
 impl Kind {
@@ -34,10 +36,12 @@ impl Kind {
             Kind::Order => "Order",
             Kind::SellerOrder => "SellerOrder",
             Kind::OrderLine => "OrderLine",
+            Kind::LiveSession => "LiveSession",
+            Kind::LiveOffer => "LiveOffer",
         }
     }
 
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 12] = [
         Kind::User,
         Kind::Producer,
         Kind::OcopCertificate,
@@ -48,6 +52,8 @@ impl Kind {
         Kind::Order,
         Kind::SellerOrder,
         Kind::OrderLine,
+        Kind::LiveSession,
+        Kind::LiveOffer,
     ];
 }
 

@@ -23,6 +23,7 @@ fn label(l: Label) -> &'static str {
         Label::CancelReason => "Lý do hủy",
         Label::RefundReason => "Lý do hoàn tiền",
         Label::LegalName => "Họ và tên theo giấy tờ",
+        Label::LiveTitle => "Tiêu đề phiên live",
         Label::DecisionNumber => "Số quyết định",
         Label::IssuingBody => "Cơ quan ban hành",
         Label::DocumentUrl => "Đường dẫn tài liệu",
@@ -208,6 +209,25 @@ pub fn vi(p: &Problem) -> String {
         P::CreatorNotVerified => {
             "Bạn cần được Chợ OCOP xác minh danh tính nhà sáng tạo trước khi bán hàng qua livestream hoặc liên kết."
         }
+        P::LiveSessionNotFound => "Không tìm thấy phiên live.",
+        P::LiveOfferNotFound => "Không tìm thấy sản phẩm này trong phiên live.",
+        P::BadPlatform => "Nền tảng phải là TIKTOK, FACEBOOK, YOUTUBE, SHOPEE, ZALO hoặc OTHER.",
+        P::BadSchedule => "Thời gian phát phải từ hiện tại đến trong vòng một năm tới.",
+        P::CannotStartLive => "Chỉ bắt đầu được phiên live đang chờ phát.",
+        P::CannotEndLive => "Chỉ kết thúc được phiên live đang phát.",
+        P::LiveEnded => "Phiên live đã kết thúc.",
+        P::NotLive => "Chỉ ghim được sản phẩm khi phiên đang phát.",
+        P::NotInAffiliateProgram => {
+            "Sản phẩm này chưa tham gia chương trình tiếp thị liên kết: nhà sáng tạo chưa thể bán trong phiên live."
+        }
+        P::LivePriceRange { regular } => {
+            return format!(
+                "Giá live phải lớn hơn 0 và không cao hơn giá thường ({}).",
+                format_vnd(*regular)
+            );
+        }
+        P::PerBuyerLimitRange => "Giới hạn mỗi người mua phải từ 1 đến số lượng mở bán.",
+        P::AlreadyOffered => "Sản phẩm này đã có trong phiên live.",
         P::StatementRange => {
             "Khoảng thời gian sao kê không hợp lệ (từ ngày phải trước đến ngày, tối đa 366 ngày)."
         }

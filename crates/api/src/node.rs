@@ -25,6 +25,7 @@ pub enum Node {
     Lot(Lot),
     Order(Order),
     SellerOrder(SellerOrder),
+    LiveSession(crate::livestream::sessions::LiveSession),
 }
 
 #[derive(Default)]
@@ -64,7 +65,10 @@ impl NodeQuery {
             },
             Kind::Order => visible_order(ctx, n).await?.map(Node::Order),
             Kind::SellerOrder => visible_seller_order(ctx, n).await?.map(Node::SellerOrder),
-            Kind::TraceEvent | Kind::OrderLine => None,
+            Kind::LiveSession => crate::livestream::sessions::visible_session(ctx, n)
+                .await?
+                .map(Node::LiveSession),
+            Kind::TraceEvent | Kind::OrderLine | Kind::LiveOffer => None,
         })
     }
 }

@@ -12,7 +12,7 @@ use async_graphql::{
 use crate::accounts::{AccountsMutation, AccountsQuery};
 use crate::catalog::inputs::VariantUpdateInput;
 use crate::catalog::{CatalogMutation, CatalogQuery};
-use crate::livestream::{LivestreamMutation, LivestreamQuery};
+use crate::livestream::{LiveMutation, LiveQuery, LivestreamMutation, LivestreamQuery};
 use crate::node::NodeQuery;
 use crate::orders::{
     OrdersMutation, OrdersQuery, OrdersSubscription, PaymentsQuery, StatementQuery,
@@ -29,6 +29,7 @@ pub struct Query(
     PaymentsQuery,
     StatementQuery,
     LivestreamQuery,
+    LiveQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -38,6 +39,7 @@ pub struct Mutation(
     TraceabilityMutation,
     OrdersMutation,
     LivestreamMutation,
+    LiveMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, OrdersSubscription>;

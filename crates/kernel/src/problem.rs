@@ -23,6 +23,7 @@ pub enum Label {
     CancelReason,
     RefundReason,
     LegalName,
+    LiveTitle,
     DecisionNumber,
     IssuingBody,
     DocumentUrl,
@@ -175,6 +176,20 @@ pub enum Problem {
     CreatorNotFound,
     CreatorNotPending,
     CreatorNotVerified,
+    LiveSessionNotFound,
+    LiveOfferNotFound,
+    BadPlatform,
+    BadSchedule,
+    CannotStartLive,
+    CannotEndLive,
+    LiveEnded,
+    NotLive,
+    NotInAffiliateProgram,
+    LivePriceRange {
+        regular: i64,
+    },
+    PerBuyerLimitRange,
+    AlreadyOffered,
 }
 
 /// For logs and tools, not for people: the variant and its facts.

@@ -1,5 +1,10 @@
 //! Live selling in the API: creators apply (`creatorApply`), ADMIN verifies them
-//! (`creatorVerify`, `creatorsToReview`); a user's creator record is `User.creator`.
+//! (`creatorVerify`, `creatorsToReview`); a user's creator record is `User.creator`. Live
+//! sessions and offers are in [`sessions`].
+
+pub mod sessions;
+
+pub use sessions::{LiveMutation, LiveQuery};
 
 use std::sync::Arc;
 

@@ -1,0 +1,339 @@
+//! Live sessions and their offers. A verified creator, or a producer's member for the
+//! producer's own live, schedules a session; its host starts and ends it (SCHEDULED → LIVE →
+//! ENDED, nothing else). Offers put a listed variant in the session's bag at a live price up to
+//! a cap; one offer at a time is pinned above the chat.
+//!
+//! Who may set a live price below the regular price: the variant's producer — its members, in
+//! their own session or on a creator's. A creator may offer only products in an affiliate
+//! program, at the regular price unless the producer set a live price; affiliate programs are
+//! not built yet, so a creator's own offers are refused for now.
+
+use chrono::{DateTime, Duration, Utc};
+use kernel::domain::text;
+use kernel::id::{ProducerId, ProductId, VariantId};
+use kernel::problem::{Label, Problem};
+use kernel::sql::Sql;
+use kernel::{Error, ErrorCode, Result, Viewer};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+
+use crate::entity::live_offer;
+use crate::entity::live_session::{self, LiveStatus, Platform};
+
+/// What `liveSessionCreate` receives.
+pub struct NewSession<'a> {
+    pub title: &'a str,
+    pub platform: &'a str,
+    pub stream_url: Option<&'a str>,
+    pub scheduled_at: DateTime<Utc>,
+    pub producer_id: Option<ProducerId>,
+}
+
+/// What `liveOfferAdd` receives.
+pub struct NewOffer {
+    pub variant_id: VariantId,
+    pub live_price: i64,
+    pub quantity_cap: i64,
+    pub per_buyer_limit: Option<i64>,
+}
+
+fn invalid(field: &str, p: Problem) -> Error {
+    Error::invalid(&["input", field], p)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<live_session::Model> {
+    live_session::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found(&["id"], Problem::LiveSessionNotFound))
+}
+
+/// `liveSessionCreate`.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    s: NewSession<'_>,
+) -> Result<live_session::Model> {
+    let uid = viewer.require_user()?;
+    match s.producer_id {
+        Some(p) => catalog::access::require_member(db, viewer, p).await?,
+        None => {
+            crate::creators::require_verified(db, viewer).await?;
+        }
+    }
+    let title = text(s.title, 200, Label::LiveTitle).map_err(|m| invalid("title", m))?;
+    let platform = Platform::parse(s.platform.trim().to_uppercase().as_str())
+        .ok_or_else(|| invalid("platform", Problem::BadPlatform))?;
+    let stream_url = match s.stream_url.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(u)
+            if (u.starts_with("https://") || u.starts_with("http://"))
+                && kernel::domain::url(u).is_ok() =>
+        {
+            Some(u.to_owned())
+        }
+        Some(_) => return Err(invalid("streamUrl", Problem::Url)),
+        None => None,
+    };
+    let now = Utc::now();
+    if s.scheduled_at < now - Duration::hours(1) || s.scheduled_at > now + Duration::days(366) {
+        return Err(invalid("scheduledAt", Problem::BadSchedule));
+    }
+    Ok(live_session::ActiveModel {
+        host_user_id: Set(uid),
+        producer_id: Set(s.producer_id.map(|p| p.get())),
+        title: Set(title),
+        platform: Set(platform),
+        stream_url: Set(stream_url),
+        scheduled_at: Set(s.scheduled_at),
+        status: Set(LiveStatus::Scheduled),
+        started_at: Set(None),
+        ended_at: Set(None),
+        pinned_offer_id: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The host runs the session (ADMIN may too); for a producer's live, any of its members.
+async fn require_host(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    s: &live_session::Model,
+) -> Result<()> {
+    let uid = viewer.require_user()?;
+    if viewer.is_admin || s.host_user_id == uid {
+        return Ok(());
+    }
+    match s.producer_id {
+        Some(p) => catalog::access::require_member(db, viewer, ProducerId(p)).await,
+        None => Err(Error::forbidden()),
+    }
+}
+
+async fn move_to(
+    db: &impl ConnectionTrait,
+    id: i64,
+    from: LiveStatus,
+    to: LiveStatus,
+    stamp: &str,
+) -> Result<bool> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("UPDATE live_sessions SET status = ")
+        .bind(to.as_str())
+        .push(", ")
+        .push(stamp)
+        .push(" = ")
+        .bind(Utc::now());
+    if to == LiveStatus::Ended {
+        q.push(", pinned_offer_id = NULL");
+    }
+    q.push(" WHERE id = ")
+        .bind(id)
+        .push(" AND status = ")
+        .bind(from.as_str());
+    Ok(db.execute_raw(q.build()).await?.rows_affected() == 1)
+}
+
+/// `liveSessionStart`: SCHEDULED → LIVE.
+pub async fn start(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<live_session::Model> {
+    let s = get(db, id).await?;
+    require_host(db, viewer, &s).await?;
+    if !move_to(
+        db,
+        id,
+        LiveStatus::Scheduled,
+        LiveStatus::Live,
+        "started_at",
+    )
+    .await?
+    {
+        return Err(Error::code(
+            ErrorCode::InvalidState,
+            &["id"],
+            Problem::CannotStartLive,
+        ));
+    }
+    get(db, id).await
+}
+
+/// `liveSessionEnd`: LIVE → ENDED; the pin comes down.
+pub async fn end(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<live_session::Model> {
+    let s = get(db, id).await?;
+    require_host(db, viewer, &s).await?;
+    if !move_to(db, id, LiveStatus::Live, LiveStatus::Ended, "ended_at").await? {
+        return Err(Error::code(
+            ErrorCode::InvalidState,
+            &["id"],
+            Problem::CannotEndLive,
+        ));
+    }
+    get(db, id).await
+}
+
+/// `liveOfferAdd`: a listed variant at a live price, up to a cap, in a session not ended.
+pub async fn add_offer<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    session_id: i64,
+    o: NewOffer,
+) -> Result<live_session::Model> {
+    let uid = viewer.require_user()?;
+    let s = get(db, session_id).await?;
+    if s.status == LiveStatus::Ended {
+        return Err(Error::code(
+            ErrorCode::InvalidState,
+            &["sessionId"],
+            Problem::LiveEnded,
+        ));
+    }
+    let variant = catalog::variants::get(db, o.variant_id)
+        .await
+        .map_err(|_| invalid("variantId", Problem::NotOnSale))?;
+    let product = catalog::products::get(db, ProductId(variant.product_id)).await?;
+    let producer = ProducerId(product.producer_id);
+    // Members of the variant's producer may offer it in any session; the host of a creator's
+    // session may offer only products in an affiliate program (not built yet).
+    let member = viewer.is_admin || catalog::access::role(db, uid, producer).await?.is_some();
+    if !member {
+        require_host(db, viewer, &s).await?;
+        crate::creators::require_verified(db, viewer).await?;
+        return Err(Error::code(
+            ErrorCode::InvalidState,
+            &["input", "variantId"],
+            Problem::NotInAffiliateProgram,
+        ));
+    }
+    if !catalog::products::listing_issues(db, &product, true)
+        .await?
+        .is_empty()
+    {
+        return Err(invalid("variantId", Problem::NotOnSale));
+    }
+    if o.live_price < 1 || o.live_price > variant.price {
+        return Err(invalid(
+            "livePrice",
+            Problem::LivePriceRange {
+                regular: variant.price,
+            },
+        ));
+    }
+    if !(1..=1_000_000).contains(&o.quantity_cap) {
+        return Err(invalid("quantityCap", Problem::QuantityRange(1_000_000)));
+    }
+    if o.per_buyer_limit
+        .is_some_and(|l| l < 1 || l > o.quantity_cap)
+    {
+        return Err(invalid("perBuyerLimit", Problem::PerBuyerLimitRange));
+    }
+    let txn = db.begin().await?;
+    kernel::sql::write_lock(&txn, "live_offers").await?;
+    let exists = live_offer::Entity::find()
+        .filter(live_offer::Column::SessionId.eq(session_id))
+        .filter(live_offer::Column::VariantId.eq(variant.id))
+        .one(&txn)
+        .await?;
+    if exists.is_some() {
+        return Err(Error::code(
+            ErrorCode::Duplicate,
+            &["input", "variantId"],
+            Problem::AlreadyOffered,
+        ));
+    }
+    live_offer::ActiveModel {
+        session_id: Set(session_id),
+        variant_id: Set(variant.id),
+        producer_id: Set(producer.get()),
+        live_price: Set(o.live_price),
+        quantity_cap: Set(o.quantity_cap),
+        quantity_sold: Set(0),
+        per_buyer_limit: Set(o.per_buyer_limit),
+        added_by: Set(uid),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    get(db, session_id).await
+}
+
+/// `livePin` (an offer of the session, while it is LIVE) and `liveUnpin` (`None`): one pinned
+/// offer at a time.
+pub async fn pin(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    session_id: i64,
+    offer_id: Option<i64>,
+) -> Result<live_session::Model> {
+    let s = get(db, session_id).await?;
+    require_host(db, viewer, &s).await?;
+    if let Some(o) = offer_id {
+        let found = live_offer::Entity::find_by_id(o).one(db).await?;
+        if found.is_none_or(|f| f.session_id != session_id) {
+            return Err(Error::not_found(&["offerId"], Problem::LiveOfferNotFound));
+        }
+    }
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("UPDATE live_sessions SET pinned_offer_id = ")
+        .bind(offer_id)
+        .push(" WHERE id = ")
+        .bind(session_id)
+        .push(" AND status = ")
+        .bind(LiveStatus::Live.as_str());
+    if db.execute_raw(q.build()).await?.rows_affected() != 1 {
+        return Err(Error::code(
+            ErrorCode::InvalidState,
+            &["sessionId"],
+            Problem::NotLive,
+        ));
+    }
+    get(db, session_id).await
+}
+
+/// Public listing: scheduled and live sessions (one status when asked), soonest first by id.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    status: Option<LiveStatus>,
+    limit: u64,
+    after: Option<i64>,
+) -> Result<Vec<live_session::Model>> {
+    let mut q = live_session::Entity::find();
+    q = match status {
+        Some(s) => q.filter(live_session::Column::Status.eq(s)),
+        None => {
+            q.filter(live_session::Column::Status.is_in([LiveStatus::Scheduled, LiveStatus::Live]))
+        }
+    };
+    if let Some(a) = after {
+        q = q.filter(live_session::Column::Id.gt(a));
+    }
+    Ok(q.order_by_asc(live_session::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// A session's offers, in the order they were added.
+pub async fn offers(db: &impl ConnectionTrait, session_id: i64) -> Result<Vec<live_offer::Model>> {
+    Ok(live_offer::Entity::find()
+        .filter(live_offer::Column::SessionId.eq(session_id))
+        .order_by_asc(live_offer::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn offer(db: &impl ConnectionTrait, id: i64) -> Result<Option<live_offer::Model>> {
+    Ok(live_offer::Entity::find_by_id(id).one(db).await?)
+}
