@@ -634,3 +634,72 @@ async fn unpaid_orders_hold_at_most_ten_units_of_a_variant() {
         .await;
     assert_eq!(d["checkout"]["userErrors"], json!([]));
 }
+
+/// A producer cancels its part of a VNPay order while it waits; VNPay's signed amount cannot
+/// change, so the buyer pays the original total. The order is paid, and the money beyond what
+/// it now comes to is booked and refunded (by hand, for VNPay), never kept.
+#[tokio::test]
+async fn money_beyond_a_shrunken_order_is_refunded() {
+    let app = TestApp::spawn().await;
+    let a = app.listed_product("Nước mắm", 4, 120_000, "40").await;
+    let b = app.listed_product("Mật ong", 4, 200_000, "38").await;
+    let buyer = app.buyer("mua@test.vn").await;
+    let d = app
+        .data(
+            Some(&buyer),
+            CHECKOUT,
+            json!({ "i": { "idempotencyKey": "two", "lines": [
+                { "variantId": a.variant.gid(), "quantity": 2 },
+                { "variantId": b.variant.gid(), "quantity": 1 } ],
+              "shippingAddress": docs::address(), "paymentMethod": "VNPAY" } }),
+        )
+        .await;
+    let id = d["checkout"]["order"]["id"].clone();
+    assert_eq!(d["checkout"]["order"]["total"]["amount"], 500_000);
+    let o = app
+        .data(
+            Some(&buyer),
+            "query($id: ID!) { order(id: $id) { payment { redirectUrl } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let url = reqwest::Url::parse(o["order"]["payment"]["redirectUrl"].as_str().unwrap()).unwrap();
+    let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    // B's producer cancels its part (230.000 ₫) while the order waits for payment.
+    let d = app
+        .data(
+            Some(&b.owner),
+            docs::ORDER_CANCEL,
+            json!({ "id": id, "r": "Hết hàng" }),
+        )
+        .await;
+    assert_eq!(d["orderCancel"]["userErrors"], json!([]), "{d}");
+    // VNPay reports the amount it was asked for.
+    let paid = signed_ipn(&[
+        ("vnp_Amount", q["vnp_Amount"].clone()),
+        ("vnp_ResponseCode", "00".to_owned()),
+        ("vnp_TransactionStatus", "00".to_owned()),
+        ("vnp_TmnCode", "CHOOCOP1".to_owned()),
+        ("vnp_TransactionNo", "9".to_owned()),
+        ("vnp_TxnRef", q["vnp_TxnRef"].clone()),
+        ("vnp_OrderInfo", "Thanh toan don hang".to_owned()),
+    ]);
+    assert_eq!(ipn(&app, &paid).await["RspCode"], "00");
+    let o = app
+        .data(
+            Some(&buyer),
+            "query($id: ID!) { order(id: $id) { status total { amount } payment { status refunded { amount } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(o["order"]["status"], "CONFIRMED");
+    assert_eq!(o["order"]["total"]["amount"], 270_000);
+    assert_eq!(o["order"]["payment"]["status"], "PARTIALLY_REFUNDED");
+    assert_eq!(o["order"]["payment"]["refunded"]["amount"], 230_000);
+    assert_eq!(
+        app.scalar("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM refunds WHERE status = 'MANUAL' AND amount = 230000")
+            .await,
+        1
+    );
+    crate::refunds::assert_books_balance(&app).await;
+}
