@@ -76,7 +76,8 @@ pub async fn write_lock(
     table: &str,
 ) -> Result<(), sea_orm::DbErr> {
     if txn.get_database_backend() == DbBackend::Sqlite {
-        txn.execute_unprepared(&format!("UPDATE {table} SET id = id WHERE id = -1"))
+        // `rowid`, not `id`: every table has one, whatever its primary key is called.
+        txn.execute_unprepared(&format!("UPDATE {table} SET rowid = rowid WHERE rowid = -1"))
             .await?;
     }
     Ok(())

@@ -78,8 +78,7 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
     let hash = id.hash(key);
     let now = Utc::now();
     let txn = db.begin().await?;
-    // SQLite: a writer from the first statement (creators has no `id` column to touch).
-    kernel::sql::write_lock(&txn, "users").await?;
+    kernel::sql::write_lock(&txn, "creators").await?;
     kernel::sql::advisory_lock(&txn, &format!("creator-id:{hash}")).await?;
     let existing = creator::Entity::find_by_id(uid).one(&txn).await?;
     if existing
@@ -149,8 +148,7 @@ pub async fn verify<C: ConnectionTrait + TransactionTrait>(
     let admin = viewer.require_admin()?;
     let note = optional_text(note, 500, Label::Note).map_err(|m| Error::invalid(&["note"], m))?;
     let txn = db.begin().await?;
-    // SQLite: a writer from the first statement (creators has no `id` column to touch).
-    kernel::sql::write_lock(&txn, "users").await?;
+    kernel::sql::write_lock(&txn, "creators").await?;
     let c = creator::Entity::find_by_id(user.get())
         .one(&txn)
         .await?
