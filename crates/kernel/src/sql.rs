@@ -77,8 +77,10 @@ pub async fn write_lock(
 ) -> Result<(), sea_orm::DbErr> {
     if txn.get_database_backend() == DbBackend::Sqlite {
         // `rowid`, not `id`: every table has one, whatever its primary key is called.
-        txn.execute_unprepared(&format!("UPDATE {table} SET rowid = rowid WHERE rowid = -1"))
-            .await?;
+        txn.execute_unprepared(&format!(
+            "UPDATE {table} SET rowid = rowid WHERE rowid = -1"
+        ))
+        .await?;
     }
     Ok(())
 }

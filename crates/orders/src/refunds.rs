@@ -17,8 +17,8 @@ use kernel::{Error, ErrorCode, Result, Viewer};
 use payments::Providers;
 use payments::stripe::RefundRequest;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
 use crate::entity::ledger_entry::{Account, EntryKind};
@@ -44,17 +44,15 @@ pub(crate) async fn lock_payment(
     db: &impl ConnectionTrait,
     order_id: i64,
 ) -> Result<payment::Model> {
+    // SQLite: a writer from here (it serialises writers); PostgreSQL: the row, read locked.
     kernel::sql::write_lock(db, "payments").await?;
-    let p = payment::Entity::find()
-        .filter(payment::Column::OrderId.eq(order_id))
-        .one(db)
+    let mut find = payment::Entity::find().filter(payment::Column::OrderId.eq(order_id));
+    if db.get_database_backend() == DbBackend::Postgres {
+        find = find.lock_exclusive();
+    }
+    find.one(db)
         .await?
-        .ok_or_else(|| Error::not_found(&["orderId"], Problem::OrderNotFound))?;
-    kernel::sql::lock_row(db, "payments", p.id).await?;
-    Ok(payment::Entity::find_by_id(p.id)
-        .one(db)
-        .await?
-        .expect("the payment row was just locked"))
+        .ok_or_else(|| Error::not_found(&["orderId"], Problem::OrderNotFound))
 }
 
 /// Writes a refund: its row, its ledger entries (the buyer's side, and the producer's for a
