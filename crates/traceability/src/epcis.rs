@@ -16,7 +16,6 @@ use kernel::{Error, Result};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 
-use catalog::CertificateStatus;
 use catalog::entity::{certificate, lot, producer, product, variant};
 
 use crate::entity::trace_event;
@@ -233,53 +232,52 @@ pub async fn query(db: &impl ConnectionTrait, base: &str, q: &EventQuery) -> Res
 /// At most this many lots per query (a GTIN names one trade item; its lots are far fewer).
 pub const MAX_LOTS: u64 = 1000;
 
-/// The lots among `candidates` anyone may trace — their product was published at some point,
-/// its producer is verified, its certificate was not refused or left unreviewed — and their
-/// variants' GTINs.
+/// The lots among `candidates` anyone may trace ([`crate::trace::publicly_traceable`]), and
+/// their variants' GTINs.
 async fn public_lots(
     db: &impl ConnectionTrait,
     candidates: Vec<lot::Model>,
 ) -> Result<(HashMap<i64, lot::Model>, HashMap<i64, Option<String>>)> {
-    let variant_ids: Vec<i64> = candidates.iter().map(|l| l.variant_id).collect();
     let variants: Vec<variant::Model> = variant::Entity::find()
-        .filter(variant::Column::Id.is_in(variant_ids))
+        .filter(variant::Column::Id.is_in(candidates.iter().map(|l| l.variant_id)))
         .all(db)
         .await?;
-    let product_ids: Vec<i64> = variants.iter().map(|v| v.product_id).collect();
-    let products: Vec<product::Model> = product::Entity::find()
-        .filter(product::Column::Id.is_in(product_ids))
-        .filter(product::Column::PublishedAt.is_not_null())
-        .all(db)
-        .await?;
-    let cert_ids: Vec<i64> = products.iter().map(|p| p.certificate_id).collect();
-    let shown_certs: Vec<i64> = certificate::Entity::find()
-        .filter(certificate::Column::Id.is_in(cert_ids))
-        .filter(
-            certificate::Column::Status
-                .is_not_in([CertificateStatus::Submitted, CertificateStatus::Rejected]),
-        )
+    let products: HashMap<i64, product::Model> = product::Entity::find()
+        .filter(product::Column::Id.is_in(variants.iter().map(|v| v.product_id)))
         .all(db)
         .await?
         .into_iter()
-        .map(|c| c.id)
+        .map(|p| (p.id, p))
         .collect();
-    let producer_ids: Vec<i64> = products.iter().map(|p| p.producer_id).collect();
-    let verified: Vec<i64> = producer::Entity::find()
-        .filter(producer::Column::Id.is_in(producer_ids))
-        .filter(producer::Column::Verified.eq(true))
+    let certificates: HashMap<i64, certificate::Model> = certificate::Entity::find()
+        .filter(certificate::Column::Id.is_in(products.values().map(|p| p.certificate_id)))
         .all(db)
         .await?
         .into_iter()
-        .map(|p| p.id)
+        .map(|c| (c.id, c))
         .collect();
-    let public_products: Vec<i64> = products
-        .iter()
-        .filter(|p| shown_certs.contains(&p.certificate_id) && verified.contains(&p.producer_id))
-        .map(|p| p.id)
+    let producers: HashMap<i64, producer::Model> = producer::Entity::find()
+        .filter(producer::Column::Id.is_in(products.values().map(|p| p.producer_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
         .collect();
+    let traceable = |product_id: i64| {
+        let Some(p) = products.get(&product_id) else {
+            return false;
+        };
+        match (
+            producers.get(&p.producer_id),
+            certificates.get(&p.certificate_id),
+        ) {
+            (Some(producer), Some(cert)) => crate::trace::publicly_traceable(p, producer, cert),
+            _ => false,
+        }
+    };
     let gtins: HashMap<i64, Option<String>> = variants
         .iter()
-        .filter(|v| public_products.contains(&v.product_id))
+        .filter(|v| traceable(v.product_id))
         .map(|v| (v.id, v.gtin.clone()))
         .collect();
     let lots = candidates

@@ -35,19 +35,28 @@ pub struct Trace {
     pub warnings: Vec<String>,
 }
 
+/// Whether anyone may trace a lot of this product: it was published at some point (a jar of a
+/// product unlisted since is still in kitchens and must still trace, recalls and all), its
+/// producer is verified, and its certificate was not refused or left unreviewed. A DRAFT
+/// product's lot, or one under a rejected certificate, is for the producer's members and ADMIN
+/// only. The trace look-up and EPCIS both judge by this.
+pub fn publicly_traceable(
+    product: &product::Model,
+    producer: &producer::Model,
+    certificate: &certificate::Model,
+) -> bool {
+    product.published_at.is_some()
+        && producer.verified
+        && !matches!(
+            certificate.status,
+            CertificateStatus::Submitted | CertificateStatus::Rejected
+        )
+}
+
 impl Trace {
-    /// Whether anyone may see this trace: its product was published at some point (a jar of
-    /// a product unlisted since is still in kitchens and must still trace, recalls and all),
-    /// its producer is verified, and its certificate was not refused or left unreviewed. A
-    /// DRAFT product's lot, or one under a rejected certificate, is for the producer's
-    /// members and ADMIN only.
+    /// See [`publicly_traceable`].
     pub fn public(&self) -> bool {
-        self.product.published_at.is_some()
-            && self.producer.verified
-            && !matches!(
-                self.certificate.status,
-                CertificateStatus::Submitted | CertificateStatus::Rejected
-            )
+        publicly_traceable(&self.product, &self.producer, &self.certificate)
     }
 }
 
