@@ -96,10 +96,23 @@ impl Stripe {
     }
 }
 
-fn idempotent(key: &str) -> Result<RequestStrategy, GatewayError> {
-    IdempotencyKey::new(key)
-        .map(RequestStrategy::Idempotent)
-        .map_err(|e| GatewayError(e.to_string()))
+impl Stripe {
+    /// Sends `request` once under `idempotency_key`, reading only the fields `T` names from
+    /// the answer (whatever the account's API version).
+    async fn send<T: miniserde::Deserialize>(
+        &self,
+        request: impl StripeRequest,
+        idempotency_key: &str,
+    ) -> Result<T, GatewayError> {
+        let key = IdempotencyKey::new(idempotency_key).map_err(|e| GatewayError(e.to_string()))?;
+        request
+            .build()
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(key))
+            .send(&self.client)
+            .await
+            .map_err(|e| GatewayError(e.to_string()))
+    }
 }
 
 /// The fields of a PaymentIntent we keep.
@@ -125,13 +138,7 @@ impl CardGateway for Stripe {
             // Only parameters both Stripe and localstripe accept: amount, currency, metadata.
             let create = CreatePaymentIntent::new(req.amount, stripe_types::Currency::VND)
                 .metadata([("order_number".to_owned(), req.order_number.to_owned())]);
-            let got: IntentFields = create
-                .build()
-                .customize()
-                .request_strategy(idempotent(req.idempotency_key)?)
-                .send(&self.client)
-                .await
-                .map_err(|e| GatewayError(e.to_string()))?;
+            let got: IntentFields = self.send(create, req.idempotency_key).await?;
             let client_secret = got
                 .client_secret
                 .ok_or_else(|| GatewayError("PaymentIntent without client_secret".into()))?;
@@ -150,13 +157,7 @@ impl CardGateway for Stripe {
             let create = CreateRefund::new()
                 .payment_intent(req.intent_id)
                 .amount(req.amount);
-            let got: RefundFields = create
-                .build()
-                .customize()
-                .request_strategy(idempotent(req.idempotency_key)?)
-                .send(&self.client)
-                .await
-                .map_err(|e| GatewayError(e.to_string()))?;
+            let got: RefundFields = self.send(create, req.idempotency_key).await?;
             Ok(RefundDone {
                 id: got.id,
                 succeeded: got.status.as_deref() == Some("succeeded"),
