@@ -114,13 +114,18 @@ async fn require_host(
     }
 }
 
+/// The host moves the session `from` → `to` (one conditional update, stamping `stamp`; ending
+/// also takes the pin down), or gets `INVALID_STATE` with `refused`.
 async fn move_to(
     db: &impl ConnectionTrait,
+    viewer: &Viewer,
     id: i64,
-    from: LiveStatus,
-    to: LiveStatus,
+    (from, to): (LiveStatus, LiveStatus),
     stamp: &str,
-) -> Result<bool> {
+    refused: Problem,
+) -> Result<live_session::Model> {
+    let s = get(db, id).await?;
+    require_host(db, viewer, &s).await?;
     let mut q = Sql::new(db.get_database_backend());
     q.push("UPDATE live_sessions SET status = ")
         .bind(to.as_str())
@@ -135,7 +140,14 @@ async fn move_to(
         .bind(id)
         .push(" AND status = ")
         .bind(from.as_str());
-    Ok(db.execute_raw(q.build()).await?.rows_affected() == 1)
+    if db.execute_raw(q.build()).await?.rows_affected() != 1 {
+        return Err(wrong_state("id", refused));
+    }
+    get(db, id).await
+}
+
+fn wrong_state(field: &str, p: Problem) -> Error {
+    Error::code(ErrorCode::InvalidState, &[field], p)
 }
 
 /// `liveSessionStart`: SCHEDULED → LIVE.
@@ -144,24 +156,8 @@ pub async fn start(
     viewer: &Viewer,
     id: i64,
 ) -> Result<live_session::Model> {
-    let s = get(db, id).await?;
-    require_host(db, viewer, &s).await?;
-    if !move_to(
-        db,
-        id,
-        LiveStatus::Scheduled,
-        LiveStatus::Live,
-        "started_at",
-    )
-    .await?
-    {
-        return Err(Error::code(
-            ErrorCode::InvalidState,
-            &["id"],
-            Problem::CannotStartLive,
-        ));
-    }
-    get(db, id).await
+    let step = (LiveStatus::Scheduled, LiveStatus::Live);
+    move_to(db, viewer, id, step, "started_at", Problem::CannotStartLive).await
 }
 
 /// `liveSessionEnd`: LIVE → ENDED; the pin comes down.
@@ -170,16 +166,8 @@ pub async fn end(
     viewer: &Viewer,
     id: i64,
 ) -> Result<live_session::Model> {
-    let s = get(db, id).await?;
-    require_host(db, viewer, &s).await?;
-    if !move_to(db, id, LiveStatus::Live, LiveStatus::Ended, "ended_at").await? {
-        return Err(Error::code(
-            ErrorCode::InvalidState,
-            &["id"],
-            Problem::CannotEndLive,
-        ));
-    }
-    get(db, id).await
+    let step = (LiveStatus::Live, LiveStatus::Ended);
+    move_to(db, viewer, id, step, "ended_at", Problem::CannotEndLive).await
 }
 
 /// `liveOfferAdd`: a listed variant at a live price, up to a cap, in a session not ended.
@@ -192,11 +180,7 @@ pub async fn add_offer<C: ConnectionTrait + TransactionTrait>(
     let uid = viewer.require_user()?;
     let s = get(db, session_id).await?;
     if s.status == LiveStatus::Ended {
-        return Err(Error::code(
-            ErrorCode::InvalidState,
-            &["sessionId"],
-            Problem::LiveEnded,
-        ));
+        return Err(wrong_state("sessionId", Problem::LiveEnded));
     }
     let variant = catalog::variants::get(db, o.variant_id)
         .await
@@ -293,11 +277,7 @@ pub async fn pin(
         .push(" AND status = ")
         .bind(LiveStatus::Live.as_str());
     if db.execute_raw(q.build()).await?.rows_affected() != 1 {
-        return Err(Error::code(
-            ErrorCode::InvalidState,
-            &["sessionId"],
-            Problem::NotLive,
-        ));
+        return Err(wrong_state("sessionId", Problem::NotLive));
     }
     get(db, session_id).await
 }
