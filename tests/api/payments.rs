@@ -35,6 +35,29 @@ pub(crate) async fn bank_order(app: &TestApp, buyer: &Person, f: &Fixture, key: 
         .clone()
 }
 
+/// One order of 2 units from `a` and 1 from `b` (two producers, two parts) paid by `method`;
+/// the checkout's order.
+pub(crate) async fn two_producer_order(
+    app: &TestApp,
+    buyer: &Person,
+    a: &Fixture,
+    b: &Fixture,
+    method: &str,
+) -> Value {
+    let d = app
+        .data(
+            Some(buyer),
+            CHECKOUT,
+            json!({ "i": { "idempotencyKey": "two", "lines": [
+                { "variantId": a.variant.gid(), "quantity": 2 },
+                { "variantId": b.variant.gid(), "quantity": 1 } ],
+              "shippingAddress": docs::address(), "paymentMethod": method } }),
+        )
+        .await;
+    assert_eq!(d["checkout"]["userErrors"], json!([]), "{d}");
+    d["checkout"]["order"].clone()
+}
+
 /// SePay's body for a transfer of `amount` with `content`.
 pub(crate) fn sepay(id: i64, amount: i64, content: &str) -> Value {
     json!({ "id": id, "gateway": "Vietcombank", "transactionDate": "2026-11-29 14:02:37",
@@ -644,18 +667,9 @@ async fn money_beyond_a_shrunken_order_is_refunded() {
     let a = app.listed_product("Nước mắm", 4, 120_000, "40").await;
     let b = app.listed_product("Mật ong", 4, 200_000, "38").await;
     let buyer = app.buyer("mua@test.vn").await;
-    let d = app
-        .data(
-            Some(&buyer),
-            CHECKOUT,
-            json!({ "i": { "idempotencyKey": "two", "lines": [
-                { "variantId": a.variant.gid(), "quantity": 2 },
-                { "variantId": b.variant.gid(), "quantity": 1 } ],
-              "shippingAddress": docs::address(), "paymentMethod": "VNPAY" } }),
-        )
-        .await;
-    let id = d["checkout"]["order"]["id"].clone();
-    assert_eq!(d["checkout"]["order"]["total"]["amount"], 500_000);
+    let order = two_producer_order(&app, &buyer, &a, &b, "VNPAY").await;
+    let id = order["id"].clone();
+    assert_eq!(order["total"]["amount"], 500_000);
     let o = app
         .data(
             Some(&buyer),

@@ -157,18 +157,9 @@ async fn refunds_are_capped_idempotent_and_only_for_admin_or_the_parts_owner() {
     let b = app.listed_product("Mật ong", 4, 200_000, "38").await;
     let buyer = app.buyer("mua@test.vn").await;
     // One order from both producers: 2 × 120.000 + 30.000 and 1 × 200.000 + 30.000.
-    let d = app
-        .data(
-            Some(&buyer),
-            CHECKOUT,
-            json!({ "i": { "idempotencyKey": "two", "lines": [
-                { "variantId": a.variant.gid(), "quantity": 2 },
-                { "variantId": b.variant.gid(), "quantity": 1 } ],
-              "shippingAddress": crate::docs::address(), "paymentMethod": "BANK_TRANSFER" } }),
-        )
-        .await;
-    let id = d["checkout"]["order"]["id"].clone();
-    let total = d["checkout"]["order"]["total"]["amount"].as_i64().unwrap();
+    let order = crate::payments::two_producer_order(&app, &buyer, &a, &b, "BANK_TRANSFER").await;
+    let id = order["id"].clone();
+    let total = order["total"]["amount"].as_i64().unwrap();
     assert_eq!(total, 500_000);
     let o = app
         .data(
