@@ -75,6 +75,18 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// The `p` quantile of sorted values.
+/// Waits for every worker and returns their latencies (ms) together, sorted for [`pct`].
+pub async fn latencies(
+    workers: Vec<tokio::task::JoinHandle<Result<Vec<f64>, BoxError>>>,
+) -> Result<Vec<f64>, BoxError> {
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await??);
+    }
+    all.sort_by(|a, b| a.total_cmp(b));
+    Ok(all)
+}
+
 pub fn pct(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;

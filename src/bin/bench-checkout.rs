@@ -12,7 +12,7 @@ use server::{BoxError, Config};
 
 #[path = "../bench_support.rs"]
 mod bench_support;
-use bench_support::{Bench, Conn, bench_app, one, pct};
+use bench_support::{Bench, Conn, bench_app, latencies, one, pct};
 
 const UNITS: i64 = 2_000;
 const BUYERS: usize = 200;
@@ -184,12 +184,8 @@ async fn run() -> Result<(), BoxError> {
             }
         }));
     }
-    let mut clat = Vec::new();
-    for t in tasks {
-        clat.extend(t.await??);
-    }
+    let clat = latencies(tasks).await?;
     let ceiling = started.elapsed().as_secs_f64();
-    clat.sort_by(|a, b| a.total_cmp(b));
 
     let rate = sold as f64 / sale;
     let crate_ = clat.len() as f64 / ceiling;

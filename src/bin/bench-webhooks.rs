@@ -16,7 +16,7 @@ use server::{BoxError, Config};
 
 #[path = "../bench_support.rs"]
 mod bench_support;
-use bench_support::{Bench, Conn, bench_app, one, pct};
+use bench_support::{Bench, Conn, bench_app, latencies, one, pct};
 
 const ORDERS: usize = 2_000;
 const DELIVERIES_EACH: usize = 3;
@@ -143,12 +143,8 @@ async fn run() -> Result<(), BoxError> {
             }
         }));
     }
-    let mut lat = Vec::new();
-    for t in tasks {
-        lat.extend(t.await??);
-    }
+    let lat = latencies(tasks).await?;
     let storm = started.elapsed().as_secs_f64();
-    lat.sort_by(|a, b| a.total_cmp(b));
     let paid = one(
         &state_db,
         "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM payments WHERE status = 'SUCCEEDED'",
@@ -192,12 +188,8 @@ async fn run() -> Result<(), BoxError> {
             }
         }));
     }
-    let mut clat = Vec::new();
-    for t in tasks {
-        clat.extend(t.await??);
-    }
+    let clat = latencies(tasks).await?;
     let ceiling = started.elapsed().as_secs_f64();
-    clat.sort_by(|a, b| a.total_cmp(b));
 
     let settled_rate = ORDERS as f64 / storm;
     let ceiling_rate = clat.len() as f64 / ceiling;
