@@ -38,6 +38,7 @@ mod m20261129_000013_event_instants;
 mod m20261129_000014_member_invitations;
 mod m20261129_000015_creators;
 mod m20261129_000016_live_sessions;
+mod m20261129_000017_sell_through_creators;
 pub mod sql;
 
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000014_member_invitations::Migration),
             Box::new(m20261129_000015_creators::Migration),
             Box::new(m20261129_000016_live_sessions::Migration),
+            Box::new(m20261129_000017_sell_through_creators::Migration),
         ]
     }
 }

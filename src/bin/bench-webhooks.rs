@@ -80,6 +80,7 @@ async fn run() -> Result<(), BoxError> {
                 lines: vec![LineFields {
                     variant_id: Some(kernel::id::VariantId(variant_id)),
                     quantity: 1,
+                    ..Default::default()
                 }],
                 address: AddressFields {
                     name: "Nguyễn Văn A",

@@ -21,13 +21,20 @@ pub struct TestApp {
     pub keys: accounts::token::TokenKeys,
     /// This replica's fan-out of changed orders (what `orderStatusChanged` listens to).
     pub hub: Arc<orders::events::OrderHub>,
+    /// The configuration it runs with: a second replica starts from it.
+    pub config: Config,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _cleanup: Cleanup,
 }
 
 pub enum Cleanup {
+    /// A second replica: the first one's guard drops the database.
+    Nothing,
     SqliteFile(std::path::PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 pub fn random_suffix() -> String {
@@ -53,6 +60,18 @@ impl TestApp {
             config.redis_key_prefix = format!("cho-ocop-test-{suffix}:");
         }
         tweak(&mut config);
+        Self::start(config, cleanup).await
+    }
+
+    /// Another replica of this app: the same database and Redis (and Redis key prefix), a
+    /// process of its own as far as the app can tell. Without Redis the two share only the
+    /// database.
+    pub async fn second_replica(&self) -> TestApp {
+        Self::start(self.config.clone(), Cleanup::Nothing).await
+    }
+
+    async fn start(config: Config, cleanup: Cleanup) -> TestApp {
+        let kept = config.clone();
         let app = Application::build_with(config, false)
             .await
             .expect("app builds");
@@ -74,6 +93,7 @@ impl TestApp {
             units,
             keys,
             hub,
+            config: kept,
             shutdown: Some(tx),
             _cleanup: cleanup,
         }
@@ -341,6 +361,7 @@ impl Drop for TestApp {
 impl Drop for Cleanup {
     fn drop(&mut self) {
         match self {
+            Cleanup::Nothing => {}
             Cleanup::SqliteFile(path) => {
                 for ext in ["", "-wal", "-shm"] {
                     let mut p = path.clone().into_os_string();

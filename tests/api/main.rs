@@ -19,6 +19,7 @@ mod creators;
 mod http;
 mod listing;
 mod live;
+mod live_selling;
 mod messages;
 mod order_lifecycle;
 mod orders;

@@ -82,7 +82,8 @@ pub(crate) async fn assert_books_balance(app: &TestApp) {
         )
         .await;
     assert_eq!(over, 0, "a part was refunded more than it was paid");
-    // Per producer: owed = completed parts' goods and shipping − fees − their refunds.
+    // Per producer: owed = completed parts' goods and shipping − fees − their refunds − what
+    // their creators earn.
     let owed_wrong = app
         .scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM producers pr WHERE
@@ -90,7 +91,8 @@ pub(crate) async fn assert_books_balance(app: &TestApp) {
                  WHERE e.account = 'PRODUCER' AND e.producer_id = pr.id) <>
                (SELECT COALESCE(SUM(s.subtotal + s.shipping - s.platform_fee
                    - (SELECT COALESCE(SUM(-e.amount), 0) FROM ledger_entries e WHERE e.seller_order_id = s.id
-                        AND e.account = 'BUYER' AND e.kind = 'REFUNDED')), 0)
+                        AND e.account = 'BUYER' AND e.kind = 'REFUNDED')
+                   - (SELECT COALESCE(SUM(c.amount), 0) FROM commissions c WHERE c.seller_order_id = s.id)), 0)
                  FROM seller_orders s WHERE s.producer_id = pr.id AND s.status = 'COMPLETED')",
         )
         .await;
@@ -98,6 +100,79 @@ pub(crate) async fn assert_books_balance(app: &TestApp) {
         owed_wrong, 0,
         "a producer's account disagrees with its completed parts"
     );
+    assert_commissions_balance(app).await;
+}
+
+/// Every commission equals the sum of its entries, at the line's rate, on exactly what was
+/// paid for the line less its share of refunds (none at all for a cancelled part), and exists
+/// only for money that was taken.
+pub(crate) async fn assert_commissions_balance(app: &TestApp) {
+    let unbalanced = app
+        .scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM commissions c WHERE c.amount <>
+               (SELECT COALESCE(SUM(e.amount), 0) FROM commission_entries e WHERE e.commission_id = c.id)",
+        )
+        .await;
+    assert_eq!(unbalanced, 0, "a commission disagrees with its entries");
+    let unpaid = app
+        .scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM commissions c WHERE NOT EXISTS
+               (SELECT 1 FROM ledger_entries e WHERE e.seller_order_id = c.seller_order_id
+                  AND e.account = 'BUYER' AND e.kind IN ('CAPTURED', 'CASH_COLLECTED'))",
+        )
+        .await;
+    assert_eq!(unpaid, 0, "a commission on money never taken");
+    use sea_orm::ConnectionTrait;
+    let rows = app
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT c.amount, c.rate_bps, c.status, l.total, l.commission_bps,
+                    CAST(s.subtotal + s.shipping AS BIGINT) AS part_total,
+                    s.status AS part_status,
+                    CAST((SELECT COALESCE(SUM(-e.amount), 0) FROM ledger_entries e WHERE e.seller_order_id = s.id
+                       AND e.account = 'BUYER' AND e.kind = 'REFUNDED') AS BIGINT) AS refunded
+               FROM commissions c JOIN order_lines l ON l.id = c.order_line_id
+               JOIN seller_orders s ON s.id = c.seller_order_id",
+        ))
+        .await
+        .unwrap();
+    for r in rows {
+        let get = |c: &str| r.try_get::<i64>("", c).unwrap();
+        let (amount, rate, line, part, refunded) = (
+            get("amount"),
+            get("rate_bps"),
+            get("total"),
+            get("part_total"),
+            get("refunded"),
+        );
+        assert_eq!(
+            Some(rate),
+            r.try_get::<Option<i64>>("", "commission_bps").unwrap()
+        );
+        let status: String = r.try_get("", "status").unwrap();
+        let part_status: String = r.try_get("", "part_status").unwrap();
+        let expected = if part_status == "CANCELLED" {
+            0
+        } else {
+            orders::commissions::earned(line, rate, refunded, part)
+        };
+        assert_eq!(amount, expected, "{status} on a {part_status} part");
+        // Never on refunded money: at most the rate on what is left of the part, pro rata.
+        // amount ≤ rate × line × (part − refunded) / part, give or take half a đồng.
+        let (a, r, l, p, f) = (
+            i128::from(amount),
+            i128::from(rate),
+            i128::from(line),
+            i128::from(part),
+            i128::from(refunded.min(part)),
+        );
+        assert!(
+            a * 10_000 * p <= r * l * (p - f) + 5_000 * p,
+            "{amount} earned on {line} of a {part} part with {refunded} refunded"
+        );
+        assert_eq!(amount == 0, status == "VOIDED", "{status} of {amount}");
+    }
 }
 
 async fn available(app: &TestApp, f: &Fixture) -> i64 {
@@ -438,6 +513,15 @@ pub(crate) async fn run_books(steps: Vec<(u8, usize, u8, i64)>) {
     app.stock(&b.owner, b.variant, 50).await;
     let buyer = app.buyer("mua@test.vn").await;
     let admin = app.admin().await;
+    // A creator with a link to product A, which is in the affiliate program at 10 %.
+    let mai = crate::live_selling::creator(&app, "mai@test.vn", "038095002222").await;
+    livestream::affiliates::set_program(&app.db, &a.owner.viewer, a.product, 1_000)
+        .await
+        .unwrap();
+    let code = livestream::affiliates::create_link(&app.db, &mai.viewer, a.product, None)
+        .await
+        .unwrap()
+        .code;
     let providers = payments::Providers::default();
     let bank = payments::Providers {
         bank: Some(
@@ -456,14 +540,29 @@ pub(crate) async fn run_books(steps: Vec<(u8, usize, u8, i64)>) {
                 } else {
                     orders::PaymentMethod::BankTransfer
                 };
+                // The creator's rate changes now and then: orders keep the rate of their day.
+                if amount % 5 == 0 {
+                    livestream::affiliates::set_program(
+                        &app.db,
+                        &a.owner.viewer,
+                        a.product,
+                        amount % 3_000,
+                    )
+                    .await
+                    .unwrap();
+                }
                 let mut lines = vec![LineFields {
                     variant_id: Some(a.variant),
                     quantity: 1 + amount % 3,
+                    // Most of producer A's lines come through the creator's link.
+                    affiliate_code: (who != 1).then(|| code.clone()),
+                    ..Default::default()
                 }];
                 if who != 1 {
                     lines.push(LineFields {
                         variant_id: Some(b.variant),
                         quantity: 1,
+                        ..Default::default()
                     });
                 }
                 let key = format!("k{n}");

@@ -36,7 +36,7 @@ async fn answer(ws: &mut Ws, id: u32) -> Option<Value> {
 }
 
 /// The next text message, or `None` once the server has closed the connection.
-async fn next_text(ws: &mut Ws) -> Option<Value> {
+pub(crate) async fn next_text(ws: &mut Ws) -> Option<Value> {
     loop {
         match tokio::time::timeout(Duration::from_secs(5), ws.next())
             .await

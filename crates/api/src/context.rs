@@ -24,6 +24,8 @@ pub trait Changes: Send + Sync {
     fn catalog_changed(&self);
     /// An order's status or contents may have changed.
     fn order_changed(&self, order_id: i64);
+    /// Something viewers of a live session see happened (a pin, the end).
+    fn live_event(&self, signal: livestream::events::Signal);
 }
 
 /// Throttles login attempts; the server implements it with Redis or in memory.
@@ -109,6 +111,18 @@ pub fn catalog_changed(ctx: &Context<'_>) {
 pub fn order_changed(ctx: &Context<'_>, order_id: i64) {
     if let Some(c) = ctx.data_opt::<Arc<dyn Changes>>() {
         c.order_changed(order_id);
+    }
+}
+
+/// Tells viewers of a live session, on every replica. Call only after the change committed.
+pub fn live_event(
+    ctx: &Context<'_>,
+    session_id: i64,
+    kind: livestream::events::LiveEventKind,
+    offer_id: Option<i64>,
+) {
+    if let Some(c) = ctx.data_opt::<Arc<dyn Changes>>() {
+        c.live_event(livestream::events::Signal::now(session_id, kind, offer_id));
     }
 }
 

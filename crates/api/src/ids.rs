@@ -21,6 +21,7 @@ pub enum Kind {
     OrderLine,
     LiveSession,
     LiveOffer,
+    Commission,
 }
 
 impl Kind {
@@ -38,10 +39,11 @@ impl Kind {
             Kind::OrderLine => "OrderLine",
             Kind::LiveSession => "LiveSession",
             Kind::LiveOffer => "LiveOffer",
+            Kind::Commission => "Commission",
         }
     }
 
-    const ALL: [Kind; 12] = [
+    const ALL: [Kind; 13] = [
         Kind::User,
         Kind::Producer,
         Kind::OcopCertificate,
@@ -54,6 +56,7 @@ impl Kind {
         Kind::OrderLine,
         Kind::LiveSession,
         Kind::LiveOffer,
+        Kind::Commission,
     ];
 }
 

@@ -49,6 +49,8 @@ pub struct Services {
     pub scans: Arc<::traceability::scans::ScanCounter>,
     pub traces: Arc<::traceability::trace::TraceCache>,
     pub order_hub: Arc<::orders::events::OrderHub>,
+    /// This replica's live viewers (`liveSessionEvents`).
+    pub live_hub: Arc<::livestream::events::LiveHub>,
     pub base_url: String,
     pub providers: Arc<::payments::Providers>,
     /// How long an unpaid order holds its stock.
@@ -74,6 +76,7 @@ pub fn build(services: Services, limits: Limits) -> AppSchema {
         .data(services.scans)
         .data(services.traces)
         .data(services.order_hub)
+        .data(services.live_hub)
         .data(PublicBaseUrl(services.base_url))
         .data(services.providers)
         .data(services.id_number_key)

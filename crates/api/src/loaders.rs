@@ -63,6 +63,8 @@ key!(
     UserKey,
     OrderKey,
     SellerOrderKey,
+    OrderLineKey,
+    LiveSessionKey,
     /// A product's variants, cheapest first.
     VariantsOf,
     /// A product's images, in order.
@@ -121,6 +123,12 @@ by_id!(VariantKey, variant::Model, catalog::reads::variants);
 by_id!(LotKey, lot::Model, catalog::stock::by_ids);
 by_id!(UserKey, accounts::user::Model, accounts::service::by_ids);
 by_id!(OrderKey, order::Model, orders::reads::orders);
+by_id!(OrderLineKey, order_line::Model, orders::reads::lines);
+by_id!(
+    LiveSessionKey,
+    livestream::entity::live_session::Model,
+    livestream::sessions::by_ids
+);
 by_id!(
     SellerOrderKey,
     seller_order::Model,

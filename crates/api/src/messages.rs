@@ -228,6 +228,40 @@ pub fn vi(p: &Problem) -> String {
         }
         P::PerBuyerLimitRange => "Giới hạn mỗi người mua phải từ 1 đến số lượng mở bán.",
         P::AlreadyOffered => "Sản phẩm này đã có trong phiên live.",
+        P::LineTermsDiffer => {
+            "Một sản phẩm xuất hiện hai lần với ưu đãi live hoặc mã giới thiệu khác nhau: hãy gộp thành một dòng."
+        }
+        P::LiveOfferOtherVariant => "Ưu đãi live này dành cho một sản phẩm khác.",
+        P::LivePriceNotNow => {
+            "Giá live chỉ áp dụng khi phiên đang phát; phiên này chưa bắt đầu hoặc đã kết thúc."
+        }
+        P::LiveCapReached { left } => {
+            return if *left > 0 {
+                format!("Suất giá live chỉ còn {left} sản phẩm.")
+            } else {
+                "Suất giá live đã bán hết.".to_owned()
+            };
+        }
+        P::PerBuyerLimitReached { max, bought } => {
+            return format!(
+                "Mỗi người mua được tối đa {max} sản phẩm với giá live; bạn đã mua {bought}."
+            );
+        }
+        P::LivePriceChanged => "Giá live vừa thay đổi: hãy xem lại giá rồi đặt hàng.",
+        P::AffiliateLinkNotFound => "Không tìm thấy mã giới thiệu.",
+        P::AffiliateOtherProduct => "Mã giới thiệu này dành cho một sản phẩm khác.",
+        P::AffiliateRateRange => {
+            "Tỷ lệ hoa hồng phải từ 0 đến 5000 phần vạn (0 là tắt chương trình, tối đa 50%)."
+        }
+        P::LivePriceByProducer { regular } => {
+            return format!(
+                "Nhà sáng tạo chỉ bán theo giá thường ({}); giá live thấp hơn do nhà sản xuất đặt.",
+                format_vnd(*regular)
+            );
+        }
+        P::LiveSessionOtherProduct => {
+            "Phiên live này không có sản phẩm đó: chỉ tạo liên kết cho sản phẩm trong phiên."
+        }
         P::StatementRange => {
             "Khoảng thời gian sao kê không hợp lệ (từ ngày phải trước đến ngày, tối đa 366 ngày)."
         }
@@ -244,6 +278,7 @@ pub fn ledger_kind(kind: orders::entity::ledger_entry::EntryKind) -> &'static st
         K::Refunded => "Hoàn tiền cho người mua",
         K::Captured => "Đã thu qua cổng thanh toán",
         K::CashCollected => "Đã thu tiền mặt khi giao",
+        K::Commission => "Hoa hồng cho nhà sáng tạo",
     }
 }
 

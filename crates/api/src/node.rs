@@ -26,6 +26,7 @@ pub enum Node {
     Order(Order),
     SellerOrder(SellerOrder),
     LiveSession(crate::livestream::sessions::LiveSession),
+    Commission(crate::livestream::affiliates::Commission),
 }
 
 #[derive(Default)]
@@ -68,6 +69,9 @@ impl NodeQuery {
             Kind::LiveSession => crate::livestream::sessions::visible_session(ctx, n)
                 .await?
                 .map(Node::LiveSession),
+            Kind::Commission => crate::livestream::affiliates::visible_commission(ctx, n)
+                .await?
+                .map(Node::Commission),
             Kind::TraceEvent | Kind::OrderLine | Kind::LiveOffer => None,
         })
     }

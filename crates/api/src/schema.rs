@@ -12,7 +12,10 @@ use async_graphql::{
 use crate::accounts::{AccountsMutation, AccountsQuery};
 use crate::catalog::inputs::VariantUpdateInput;
 use crate::catalog::{CatalogMutation, CatalogQuery};
-use crate::livestream::{LiveMutation, LiveQuery, LivestreamMutation, LivestreamQuery};
+use crate::livestream::{
+    AffiliateMutation, AffiliateQuery, LiveMutation, LiveQuery, LiveSubscription,
+    LivestreamMutation, LivestreamQuery,
+};
 use crate::node::NodeQuery;
 use crate::orders::{
     OrdersMutation, OrdersQuery, OrdersSubscription, PaymentsQuery, StatementQuery,
@@ -30,7 +33,11 @@ pub struct Query(
     StatementQuery,
     LivestreamQuery,
     LiveQuery,
+    AffiliateQuery,
 );
+
+#[derive(async_graphql::MergedSubscription, Default)]
+pub struct Subscription(OrdersSubscription, LiveSubscription);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
@@ -40,9 +47,10 @@ pub struct Mutation(
     OrdersMutation,
     LivestreamMutation,
     LiveMutation,
+    AffiliateMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, OrdersSubscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// How deeply selection sets may nest in the raw document before anything else looks at it
 /// (the parser's and executor's recursion guard; the depth limit proper is smaller).
@@ -95,12 +103,16 @@ impl ExtensionFactory for Limits {
 
 /// The schema with its limits; shared data is added by [`crate::Services::build`], request
 /// data per request ([`crate::context::request_data`]).
-pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, OrdersSubscription> {
-    Schema::build(Query::default(), Mutation::default(), OrdersSubscription)
-        .register_input_type::<VariantUpdateInput>()
-        .extension(limits)
-        .limit_recursive_depth(MAX_NESTING)
-        .limit_directives(20)
+pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .register_input_type::<VariantUpdateInput>()
+    .extension(limits)
+    .limit_recursive_depth(MAX_NESTING)
+    .limit_directives(20)
 }
 
 /// The SDL that `schema.graphql` must equal (`cho-ocop export-schema` writes it).

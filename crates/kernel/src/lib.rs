@@ -10,10 +10,13 @@
 //! - [`domain`]: parsed value types (`Gtin`, `Stars`, `Sku`, `Email`, `PhoneVn`, …).
 //! - [`time`]: dates judged in Asia/Ho_Chi_Minh.
 //! - [`admin_units`]: the 34 provinces and 3,321 communes, and address validation.
+//! - [`sql`]: hand-written SQL for both databases, and the locks; [`dyn_db`]: a connection
+//!   behind `dyn`, for hooks a higher crate implements.
 
 pub mod admin_units;
 pub mod cursor;
 pub mod domain;
+pub mod dyn_db;
 pub mod enums;
 pub mod error;
 pub mod fold;

@@ -190,6 +190,24 @@ pub enum Problem {
     },
     PerBuyerLimitRange,
     AlreadyOffered,
+    LineTermsDiffer,
+    LiveOfferOtherVariant,
+    LivePriceNotNow,
+    LiveCapReached {
+        left: i64,
+    },
+    PerBuyerLimitReached {
+        max: i64,
+        bought: i64,
+    },
+    LivePriceChanged,
+    AffiliateLinkNotFound,
+    AffiliateOtherProduct,
+    AffiliateRateRange,
+    LiveSessionOtherProduct,
+    LivePriceByProducer {
+        regular: i64,
+    },
 }
 
 /// For logs and tools, not for people: the variant and its facts.

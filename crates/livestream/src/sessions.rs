@@ -5,8 +5,8 @@
 //!
 //! Who may set a live price below the regular price: the variant's producer — its members, in
 //! their own session or on a creator's. A creator may offer only products in an affiliate
-//! program, at the regular price unless the producer set a live price; affiliate programs are
-//! not built yet, so a creator's own offers are refused for now.
+//! program, and only at the regular price: a lower live price in a creator's session is the
+//! producer's to set, by adding the offer itself.
 
 use chrono::{DateTime, Duration, Utc};
 use kernel::domain::text;
@@ -188,16 +188,26 @@ pub async fn add_offer<C: ConnectionTrait + TransactionTrait>(
     let product = catalog::products::get(db, ProductId(variant.product_id)).await?;
     let producer = ProducerId(product.producer_id);
     // Members of the variant's producer may offer it in any session; the host of a creator's
-    // session may offer only products in an affiliate program (not built yet).
+    // session may offer only products in an affiliate program, at the regular price.
     let member = viewer.is_admin || catalog::access::role(db, uid, producer).await?.is_some();
     if !member {
         require_host(db, viewer, &s).await?;
         crate::creators::require_verified(db, viewer).await?;
-        return Err(Error::code(
-            ErrorCode::InvalidState,
-            &["input", "variantId"],
-            Problem::NotInAffiliateProgram,
-        ));
+        if crate::affiliates::rate_at(db, ProductId(product.id), Utc::now()).await? == 0 {
+            return Err(Error::code(
+                ErrorCode::InvalidState,
+                &["input", "variantId"],
+                Problem::NotInAffiliateProgram,
+            ));
+        }
+        if o.live_price != variant.price {
+            return Err(invalid(
+                "livePrice",
+                Problem::LivePriceByProducer {
+                    regular: variant.price,
+                },
+            ));
+        }
     }
     if !catalog::products::listing_issues(db, &product, true)
         .await?
@@ -245,6 +255,7 @@ pub async fn add_offer<C: ConnectionTrait + TransactionTrait>(
         per_buyer_limit: Set(o.per_buyer_limit),
         added_by: Set(uid),
         created_at: Set(Utc::now()),
+        stock_changed_at: Set(None),
         ..Default::default()
     }
     .insert(&txn)
@@ -316,4 +327,11 @@ pub async fn offers(db: &impl ConnectionTrait, session_id: i64) -> Result<Vec<li
 
 pub async fn offer(db: &impl ConnectionTrait, id: i64) -> Result<Option<live_offer::Model>> {
     Ok(live_offer::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<live_session::Model>> {
+    Ok(live_session::Entity::find()
+        .filter(live_session::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
 }

@@ -8,7 +8,7 @@ use chrono::Utc;
 use kernel::admin_units::AdminUnits;
 use kernel::domain::{PhoneVn, text};
 use kernel::error::is_unique_violation;
-use kernel::id::{ProducerId, VariantId};
+use kernel::id::{ProducerId, ProductId, VariantId};
 use kernel::problem::{Label, Problem};
 use kernel::sql::Sql;
 use kernel::time::today_vn;
@@ -30,10 +30,15 @@ pub const MAX_QUANTITY: i64 = 1000;
 pub const SHIPPING_FEE: i64 = 30_000;
 pub const FREE_SHIPPING_FROM: i64 = 500_000;
 
+#[derive(Default)]
 pub struct LineFields {
     /// `None` when the client's ID named no variant.
     pub variant_id: Option<VariantId>,
     pub quantity: i64,
+    /// The live offer whose price the buyer was shown (decoded by the caller).
+    pub live_offer_id: Option<i64>,
+    /// The affiliate link the storefront kept for this product (the last click, 7 days).
+    pub affiliate_code: Option<String>,
 }
 
 pub struct AddressFields<'a> {
@@ -51,11 +56,14 @@ pub struct CheckoutFields<'a> {
     pub method: PaymentMethod,
 }
 
-/// A cart line after parsing: how many units, and where it stood in the input (for errors).
-#[derive(Clone, Copy)]
+/// A cart line after parsing: how many units, where it stood in the input (for errors), and
+/// the live offer and affiliate code it came with.
+#[derive(Clone)]
 struct Want {
     quantity: i64,
     index: usize,
+    live_offer_id: Option<i64>,
+    affiliate_code: Option<String>,
 }
 
 struct Parsed {
@@ -94,10 +102,31 @@ fn parse(units: &AdminUnits, f: &CheckoutFields<'_>) -> Result<Parsed> {
                 Problem::QuantityRange(MAX_QUANTITY),
             ));
         }
+        let code = l
+            .affiliate_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        if code.as_ref().is_some_and(|c| c.len() > 32) {
+            return Err(Error::not_found(
+                &["input", "lines", &idx, "affiliateCode"],
+                Problem::AffiliateLinkNotFound,
+            ));
+        }
         let e = lines.entry(vid).or_insert(Want {
             quantity: 0,
             index: i,
+            live_offer_id: l.live_offer_id,
+            affiliate_code: code.clone(),
         });
+        // One variant twice is one line, so both must come the same way.
+        if e.live_offer_id != l.live_offer_id || e.affiliate_code != code {
+            return Err(Error::invalid(
+                &["input", "lines", &idx, "liveOfferId"],
+                Problem::LineTermsDiffer,
+            ));
+        }
         e.quantity += l.quantity;
         if e.quantity > MAX_QUANTITY {
             return Err(Error::invalid(
@@ -131,7 +160,9 @@ fn parse(units: &AdminUnits, f: &CheckoutFields<'_>) -> Result<Parsed> {
 
 fn request_hash(p: &Parsed, method: PaymentMethod) -> String {
     let canonical = serde_json::json!({
-        "lines": p.lines.iter().map(|(v, w)| [v.get(), w.quantity]).collect::<Vec<_>>(),
+        "lines": p.lines.iter().map(|(v, w)| {
+            serde_json::json!([v.get(), w.quantity, w.live_offer_id, w.affiliate_code])
+        }).collect::<Vec<_>>(),
         "name": p.name, "phone": p.phone.as_str(), "province": p.province,
         "commune": p.commune, "line": p.line, "method": method.as_str(),
     });
@@ -248,11 +279,33 @@ async fn place<C: ConnectionTrait + TransactionTrait>(
                 Problem::NotOnSale,
             ));
         }
+        // A live offer or an affiliate code: live selling prices the line and claims its
+        // units of the offer's cap and of the buyer's limit, in this transaction.
+        let terms = if want.live_offer_id.is_some() || want.affiliate_code.is_some() {
+            crate::live::sales(want.index)?
+                .claim(
+                    &txn,
+                    crate::live::Ask {
+                        index: want.index,
+                        buyer,
+                        variant_id: *vid,
+                        product_id: v.product_id,
+                        producer_id: v.producer_id,
+                        quantity: want.quantity,
+                        live_offer_id: want.live_offer_id,
+                        affiliate_code: want.affiliate_code.as_deref(),
+                    },
+                )
+                .await?
+        } else {
+            crate::live::Terms::default()
+        };
         by_producer.entry(v.producer_id).or_default().push(Priced {
             variant_id: *vid,
             quantity: want.quantity,
-            unit_price: v.price,
+            unit_price: terms.live_price.unwrap_or(v.price),
             index: want.index,
+            terms,
         });
     }
 
@@ -293,6 +346,10 @@ async fn place<C: ConnectionTrait + TransactionTrait>(
                 quantity: Set(l.quantity),
                 unit_price: Set(l.unit_price),
                 total: Set(l.quantity * l.unit_price),
+                live_offer_id: Set(l.terms.live_offer_id),
+                live_session_id: Set(l.terms.live_session_id),
+                creator_user_id: Set(l.terms.creator_user_id),
+                commission_bps: Set(l.terms.commission_bps),
                 ..Default::default()
             }
             .insert(&txn)
@@ -430,11 +487,13 @@ struct Priced {
     quantity: i64,
     unit_price: i64,
     index: usize,
+    terms: crate::live::Terms,
 }
 
 /// What checkout needs to know of a variant.
 struct ForSale {
     producer_id: ProducerId,
+    product_id: ProductId,
     price: i64,
     listed: bool,
 }
@@ -446,7 +505,7 @@ async fn variant_for_sale(
     today: chrono::NaiveDate,
 ) -> Result<Option<ForSale>> {
     let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT v.producer_id, v.price, CASE WHEN");
+    q.push("SELECT v.producer_id, v.product_id, v.price, CASE WHEN");
     catalog::listing::push_listed(&mut q, today);
     q.push(
         " THEN 1 ELSE 0 END AS listed FROM variants v JOIN products p ON p.id = v.product_id \
@@ -457,6 +516,7 @@ async fn variant_for_sale(
     Ok(match db.query_one_raw(q.build()).await? {
         Some(r) => Some(ForSale {
             producer_id: ProducerId(r.try_get("", "producer_id")?),
+            product_id: ProductId(r.try_get("", "product_id")?),
             price: r.try_get("", "price")?,
             listed: r.try_get::<i32>("", "listed")? == 1,
         }),

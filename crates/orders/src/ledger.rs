@@ -7,8 +7,9 @@
 //!   Their sum for an order is always its payment's `captured − refunded`.
 //! - PRODUCER: when a part completes, SALE (its goods and shipping), PLATFORM_FEE (negative:
 //!   the rate in force when the order was placed, on the part's goods and shipping) and
-//!   REFUNDED (negative: what was refunded of that part before); later refunds of a completed
-//!   part are charged at once. The sum is what the platform owes the producer.
+//!   REFUNDED (negative: what was refunded of that part before) and COMMISSION (negative: what
+//!   its creators earn, `commissions`); later refunds of a completed part, and the commission
+//!   they take back, are booked at once. The sum is what the platform owes the producer.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kernel::id::ProducerId;
@@ -111,6 +112,7 @@ pub(crate) async fn capture(
             )
             .await?;
             left -= share;
+            crate::commissions::accrue(db, p).await?;
         }
     }
     if left > 0 {
@@ -149,6 +151,7 @@ pub(crate) async fn cash_collected(
         },
     )
     .await?;
+    crate::commissions::accrue(db, part).await?;
     bump(db, payment_id, part_total(part), 0).await
 }
 
@@ -181,8 +184,8 @@ pub(crate) async fn paid_by_part(
     Ok(out)
 }
 
-/// A part completed: its producer is owed its goods and shipping, less the fee and whatever
-/// was refunded of it already.
+/// A part completed: its producer is owed its goods and shipping, less the fee, whatever was
+/// refunded of it already, and its creators' commissions.
 pub(crate) async fn completed(db: &impl ConnectionTrait, part: &seller_order::Model) -> Result<()> {
     let producer = Some((part.id, part.producer_id));
     let refunded: i64 = paid_by_part(db, part.order_id)
@@ -197,6 +200,10 @@ pub(crate) async fn completed(db: &impl ConnectionTrait, part: &seller_order::Mo
     }
     if refunded > 0 {
         entries.push((EntryKind::Refunded, -refunded));
+    }
+    let owed = crate::commissions::part_completed(db, part).await?;
+    if owed > 0 {
+        entries.push((EntryKind::Commission, -owed));
     }
     for (kind, amount) in entries {
         post(

@@ -12,16 +12,22 @@
 //! - [`refunds`]: refunds recorded with what caused them, card refunds sent to Stripe once.
 //! - [`ledger`]: the append-only books (the buyer's money and what each producer is owed) and
 //!   producers' statements.
+//! - [`commissions`]: what creators earn on attributed lines: accrued on payment, reduced by
+//!   refunds, voided by cancellation, payable after the return window.
+//! - [`live`]: the [`live::LiveSales`] hook checkout calls for live prices, caps and
+//!   attribution; the `livestream` crate implements it and the server installs it.
 //! - [`access`]: who may see an order, and which part of it ([`access::Scope`]).
 //! - [`reads`]: batched reads for the API layer's loaders.
 //! - [`events`]: this replica's fan-out of changed orders to subscribers.
 
 pub mod access;
 pub mod checkout;
+pub mod commissions;
 pub mod entity;
 pub mod events;
 pub mod ledger;
 pub mod lifecycle;
+pub mod live;
 pub mod payments;
 pub mod reads;
 pub mod refunds;

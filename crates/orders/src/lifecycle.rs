@@ -139,13 +139,23 @@ pub(crate) async fn refresh(db: &impl ConnectionTrait, order_id: i64) -> Result<
 /// a conditional update first, so two releases racing (two server instances expiring the same
 /// order) give the stock back once.
 async fn release(db: &impl ConnectionTrait, seller_order_id: i64) -> Result<()> {
-    let lines: Vec<i64> = order_line::Entity::find()
+    let lines = order_line::Entity::find()
         .filter(order_line::Column::SellerOrderId.eq(seller_order_id))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|l| l.id)
-        .collect();
+        .await?;
+    // A line bought at a live price gives its units back to the offer's cap and the buyer's
+    // limit. The caller moved the part to CANCELLED by a conditional update, so this runs once.
+    if let Some(sales) = crate::live::installed()
+        && let Some(first) = lines.iter().find(|l| l.live_offer_id.is_some())
+    {
+        let buyer = get_order(db, OrderId(first.order_id)).await?.buyer_id;
+        for l in &lines {
+            if let Some(offer) = l.live_offer_id {
+                sales.give_back(db, offer, buyer, l.quantity).await?;
+            }
+        }
+    }
+    let lines: Vec<i64> = lines.into_iter().map(|l| l.id).collect();
     let allocs = allocation::Entity::find()
         .filter(allocation::Column::OrderLineId.is_in(lines))
         .filter(allocation::Column::Released.eq(false))
@@ -364,6 +374,7 @@ pub(crate) async fn cancel_parts(
         .await?
         {
             release(db, *id).await?;
+            crate::commissions::refresh_part(db, *id).await?;
             moved.push(*id);
         }
     }

@@ -9,6 +9,7 @@
 
 use chrono::{Duration, Utc};
 use kernel::error::is_unique_violation;
+use kernel::id::OrderId;
 use kernel::problem::Problem;
 use kernel::sql::Sql;
 use kernel::{Error, ErrorCode, Result};
@@ -473,7 +474,20 @@ async fn revive<C: ConnectionTrait + TransactionTrait>(db: &C, order_id: i64) ->
             .filter(order_line::Column::SellerOrderId.eq(part.id))
             .all(&sp)
             .await?;
+        let buyer = crate::lifecycle::get_order(&sp, OrderId(order_id))
+            .await?
+            .buyer_id;
         for (i, line) in lines.iter().enumerate() {
+            if let Some(offer) = line.live_offer_id {
+                let taken = match crate::live::installed() {
+                    Some(s) => s.reclaim(&sp, offer, buyer, line.quantity).await?,
+                    None => false,
+                };
+                if !taken {
+                    sp.rollback().await?;
+                    return Ok(false);
+                }
+            }
             match crate::checkout::take_stock(&sp, line, i, today).await {
                 Ok(()) => {}
                 Err(Error::InsufficientStock(_)) => {

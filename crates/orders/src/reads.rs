@@ -56,6 +56,13 @@ pub async fn orders(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<order:
         .await?)
 }
 
+pub async fn lines(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<order_line::Model>> {
+    Ok(order_line::Entity::find()
+        .filter(order_line::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
 pub async fn seller_orders(
     db: &impl ConnectionTrait,
     ids: &[i64],
@@ -103,4 +110,43 @@ pub async fn of_producer(
         .limit(limit)
         .all(db)
         .await?)
+}
+
+/// What a live session sold: orders, units and revenue (what buyers were charged for the
+/// lines), over the lines bought from it whose part was not cancelled; one producer's only
+/// when `producer` is given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LiveFigures {
+    pub orders: i64,
+    pub units: i64,
+    pub revenue: i64,
+}
+
+pub async fn live_figures(
+    db: &impl ConnectionTrait,
+    session_id: i64,
+    producer: Option<ProducerId>,
+) -> Result<LiveFigures> {
+    let mut q = kernel::sql::Sql::new(db.get_database_backend());
+    q.push(
+        "SELECT CAST(COUNT(DISTINCT l.order_id) AS BIGINT) AS orders, \
+         CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) AS units, \
+         CAST(COALESCE(SUM(l.total), 0) AS BIGINT) AS revenue \
+         FROM order_lines l JOIN seller_orders s ON s.id = l.seller_order_id \
+         WHERE l.live_session_id = ",
+    )
+    .bind(session_id)
+    .push(" AND s.status <> ")
+    .bind(OrderStatus::Cancelled.as_str());
+    if let Some(p) = producer {
+        q.push(" AND s.producer_id = ").bind(p.get());
+    }
+    Ok(match db.query_one_raw(q.build()).await? {
+        Some(r) => LiveFigures {
+            orders: r.try_get("", "orders")?,
+            units: r.try_get("", "units")?,
+            revenue: r.try_get("", "revenue")?,
+        },
+        None => LiveFigures::default(),
+    })
 }

@@ -121,6 +121,9 @@ pub(crate) async fn record(
     }
     ledger::bump(db, pay.id, 0, amount).await?;
     settle_status(db, pay.id).await?;
+    for part in r.split.iter().filter_map(|s| s.0) {
+        crate::commissions::refresh_part(db, part).await?;
+    }
     Ok(row)
 }
 

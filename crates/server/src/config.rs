@@ -24,11 +24,12 @@
 //! | `GRAPHQL_MAX_DEPTH` | 12 | query depth limit |
 //! | `GRAPHQL_MAX_COMPLEXITY` | 5000 | query complexity limit |
 //! | `TRUST_X_FORWARDED_FOR` | `false` | behind a load balancer: the client address is the last `X-Forwarded-For` hop |
-//! | `STOREFRONT_URL` | `PUBLIC_BASE_URL` | where "Mua sản phẩm" on a trace page leads (`/san-pham/{slug}`) |
+//! | `STOREFRONT_URL` | `PUBLIC_BASE_URL` | where "Mua sản phẩm" on a trace page leads (`/san-pham/{slug}`), and where affiliate links redirect (`…?aff={code}`) |
 //! | `SCAN_ANOMALY_CLIENTS` | 50 | a code scanned from more client addresses in a day gets a warning |
 //! | `TRACE_CACHE_MS` | 30000 | how long a looked-up trace is kept in memory (0: off) |
 //! | `PAYMENT_HOLD_MINUTES` | 15 | unpaid card/VNPay orders release their stock after this |
 //! | `AUTO_COMPLETE_DAYS` | 7 | delivered orders complete by themselves after this |
+//! | `RETURN_WINDOW_DAYS` | 7 | a commission becomes payable this long after its part completed |
 //! | `UNPAID_ORDERS_PER_BUYER` | 3 | orders a buyer may have waiting for payment at once |
 //! | `VNPAY_TMN_CODE`, `VNPAY_HASH_SECRET` | unset | the VNPay terminal; VNPay is offered when both are set |
 //! | `VNPAY_PAY_URL` | VNPay's sandbox `vpcpay.html` | VNPay's payment page |
@@ -82,6 +83,8 @@ pub struct Config {
     pub payment_hold_minutes: i64,
     /// Delivered orders the buyer did not confirm complete after this many days.
     pub auto_complete_days: i64,
+    /// Days after a part completes before its creators' commissions are payable.
+    pub return_window_days: i64,
     /// Orders a buyer may have waiting for payment at once (they hold stock).
     pub unpaid_orders_per_buyer: i64,
     /// Units of one variant a buyer's unpaid orders may hold together.
@@ -237,6 +240,7 @@ impl Config {
             trace_cache_ms: num("TRACE_CACHE_MS", 30_000)?,
             payment_hold_minutes: num("PAYMENT_HOLD_MINUTES", 15)?,
             auto_complete_days: num("AUTO_COMPLETE_DAYS", 7)?,
+            return_window_days: num("RETURN_WINDOW_DAYS", 7)?,
             unpaid_orders_per_buyer: num("UNPAID_ORDERS_PER_BUYER", 3)?,
             unpaid_units_per_variant: num("UNPAID_UNITS_PER_VARIANT", 10)?,
             vnpay_tmn_code: var("VNPAY_TMN_CODE"),
@@ -345,6 +349,7 @@ impl Config {
             trace_cache_ms: 0,
             payment_hold_minutes: 15,
             auto_complete_days: 7,
+            return_window_days: 7,
             unpaid_orders_per_buyer: 3,
             unpaid_units_per_variant: 10,
             vnpay_tmn_code: Some("CHOOCOP1".to_owned()),

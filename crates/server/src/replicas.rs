@@ -2,13 +2,16 @@
 //! replica's caches at once and tells every other replica to do the same, so a recall or an
 //! unpublished product is gone everywhere within a round trip, not a cache lifetime. Order
 //! status changes go to this replica's subscribers at once and to the others' through Redis
-//! (each replica forwards what it hears to its own hub, ignoring its own messages). Without
-//! Redis, everything stays in-process.
+//! (each replica forwards what it hears to its own hub, ignoring its own messages); so do live
+//! sessions' events, which each replica's `LiveHub` turns into one event for all its viewers.
+//! Without Redis, everything stays in-process.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use livestream::events::{LiveHub, Signal};
 use orders::events::OrderHub;
+use sea_orm::DatabaseConnection;
 use traceability::trace::TraceCache;
 
 use crate::cache::ResponseCache;
@@ -17,6 +20,8 @@ pub struct Fanout {
     responses: Arc<ResponseCache>,
     traces: Arc<TraceCache>,
     pub hub: Arc<OrderHub>,
+    pub live: Arc<LiveHub>,
+    db: DatabaseConnection,
     redis: Option<(redis::aio::ConnectionManager, Channels)>,
     /// This replica's name on the channels: its own messages come back to it and are ignored.
     me: String,
@@ -26,6 +31,7 @@ pub struct Fanout {
 struct Channels {
     catalog: String,
     orders: String,
+    live: String,
 }
 
 impl Fanout {
@@ -35,10 +41,12 @@ impl Fanout {
         traces: Arc<TraceCache>,
         redis: Option<(redis::Client, redis::aio::ConnectionManager)>,
         prefix: &str,
+        db: DatabaseConnection,
     ) -> Arc<Fanout> {
         let channels = Channels {
             catalog: format!("{prefix}catalog-changed"),
             orders: format!("{prefix}order-changed"),
+            live: format!("{prefix}live-events"),
         };
         let me = {
             use rand::Rng;
@@ -48,6 +56,8 @@ impl Fanout {
             responses,
             traces,
             hub: Arc::new(OrderHub::default()),
+            live: Arc::new(LiveHub::new(LIVE_BACKLOG)),
+            db,
             redis: redis
                 .as_ref()
                 .map(|(_, conn)| (conn.clone(), channels.clone())),
@@ -59,7 +69,12 @@ impl Fanout {
                 channels.catalog,
                 fanout.clone(),
             ));
-            tokio::spawn(listen_for_orders(client, channels.orders, fanout.clone()));
+            tokio::spawn(listen_for_orders(
+                client.clone(),
+                channels.orders,
+                fanout.clone(),
+            ));
+            tokio::spawn(listen_for_live(client, channels.live, fanout.clone()));
         }
         fanout
     }
@@ -67,6 +82,39 @@ impl Fanout {
     fn clear_local(&self) {
         self.responses.clear();
         self.traces.clear();
+    }
+
+    /// Hands a live signal to this replica's viewers, in order of arrival.
+    fn deliver_live(&self, signal: Signal) {
+        let (hub, db) = (self.live.clone(), self.db.clone());
+        tokio::spawn(async move {
+            if let Err(e) = hub.deliver(&db, signal).await {
+                tracing::warn!(error = %e, "could not deliver a live event");
+            }
+        });
+    }
+
+    /// Whether this replica may send the offer's STOCK now: at most once a second per offer
+    /// across replicas (a Redis key that lives a second), or per this replica without Redis
+    /// (its job ticks once a second).
+    pub async fn may_send_stock(&self, prefix: &str, offer_id: i64) -> bool {
+        let Some((conn, _)) = &self.redis else {
+            return true;
+        };
+        let mut conn = conn.clone();
+        let set: redis::RedisResult<Option<String>> = redis::cmd("SET")
+            .arg(format!("{prefix}live-stock:{offer_id}"))
+            .arg(&self.me)
+            .arg("NX")
+            .arg("PX")
+            .arg(1000)
+            .query_async(&mut conn)
+            .await;
+        match set {
+            Ok(v) => v.is_some(),
+            // Redis away: this replica's own once-a-second tick is the only limit left.
+            Err(_) => true,
+        }
     }
 
     fn publish(&self, pick: impl Fn(&Channels) -> &String, payload: String) {
@@ -86,7 +134,15 @@ impl api::Changes for Fanout {
         self.hub.publish(order_id);
         self.publish(|c| &c.orders, format!("{}:{order_id}", self.me));
     }
+
+    fn live_event(&self, signal: Signal) {
+        self.deliver_live(signal);
+        self.publish(|c| &c.live, format!("{}|{}", self.me, signal.encode()));
+    }
 }
+
+/// How many live events a viewer may fall behind before skipping ahead.
+const LIVE_BACKLOG: usize = 64;
 
 /// Publishes a message for the other replicas, without waiting; a failure is logged.
 fn publish(conn: &redis::aio::ConnectionManager, channel: &str, payload: String) {
@@ -138,6 +194,31 @@ async fn listen_for_orders(client: redis::Client, channel: String, f: Arc<Fanout
             && let Ok(id) = id.parse()
         {
             f.hub.publish(id);
+        }
+    };
+    listen(client, channel, on_message, || {}).await;
+}
+
+/// Hands other replicas' live signals to this replica's viewers, one at a time so they keep
+/// their order.
+async fn listen_for_live(client: redis::Client, channel: String, f: Arc<Fanout>) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Signal>(1024);
+    let deliverer = f.clone();
+    tokio::spawn(async move {
+        while let Some(s) = rx.recv().await {
+            if let Err(e) = deliverer.live.deliver(&deliverer.db, s).await {
+                tracing::warn!(error = %e, "could not deliver a live event");
+            }
+        }
+    });
+    let on_message = move |payload: String| {
+        if let Some((from, s)) = payload.split_once('|')
+            && from != f.me
+            && let Some(s) = Signal::decode(s)
+            // A full queue drops the signal rather than grow: viewers skip ahead.
+            && tx.try_send(s).is_err()
+        {
+            tracing::warn!("live events queue full; a signal was dropped");
         }
     };
     listen(client, channel, on_message, || {}).await;

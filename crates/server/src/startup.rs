@@ -85,7 +85,10 @@ impl Application {
             traces.clone(),
             redis,
             &config.redis_key_prefix,
+            db.clone(),
         );
+        let stock = Arc::new(livestream::events::StockWatch::default());
+        orders::live::install(Arc::new(livestream::sales::Sales));
         let scans = Arc::new(ScanCounter::new(config.scan_anomaly_clients));
         let schema = api::build(
             api::Services {
@@ -97,6 +100,7 @@ impl Application {
                 scans: scans.clone(),
                 traces: traces.clone(),
                 order_hub: fanout.hub.clone(),
+                live_hub: fanout.live.clone(),
                 base_url: config.public_base_url.clone(),
                 providers: providers.clone(),
                 payment_hold: chrono::Duration::minutes(config.payment_hold_minutes),
@@ -129,6 +133,7 @@ impl Application {
                 traces,
                 fanout,
                 providers,
+                stock,
             }),
             seeded_demo,
         })
@@ -160,6 +165,7 @@ impl Application {
         let state = self.state.clone();
         let flusher = tokio::spawn(jobs::flush_scans(state.clone()));
         let order_jobs = tokio::spawn(jobs::orders(state.clone()));
+        let live_jobs = tokio::spawn(jobs::live_stock(state.clone()));
         let app = routes::router(self.state);
         let served = axum::serve(
             self.listener,
@@ -169,6 +175,7 @@ impl Application {
         .await;
         flusher.abort();
         order_jobs.abort();
+        live_jobs.abort();
         // The last second's scans.
         if let Err(e) = state.scans.flush(&state.db).await {
             tracing::warn!(error = %e, "final scan flush failed");

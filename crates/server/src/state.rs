@@ -36,4 +36,6 @@ pub struct Shared {
     pub fanout: Arc<Fanout>,
     /// The payment providers configured (VNPay, the VietQR account, SePay).
     pub providers: Arc<payments::Providers>,
+    /// Live offers whose remaining cap changed, for the once-a-second STOCK events.
+    pub stock: Arc<livestream::events::StockWatch>,
 }

@@ -1,9 +1,14 @@
 //! Live selling in the API: creators apply (`creatorApply`), ADMIN verifies them
 //! (`creatorVerify`, `creatorsToReview`); a user's creator record is `User.creator`. Live
-//! sessions and offers are in [`sessions`].
+//! sessions and offers are in [`sessions`], programs, links and commissions in
+//! [`affiliates`], and `liveSessionEvents` in [`events`].
 
+pub mod affiliates;
+pub mod events;
 pub mod sessions;
 
+pub use affiliates::{AffiliateMutation, AffiliateQuery};
+pub use events::LiveSubscription;
 pub use sessions::{LiveMutation, LiveQuery};
 
 use std::sync::Arc;

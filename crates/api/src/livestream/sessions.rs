@@ -8,12 +8,13 @@ use livestream::entity::{live_offer, live_session};
 use crate::accounts::User;
 use crate::catalog::product::Variant;
 use crate::context::{
-    GqlResult, IdPage, db, decode_arg, list_cost, load, outcome, page_cost, viewer,
+    GqlResult, IdPage, db, decode_arg, list_cost, live_event, load, outcome, page_cost, viewer,
 };
 use crate::errors::{self, UserError};
 use crate::ids::{self, Kind};
 use crate::loaders::{UserKey, VariantKey};
 use crate::scalars::Money;
+use livestream::events::LiveEventKind;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(
@@ -71,6 +72,47 @@ impl LiveSession {
             .map(LiveOffer)
             .collect())
     }
+    /// What the session sold (lines bought from it whose part was not cancelled): in all, for
+    /// its host and ADMIN; with `producerId`, that producer's share, for its members too.
+    /// `null` for anyone else.
+    async fn figures(
+        &self,
+        ctx: &Context<'_>,
+        producer_id: Option<ID>,
+    ) -> GqlResult<Option<LiveFigures>> {
+        let v = viewer(ctx);
+        let Some(uid) = v.user_id else {
+            return Ok(None);
+        };
+        let host = v.is_admin || uid == self.0.host_user_id;
+        let producer = match &producer_id {
+            Some(p) => match ids::decode(Kind::Producer, p) {
+                Some(p) => Some(ProducerId(p)),
+                None => return Ok(None),
+            },
+            None => None,
+        };
+        let allowed = match producer {
+            None => host,
+            Some(p) => {
+                host || catalog::access::role(db(ctx), uid, p)
+                    .await
+                    .map_err(errors::top)?
+                    .is_some()
+            }
+        };
+        if !allowed {
+            return Ok(None);
+        }
+        let f = orders::reads::live_figures(db(ctx), self.0.id, producer)
+            .await
+            .map_err(errors::top)?;
+        Ok(Some(LiveFigures {
+            orders: f.orders,
+            units: f.units,
+            revenue: Money::vnd(f.revenue),
+        }))
+    }
     /// The offer pinned above the chat, while the session is live.
     async fn pinned(&self, ctx: &Context<'_>) -> GqlResult<Option<LiveOffer>> {
         let Some(id) = self.0.pinned_offer_id else {
@@ -81,6 +123,16 @@ impl LiveSession {
             .map_err(errors::top)?
             .map(LiveOffer))
     }
+}
+
+/// What a live session sold.
+#[derive(SimpleObject)]
+pub struct LiveFigures {
+    /// Orders with at least one line bought from the session.
+    pub orders: i64,
+    pub units: i64,
+    /// What buyers were charged for those lines.
+    pub revenue: Money,
 }
 
 /// What a session's offers are priced at in a query's complexity.
@@ -207,6 +259,9 @@ impl LiveMutation {
         let r =
             async { livestream::sessions::end(db(ctx), viewer(ctx), session_id(&id, "id")?).await }
                 .await;
+        if let Ok(s) = &r {
+            live_event(ctx, s.id, LiveEventKind::Ended, None);
+        }
         payload(r)
     }
 
@@ -258,6 +313,9 @@ impl LiveMutation {
             livestream::sessions::pin(db(ctx), viewer(ctx), sid, Some(oid)).await
         }
         .await;
+        if let Ok(s) = &r {
+            live_event(ctx, s.id, LiveEventKind::Pinned, s.pinned_offer_id);
+        }
         payload(r)
     }
 
@@ -269,6 +327,9 @@ impl LiveMutation {
             livestream::sessions::pin(db(ctx), viewer(ctx), sid, None).await
         }
         .await;
+        if let Ok(s) = &r {
+            live_event(ctx, s.id, LiveEventKind::Unpinned, None);
+        }
         payload(r)
     }
 }

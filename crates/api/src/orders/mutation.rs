@@ -17,9 +17,12 @@ use crate::orders::payments::providers;
 pub struct CheckoutLineInput {
     pub variant_id: ID,
     pub quantity: i64,
-    /// Live-only price (the livestream issue honours it).
+    /// The live offer whose price the buyer was shown: the live price applies only while its
+    /// session is LIVE, within its cap and per-buyer limit; otherwise the line is refused
+    /// (never charged another price).
     pub live_offer_id: Option<ID>,
-    /// Affiliate attribution (the livestream issue honours it).
+    /// The affiliate code of the last link the buyer clicked for this product within 7 days
+    /// (the storefront keeps it: last click wins); the line is attributed to its creator.
     pub affiliate_code: Option<String>,
 }
 
@@ -230,6 +233,13 @@ impl OrdersMutation {
             .map(|l| LineFields {
                 variant_id: ids::decode(Kind::Variant, &l.variant_id).map(VariantId),
                 quantity: l.quantity,
+                // An ID that names no live offer is kept as one that does not exist (0), so
+                // the line is refused as NOT_FOUND where it stands.
+                live_offer_id: l
+                    .live_offer_id
+                    .as_ref()
+                    .map(|o| ids::decode(Kind::LiveOffer, o).unwrap_or(0)),
+                affiliate_code: l.affiliate_code.clone(),
             })
             .collect();
         let a = &input.shipping_address;

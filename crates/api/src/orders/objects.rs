@@ -253,6 +253,27 @@ impl OrderLine {
     async fn total(&self) -> Money {
         Money::vnd(self.0.total)
     }
+    /// The live session the line was bought from (its live offer's, or its affiliate link's).
+    async fn live_session(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Option<crate::livestream::sessions::LiveSession>> {
+        match self.0.live_session_id {
+            Some(s) => Ok(load(ctx, crate::loaders::LiveSessionKey(s))
+                .await?
+                .map(crate::livestream::sessions::LiveSession)),
+            None => Ok(None),
+        }
+    }
+    /// The creator the line is attributed to (the session's host, or the link's creator).
+    async fn creator(&self, ctx: &Context<'_>) -> GqlResult<Option<crate::accounts::User>> {
+        match self.0.creator_user_id {
+            Some(u) => Ok(load(ctx, crate::loaders::UserKey(u))
+                .await?
+                .map(crate::accounts::User::new)),
+            None => Ok(None),
+        }
+    }
     /// Which lots the goods come from: the buyer can trace them.
     #[graphql(complexity = "list_cost(LOTS_PRICED, child_complexity)")]
     async fn lots(&self, ctx: &Context<'_>) -> GqlResult<Vec<LotAllocation>> {

@@ -149,7 +149,7 @@ pub struct ProducerStatement {
 pub struct StatementLine {
     pub at: chrono::DateTime<chrono::Utc>,
     pub order_number: String,
-    /// `SALE`, `PLATFORM_FEE` or `REFUNDED`.
+    /// `SALE`, `PLATFORM_FEE`, `REFUNDED` or `COMMISSION`.
     pub kind: String,
     /// The movement in Vietnamese, as the producer reads it.
     pub description: String,

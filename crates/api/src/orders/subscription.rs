@@ -26,7 +26,7 @@ enum Step {
     End,
 }
 
-#[async_graphql::Subscription(name = "Subscription")]
+#[async_graphql::Subscription]
 impl OrdersSubscription {
     /// The order each time its status may have changed, on whichever replica the change was
     /// made. For those who may see the order (its buyer, its producers' members, ADMIN), checked

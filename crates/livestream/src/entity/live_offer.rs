@@ -17,6 +17,8 @@ pub struct Model {
     pub per_buyer_limit: Option<i64>,
     pub added_by: i64,
     pub created_at: DateTimeUtc,
+    /// When a sale or a cancellation last moved `quantity_sold`.
+    pub stock_changed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -38,6 +38,8 @@ kernel::stored_enum! {
         Sale = "SALE",
         /// The platform's fee on a completed part (negative).
         PlatformFee = "PLATFORM_FEE",
+        /// What a completed part's creators earn (negative), and later changes to it.
+        Commission = "COMMISSION",
     }
 }
 

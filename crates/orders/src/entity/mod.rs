@@ -1,6 +1,8 @@
 //! The orders crate's tables.
 
 pub mod allocation;
+pub mod commission;
+pub mod commission_entry;
 pub mod ledger_entry;
 pub mod order;
 pub mod order_line;

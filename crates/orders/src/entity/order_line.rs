@@ -11,6 +11,14 @@ pub struct Model {
     pub quantity: i64,
     pub unit_price: i64,
     pub total: i64,
+    /// The live offer whose price the line got.
+    pub live_offer_id: Option<i64>,
+    /// The live session the line was bought from (its offer's, or its affiliate link's).
+    pub live_session_id: Option<i64>,
+    /// The creator the line is attributed to.
+    pub creator_user_id: Option<i64>,
+    /// The affiliate rate in force when the order was placed; `None` when nobody earns on it.
+    pub commission_bps: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,8 +1,9 @@
-//! The router: GraphQL over HTTP and websockets, the public trace pages, payment providers
-//! (webhooks, IPN, VietQR codes), health and metrics.
+//! The router: GraphQL over HTTP and websockets, the public trace pages and affiliate links,
+//! payment providers (webhooks, IPN, VietQR codes), health and metrics.
 
 pub mod graphql;
 pub mod health;
+pub mod links;
 pub mod pages;
 pub mod payments;
 pub mod statements;
@@ -66,6 +67,7 @@ fn public_pages(state: AppState) -> Router<AppState> {
         .route("/t/{code}/qr.png", get(pages::qr_png))
         .route("/01/{*rest}", get(pages::digital_link_resolve))
         .route("/epcis/events", get(pages::epcis_events))
+        .route("/l/{code}", get(links::affiliate_link))
         .route_layer(middleware::from_fn_with_state(state, limit_pages))
 }
 
