@@ -21,6 +21,21 @@ impl Conn {
         })
     }
 
+    /// GETs `path` with one extra header; returns the status and the body.
+    #[allow(dead_code)] // Not every driver GETs.
+    pub async fn get(
+        &mut self,
+        port: u16,
+        path: &str,
+        header: (&str, &str),
+    ) -> Result<(u16, String), BoxError> {
+        let req = format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{}: {}\r\n\r\n",
+            header.0, header.1
+        );
+        self.send(req).await
+    }
+
     /// POSTs a JSON body to `path` with one extra header; returns the status and the body.
     pub async fn post(
         &mut self,
@@ -35,6 +50,10 @@ impl Conn {
             header.1,
             body.len()
         );
+        self.send(req).await
+    }
+
+    async fn send(&mut self, req: String) -> Result<(u16, String), BoxError> {
         self.stream.write_all(req.as_bytes()).await?;
         self.buf.clear();
         let mut chunk = [0u8; 8192];
