@@ -588,7 +588,7 @@ async fn next_event(ws: &mut Ws, id: &str) -> Value {
     }
 }
 
-const EVENTS: &str = "subscription($s: ID!) { liveSessionEvents(sessionId: $s) { kind at offer { id quantitySold } session { id status } } }";
+const EVENTS: &str = "subscription($s: ID!) { liveSessionEvents(sessionId: $s) { kind at offer { id quantitySold livePrice { amount } } session { id status } } }";
 
 async fn watch(app: &TestApp, s: &Value) -> Ws {
     let mut ws = app.ws(None, &[]).await;
@@ -627,6 +627,37 @@ async fn anonymous_viewers_get_the_current_pin_then_pins_stock_and_the_end() {
     let e = next_event(&mut ws, "1").await;
     assert_eq!(e["kind"], "STOCK");
     assert_eq!(e["offer"]["quantitySold"], 3);
+
+    // A price drop on air reaches viewers; a rise is refused (nobody pays more than shown),
+    // and the cap cannot go below what was sold.
+    const UPDATE: &str =
+        "mutation($o: ID!, $i: LiveOfferChangeInput!) { liveOfferUpdate(offerId: $o, input: $i) {
+        userErrors { code field message } } }";
+    let change =
+        |price: i64, cap: i64| json!({ "o": o, "i": { "livePrice": price, "quantityCap": cap } });
+    let d = app.data(Some(&f.owner), UPDATE, change(125_000, 8)).await;
+    let e = &d["liveOfferUpdate"]["userErrors"][0];
+    assert_eq!(e["field"], json!(["input", "livePrice"]), "{d}");
+    assert!(e["message"].as_str().unwrap().contains("120.000 ₫"), "{e}");
+    let d = app.data(Some(&f.owner), UPDATE, change(110_000, 2)).await;
+    assert_eq!(
+        d["liveOfferUpdate"]["userErrors"][0]["field"],
+        json!(["input", "quantityCap"]),
+        "{d}"
+    );
+    let d = app.data(Some(&f.owner), UPDATE, change(110_000, 8)).await;
+    assert_eq!(d["liveOfferUpdate"]["userErrors"], json!([]), "{d}");
+    let e = next_event(&mut ws, "1").await;
+    assert_eq!(e["kind"], "PRICE");
+    assert_eq!(e["offer"]["livePrice"]["amount"], 110_000);
+    let d = app
+        .data(Some(&buyer), CHECKOUT, live_line("watch-2", &f, 1, &o))
+        .await;
+    assert_eq!(
+        d["checkout"]["order"]["lines"][0]["unitPrice"]["amount"], 110_000,
+        "{d}"
+    );
+    assert_eq!(next_event(&mut ws, "1").await["kind"], "STOCK");
 
     app.data(
         Some(&f.owner),
@@ -683,4 +714,73 @@ async fn a_pin_on_one_replica_reaches_viewers_on_another() {
         slowest < Duration::from_secs(5),
         "the last of 500 viewers on the other replica heard the pin after {slowest:?}"
     );
+}
+
+#[tokio::test]
+async fn a_creators_live_sells_programme_products_at_the_producers_price_and_earns_its_host() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 120_000, "40").await;
+    app.stock(&f.owner, f.variant, 20).await;
+    let mai = creator(&app, "mai@test.vn", "038095003333").await;
+    app.data(
+        Some(&f.owner),
+        PROGRAM,
+        json!({ "p": f.product.gid(), "r": 800 }),
+    )
+    .await;
+    let s = session(&app, &mai, None).await;
+    // The creator may not cut the price: that is the producer's to do.
+    let d = app
+        .data(
+            Some(&mai),
+            OFFER,
+            json!({ "s": s, "i": { "variantId": f.variant.gid(), "livePrice": 100_000, "quantityCap": 10 } }),
+        )
+        .await;
+    let e = &d["liveOfferAdd"]["userErrors"][0];
+    assert_eq!(e["field"], json!(["input", "livePrice"]), "{d}");
+    assert!(
+        e["message"].as_str().unwrap().contains("nhà sản xuất"),
+        "{e}"
+    );
+    let o = offer(&app, &mai, &s, &f, 120_000, 10, None).await;
+    app.data(Some(&mai), START, json!({ "id": s })).await;
+    let lan = app.buyer("lan@test.vn").await;
+    let d = app
+        .data(Some(&lan), CHECKOUT, live_line("from-mai", &f, 2, &o))
+        .await;
+    assert_eq!(d["checkout"]["userErrors"], json!([]), "{d}");
+    let order = d["checkout"]["order"].clone();
+    let line = &app
+        .data(Some(&lan), LINE_ATTRIBUTION, json!({ "id": order["id"] }))
+        .await["order"]["lines"][0];
+    assert_eq!(
+        line["creator"]["id"],
+        mai.id.gid(),
+        "the host of a creator's live earns"
+    );
+    assert_eq!(line["liveSession"]["id"], s);
+    let part = order["shipments"][0]["id"].clone();
+    app.data(
+        Some(&f.owner),
+        SELLER_ORDER_SHIP,
+        json!({ "id": part, "c": "GHN", "t": "1" }),
+    )
+    .await;
+    app.data(Some(&f.owner), SELLER_ORDER_DELIVER, json!({ "id": part }))
+        .await;
+    let mine = app.data(Some(&mai), MY_COMMISSIONS, json!({})).await;
+    assert_eq!(
+        mine["myCommissions"]["nodes"][0]["amount"]["amount"], 19_200,
+        "8 % of 240.000 ₫: {mine}"
+    );
+    // The host sees the live's figures; a stranger does not.
+    let fig = app
+        .data(Some(&mai), FIGURES, json!({ "id": s, "p": null }))
+        .await;
+    assert_eq!(fig["liveSession"]["figures"]["units"], 2);
+    let fig = app
+        .data(Some(&lan), FIGURES, json!({ "id": s, "p": null }))
+        .await;
+    assert_eq!(fig["liveSession"]["figures"], Value::Null);
 }

@@ -259,6 +259,15 @@ pub fn vi(p: &Problem) -> String {
                 format_vnd(*regular)
             );
         }
+        P::LivePriceUpOnAir { now } => {
+            return format!(
+                "Đang phát thì giá live chỉ được giảm (hiện là {}): người xem không phải trả cao hơn giá đã thấy.",
+                format_vnd(*now)
+            );
+        }
+        P::CapBelowSold { sold } => {
+            return format!("Số lượng mở bán không thể thấp hơn số đã bán ({sold}).");
+        }
         P::LiveSessionOtherProduct => {
             "Phiên live này không có sản phẩm đó: chỉ tạo liên kết cho sản phẩm trong phiên."
         }

@@ -208,6 +208,12 @@ pub enum Problem {
     LivePriceByProducer {
         regular: i64,
     },
+    CapBelowSold {
+        sold: i64,
+    },
+    LivePriceUpOnAir {
+        now: i64,
+    },
 }
 
 /// For logs and tools, not for people: the variant and its facts.

@@ -170,6 +170,33 @@ pub async fn end(
     move_to(db, viewer, id, step, "ended_at", Problem::CannotEndLive).await
 }
 
+/// An offer's terms: a live price from 1 đồng to the regular price, a cap of 1 to 1,000,000,
+/// a per-buyer limit of 1 to the cap.
+fn check_terms(regular: i64, price: i64, cap: i64, limit: Option<i64>) -> Result<()> {
+    if price < 1 || price > regular {
+        return Err(invalid("livePrice", Problem::LivePriceRange { regular }));
+    }
+    if !(1..=1_000_000).contains(&cap) {
+        return Err(invalid("quantityCap", Problem::QuantityRange(1_000_000)));
+    }
+    if limit.is_some_and(|l| l < 1 || l > cap) {
+        return Err(invalid("perBuyerLimit", Problem::PerBuyerLimitRange));
+    }
+    Ok(())
+}
+
+/// A creator sells at the regular price: a lower live price is the producer's to set.
+fn creator_keeps_the_price(regular: i64, price: i64) -> Result<()> {
+    if price == regular {
+        Ok(())
+    } else {
+        Err(invalid(
+            "livePrice",
+            Problem::LivePriceByProducer { regular },
+        ))
+    }
+}
+
 /// `liveOfferAdd`: a listed variant at a live price, up to a cap, in a session not ended.
 pub async fn add_offer<C: ConnectionTrait + TransactionTrait>(
     db: &C,
@@ -200,14 +227,7 @@ pub async fn add_offer<C: ConnectionTrait + TransactionTrait>(
                 Problem::NotInAffiliateProgram,
             ));
         }
-        if o.live_price != variant.price {
-            return Err(invalid(
-                "livePrice",
-                Problem::LivePriceByProducer {
-                    regular: variant.price,
-                },
-            ));
-        }
+        creator_keeps_the_price(variant.price, o.live_price)?;
     }
     if !catalog::products::listing_issues(db, &product, true)
         .await?
@@ -215,22 +235,12 @@ pub async fn add_offer<C: ConnectionTrait + TransactionTrait>(
     {
         return Err(invalid("variantId", Problem::NotOnSale));
     }
-    if o.live_price < 1 || o.live_price > variant.price {
-        return Err(invalid(
-            "livePrice",
-            Problem::LivePriceRange {
-                regular: variant.price,
-            },
-        ));
-    }
-    if !(1..=1_000_000).contains(&o.quantity_cap) {
-        return Err(invalid("quantityCap", Problem::QuantityRange(1_000_000)));
-    }
-    if o.per_buyer_limit
-        .is_some_and(|l| l < 1 || l > o.quantity_cap)
-    {
-        return Err(invalid("perBuyerLimit", Problem::PerBuyerLimitRange));
-    }
+    check_terms(
+        variant.price,
+        o.live_price,
+        o.quantity_cap,
+        o.per_buyer_limit,
+    )?;
     let txn = db.begin().await?;
     kernel::sql::write_lock(&txn, "live_offers").await?;
     let exists = live_offer::Entity::find()
@@ -262,6 +272,86 @@ pub async fn add_offer<C: ConnectionTrait + TransactionTrait>(
     .await?;
     txn.commit().await?;
     get(db, session_id).await
+}
+
+/// What `liveOfferUpdate` changes.
+pub struct OfferChange {
+    pub live_price: i64,
+    pub quantity_cap: i64,
+    pub per_buyer_limit: Option<i64>,
+}
+
+/// `liveOfferUpdate`: a new live price, cap or limit for an offer of a session not ended — by
+/// whoever may add that offer, under the same rules (a creator keeps the regular price). The
+/// cap never goes below what was sold. While the session is LIVE the price only goes down,
+/// so nobody pays more than the stream showed them; a checkout racing the change claims at
+/// the price it read or is refused (`LivePriceChanged`). Returns the offer before and after.
+pub async fn update_offer(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    offer_id: i64,
+    c: OfferChange,
+) -> Result<(live_offer::Model, live_offer::Model)> {
+    let uid = viewer.require_user()?;
+    let before = offer(db, offer_id)
+        .await?
+        .ok_or_else(|| Error::not_found(&["offerId"], Problem::LiveOfferNotFound))?;
+    let s = get(db, before.session_id).await?;
+    if s.status == LiveStatus::Ended {
+        return Err(wrong_state("offerId", Problem::LiveEnded));
+    }
+    let variant = catalog::variants::get(db, VariantId(before.variant_id)).await?;
+    let member = viewer.is_admin
+        || catalog::access::role(db, uid, ProducerId(before.producer_id))
+            .await?
+            .is_some();
+    if !member {
+        require_host(db, viewer, &s).await?;
+        crate::creators::require_verified(db, viewer).await?;
+        creator_keeps_the_price(variant.price, c.live_price)?;
+    }
+    // On air, a price only goes down: a viewer who saw the old price on the stream and checks
+    // out a moment later must never pay more than they were shown.
+    if s.status == LiveStatus::Live && c.live_price > before.live_price {
+        return Err(invalid(
+            "livePrice",
+            Problem::LivePriceUpOnAir {
+                now: before.live_price,
+            },
+        ));
+    }
+    check_terms(
+        variant.price,
+        c.live_price,
+        c.quantity_cap,
+        c.per_buyer_limit,
+    )?;
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("UPDATE live_offers SET live_price = ")
+        .bind(c.live_price)
+        .push(", quantity_cap = ")
+        .bind(c.quantity_cap)
+        .push(", per_buyer_limit = ")
+        .bind(c.per_buyer_limit)
+        .push(", stock_changed_at = ")
+        .bind(Utc::now())
+        .push(" WHERE id = ")
+        .bind(offer_id)
+        .push(" AND quantity_sold <= ")
+        .bind(c.quantity_cap);
+    if db.execute_raw(q.build()).await?.rows_affected() != 1 {
+        let now = offer(db, offer_id).await?.unwrap_or(before);
+        return Err(invalid(
+            "quantityCap",
+            Problem::CapBelowSold {
+                sold: now.quantity_sold,
+            },
+        ));
+    }
+    let after = offer(db, offer_id)
+        .await?
+        .ok_or_else(|| Error::not_found(&["offerId"], Problem::LiveOfferNotFound))?;
+    Ok((before, after))
 }
 
 /// `livePin` (an offer of the session, while it is LIVE) and `liveUnpin` (`None`): one pinned

@@ -186,6 +186,15 @@ pub struct LiveOfferInput {
     pub per_buyer_limit: Option<i64>,
 }
 
+#[derive(InputObject)]
+pub struct LiveOfferChangeInput {
+    /// Whole đồng; at most the regular price.
+    pub live_price: i64,
+    /// Not below what was sold.
+    pub quantity_cap: i64,
+    pub per_buyer_limit: Option<i64>,
+}
+
 #[derive(SimpleObject)]
 pub struct LiveSessionPayload {
     pub live_session: Option<LiveSession>,
@@ -294,6 +303,39 @@ impl LiveMutation {
                 },
             )
             .await
+        }
+        .await;
+        payload(r)
+    }
+
+    /// Changes an offer's live price, cap or per-buyer limit while its session has not ended,
+    /// by whoever may add it (a creator keeps the regular price); the cap never goes below
+    /// what was sold. Viewers hear `PRICE` when the price changed. A buyer who was shown the
+    /// old price is refused at checkout, never charged the new one.
+    async fn live_offer_update(
+        &self,
+        ctx: &Context<'_>,
+        offer_id: ID,
+        input: LiveOfferChangeInput,
+    ) -> GqlResult<LiveSessionPayload> {
+        viewer(ctx).require_user().map_err(errors::top)?;
+        let r = async {
+            let oid = decode_arg(Kind::LiveOffer, &offer_id, &["offerId"])?;
+            let (before, after) = livestream::sessions::update_offer(
+                db(ctx),
+                viewer(ctx),
+                oid,
+                livestream::sessions::OfferChange {
+                    live_price: input.live_price,
+                    quantity_cap: input.quantity_cap,
+                    per_buyer_limit: input.per_buyer_limit,
+                },
+            )
+            .await?;
+            if before.live_price != after.live_price {
+                live_event(ctx, after.session_id, LiveEventKind::Price, Some(after.id));
+            }
+            livestream::sessions::get(db(ctx), after.session_id).await
         }
         .await;
         payload(r)
