@@ -21,6 +21,8 @@ pub struct TestApp {
     pub keys: accounts::token::TokenKeys,
     /// This replica's fan-out of changed orders (what `orderStatusChanged` listens to).
     pub hub: Arc<orders::events::OrderHub>,
+    /// This replica's live viewers (what `liveSessionEvents` listens to).
+    pub live: Arc<livestream::events::LiveHub>,
     /// The configuration it runs with: a second replica starts from it.
     pub config: Config,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -81,6 +83,7 @@ impl TestApp {
         let units = app.state().units.clone();
         let keys = app.state().keys.clone();
         let hub = app.state().fanout.hub.clone();
+        let live = app.state().fanout.live.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_with_shutdown(async move {
             let _ = rx.await;
@@ -93,6 +96,7 @@ impl TestApp {
             units,
             keys,
             hub,
+            live,
             config: kept,
             shutdown: Some(tx),
             _cleanup: cleanup,

@@ -784,3 +784,39 @@ async fn a_creators_live_sells_programme_products_at_the_producers_price_and_ear
         .await;
     assert_eq!(fig["liveSession"]["figures"], Value::Null);
 }
+
+/// A viewer who stops reading is never a memory problem: the hub keeps a bounded backlog, and
+/// the viewer who falls behind it skips ahead to the newest events.
+#[tokio::test]
+async fn a_viewer_who_falls_behind_skips_ahead_instead_of_growing_a_queue() {
+    use livestream::events::{LiveEventKind, Signal};
+    use tokio::sync::broadcast::error::RecvError;
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Mật ong", 4, 150_000, "38").await;
+    let s = session(&app, &f.owner, Some(f.producer.gid())).await;
+    let sid = api::ids::decode(api::ids::Kind::LiveSession, s.as_str().unwrap()).unwrap();
+    let mut slow = app.live.subscribe();
+    for n in 0..500 {
+        let kind = if n % 2 == 0 {
+            LiveEventKind::Pinned
+        } else {
+            LiveEventKind::Unpinned
+        };
+        app.live
+            .deliver(&app.db, Signal::now(sid, kind, None))
+            .await
+            .unwrap();
+    }
+    // 500 sent, the backlog is 64: the viewer is told it missed the rest…
+    match slow.recv().await {
+        Err(RecvError::Lagged(missed)) => assert_eq!(missed, 500 - 64),
+        other => panic!("expected to skip ahead, got {other:?}"),
+    }
+    // …and then reads only the newest 64.
+    let mut read = 0;
+    while let Ok(e) = slow.try_recv() {
+        assert_eq!(e.session.id, sid);
+        read += 1;
+    }
+    assert_eq!(read, 64);
+}
