@@ -39,6 +39,7 @@ mod m20261129_000014_member_invitations;
 mod m20261129_000015_creators;
 mod m20261129_000016_live_sessions;
 mod m20261129_000017_sell_through_creators;
+mod m20261129_000018_list_by_stars;
 pub mod sql;
 
 pub struct Migrator;
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000015_creators::Migration),
             Box::new(m20261129_000016_live_sessions::Migration),
             Box::new(m20261129_000017_sell_through_creators::Migration),
+            Box::new(m20261129_000018_list_by_stars::Migration),
         ]
     }
 }

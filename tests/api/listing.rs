@@ -429,3 +429,66 @@ async fn one_certificate_backs_one_product_in_its_own_category() {
         json!([{ "code": "DUPLICATE", "field": ["input", "certificateId"] }])
     );
 }
+
+/// A product carries its certificate's stars for the star sort and floor: a product moved to
+/// a five-star certificate sorts first and passes a floor of five at once.
+#[tokio::test]
+async fn the_star_sort_follows_a_product_to_its_new_certificate() {
+    let app = TestApp::spawn().await;
+    let three = app.seller().stars(3).build().await;
+    let a = three.listed(&app, "Mật ong", 100_000).await;
+    let b = app.listed_product("Nước mắm", 4, 90_000, "40").await;
+    const BY_STARS: &str = "query($f: ProductFilter) { products(first: 10, sort: STARS_DESC, filter: $f) { nodes { id ocopStars } } }";
+    let ids = |d: &serde_json::Value| -> Vec<String> {
+        d["products"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let d = app.data(None, BY_STARS, json!({ "f": null })).await;
+    assert_eq!(ids(&d), vec![b.product.gid(), a.product.gid()]);
+
+    let five = catalog::certificates::submit(
+        &app.db,
+        &three.owner.viewer,
+        catalog::certificates::CertificateFields {
+            producer_id: three.producer,
+            product_name: "Mật ong hoa nhãn",
+            category_code: "I.4.a",
+            stars: 5,
+            score: None,
+            decision_number: "99/QĐ-UBND",
+            issued_by: "UBND tỉnh",
+            issued_on: kernel::time::today_vn() - chrono::Duration::days(30),
+            document_url: None,
+        },
+    )
+    .await
+    .unwrap();
+    catalog::certificates::review(
+        &app.db,
+        &three.admin.viewer,
+        kernel::id::CertificateId(five.id),
+        true,
+        None,
+    )
+    .await
+    .unwrap();
+    let d = app
+        .data(
+            Some(&three.owner),
+            docs::PRODUCT_UPDATE,
+            json!({ "id": a.product.gid(), "i": { "certificateId": kernel::id::CertificateId(five.id).gid() } }),
+        )
+        .await;
+    assert_eq!(d["productUpdate"]["userErrors"], json!([]), "{d}");
+    let d = app.data(None, BY_STARS, json!({ "f": null })).await;
+    assert_eq!(ids(&d), vec![a.product.gid(), b.product.gid()]);
+    assert_eq!(d["products"]["nodes"][0]["ocopStars"], 5);
+    let d = app
+        .data(None, BY_STARS, json!({ "f": { "minStars": 5 } }))
+        .await;
+    assert_eq!(ids(&d), vec![a.product.gid()]);
+}

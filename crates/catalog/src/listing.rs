@@ -198,7 +198,7 @@ pub async fn search(
     );
     push_listed(&mut q, today);
     if let Some(min) = filter.min_stars {
-        q.push(" AND c.stars >= ").bind(min);
+        q.push(" AND p.stars >= ").bind(min);
     }
     if let Some(codes) = filter.province_codes.as_ref().filter(|c| !c.is_empty()) {
         q.push(" AND p.origin_province_code IN ").bind_list(codes);
@@ -261,9 +261,9 @@ pub async fn search(
                     .push("))");
             }
             Sort::StarsDesc => {
-                q.push(" AND (c.stars < ")
+                q.push(" AND (p.stars < ")
                     .bind(k[0])
-                    .push(" OR (c.stars = ")
+                    .push(" OR (p.stars = ")
                     .bind(k[0])
                     .push(" AND p.id < ")
                     .bind(k[1])
@@ -290,7 +290,8 @@ pub async fn search(
         Sort::Newest => " ORDER BY p.id DESC",
         Sort::PriceAsc => " ORDER BY p.min_price ASC, p.id ASC",
         Sort::PriceDesc => " ORDER BY p.min_price DESC, p.id DESC",
-        Sort::StarsDesc => " ORDER BY c.stars DESC, p.id DESC",
+        // The product's copy of its certificate's stars: an index walk, not a sort.
+        Sort::StarsDesc => " ORDER BY p.stars DESC, p.id DESC",
         Sort::Relevance if relevance => " ORDER BY rel DESC, p.id DESC",
         Sort::Relevance => " ORDER BY p.id DESC",
     });

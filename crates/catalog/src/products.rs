@@ -223,6 +223,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     let created = product::ActiveModel {
         producer_id: Set(f.producer_id.get()),
         certificate_id: Set(cert.id),
+        stars: Set(cert.stars),
         category_code: Set(category_code),
         slug: Set(slug),
         name_folded: Set(fold(&name)),
@@ -333,6 +334,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     active.name = Set(name.clone());
     active.description = Set(description);
     active.certificate_id = Set(cert_id);
+    if let Some(c) = &new_cert {
+        active.stars = Set(c.stars);
+    }
     active.origin_province_code = Set(origin.0);
     active.origin_commune_code = Set(origin.1);
     active.origin_place = Set(origin.2);

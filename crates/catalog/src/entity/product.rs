@@ -22,6 +22,9 @@ pub struct Model {
     /// The lowest and highest variant prices, kept by the variant services for sorting.
     pub min_price: i64,
     pub max_price: i64,
+    /// Its certificate's stars (fixed once the certificate is submitted), for the star sort
+    /// and floor.
+    pub stars: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
