@@ -202,13 +202,18 @@ async fn card_order(app: &TestApp, buyer: &Person, f: &Fixture, key: &str) -> (V
     (id, intent, o["order"]["total"]["amount"].as_i64().unwrap())
 }
 
+/// Waits for the payment to reach `status`, then reads the order once more: one response
+/// reads the order and its payment in separate statements, so the read that first sees the
+/// payment settled may have read the order a moment before the settling transaction committed.
 async fn wait_for_status(app: &TestApp, buyer: &Person, id: &Value, status: &str) -> Value {
     for _ in 0..100 {
         let o = app
             .data(Some(buyer), ORDER_PAYMENT, json!({ "id": id }))
             .await;
         if o["order"]["payment"]["status"] == status {
-            return o;
+            return app
+                .data(Some(buyer), ORDER_PAYMENT, json!({ "id": id }))
+                .await;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
