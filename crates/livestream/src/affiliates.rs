@@ -70,26 +70,6 @@ pub async fn rate_at(
         .map_or(0, |p| p.rate_bps))
 }
 
-/// The rate in force now for each of `products` (missing ones are 0).
-pub async fn rates_now(
-    db: &impl ConnectionTrait,
-    products: &[i64],
-) -> Result<std::collections::HashMap<i64, i64>> {
-    let now = Utc::now();
-    let rows = affiliate_program::Entity::find()
-        .filter(affiliate_program::Column::ProductId.is_in(products.iter().copied()))
-        .filter(affiliate_program::Column::StartsAt.lte(now))
-        .order_by_asc(affiliate_program::Column::StartsAt)
-        .order_by_asc(affiliate_program::Column::Id)
-        .all(db)
-        .await?;
-    // Later rows overwrite earlier ones: the last is in force.
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.product_id, r.rate_bps))
-        .collect())
-}
-
 fn new_code() -> String {
     use rand::Rng;
     let mut rng = rand::rng();

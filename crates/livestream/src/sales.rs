@@ -23,19 +23,9 @@ use crate::entity::live_session::LiveStatus;
 /// the offer's `stock_changed_at`, which the STOCK job reads.
 pub struct Sales;
 
-fn line_field(index: usize, field: &str) -> Vec<String> {
-    vec![
-        "input".into(),
-        "lines".into(),
-        index.to_string(),
-        field.into(),
-    ]
-}
-
+/// A refusal of checkout line `index`, on `field`.
 fn refuse(code: ErrorCode, index: usize, field: &str, p: Problem) -> Error {
-    let f = line_field(index, field);
-    let f: Vec<&str> = f.iter().map(String::as_str).collect();
-    Error::code(code, &f, p)
+    Error::code(code, &["input", "lines", &index.to_string(), field], p)
 }
 
 /// Takes `n` of the offer's cap, at `price`; `require_live` for checkout (a revived order was

@@ -185,6 +185,24 @@ fn check_terms(regular: i64, price: i64, cap: i64, limit: Option<i64>) -> Result
     Ok(())
 }
 
+/// Who is offering the producer's variant in session `s`: its members (and ADMIN) in any
+/// session (`false`), or else the session's host as a verified creator (`true`, with the
+/// creator's rules still to apply); anyone else is refused.
+async fn as_creator(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    s: &live_session::Model,
+    producer: ProducerId,
+) -> Result<bool> {
+    let uid = viewer.require_user()?;
+    if viewer.is_admin || catalog::access::role(db, uid, producer).await?.is_some() {
+        return Ok(false);
+    }
+    require_host(db, viewer, s).await?;
+    crate::creators::require_verified(db, viewer).await?;
+    Ok(true)
+}
+
 /// A creator sells at the regular price: a lower live price is the producer's to set.
 fn creator_keeps_the_price(regular: i64, price: i64) -> Result<()> {
     if price == regular {
@@ -216,10 +234,7 @@ pub async fn add_offer<C: ConnectionTrait + TransactionTrait>(
     let producer = ProducerId(product.producer_id);
     // Members of the variant's producer may offer it in any session; the host of a creator's
     // session may offer only products in an affiliate program, at the regular price.
-    let member = viewer.is_admin || catalog::access::role(db, uid, producer).await?.is_some();
-    if !member {
-        require_host(db, viewer, &s).await?;
-        crate::creators::require_verified(db, viewer).await?;
+    if as_creator(db, viewer, &s, producer).await? {
         if crate::affiliates::rate_at(db, ProductId(product.id), Utc::now()).await? == 0 {
             return Err(Error::code(
                 ErrorCode::InvalidState,
@@ -292,7 +307,7 @@ pub async fn update_offer(
     offer_id: i64,
     c: OfferChange,
 ) -> Result<(live_offer::Model, live_offer::Model)> {
-    let uid = viewer.require_user()?;
+    viewer.require_user()?;
     let before = offer(db, offer_id)
         .await?
         .ok_or_else(|| Error::not_found(&["offerId"], Problem::LiveOfferNotFound))?;
@@ -301,13 +316,7 @@ pub async fn update_offer(
         return Err(wrong_state("offerId", Problem::LiveEnded));
     }
     let variant = catalog::variants::get(db, VariantId(before.variant_id)).await?;
-    let member = viewer.is_admin
-        || catalog::access::role(db, uid, ProducerId(before.producer_id))
-            .await?
-            .is_some();
-    if !member {
-        require_host(db, viewer, &s).await?;
-        crate::creators::require_verified(db, viewer).await?;
+    if as_creator(db, viewer, &s, ProducerId(before.producer_id)).await? {
         creator_keeps_the_price(variant.price, c.live_price)?;
     }
     // On air, a price only goes down: a viewer who saw the old price on the stream and checks

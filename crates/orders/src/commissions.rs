@@ -38,15 +38,6 @@ pub fn earned(line_total: i64, rate_bps: i64, part_refunded: i64, part_total: i6
     ledger::fee((line_total - share.min(line_total)).max(0), rate_bps)
 }
 
-async fn refunded_of(db: &impl ConnectionTrait, part: &seller_order::Model) -> Result<i64> {
-    Ok(ledger::paid_by_part(db, part.order_id)
-        .await?
-        .iter()
-        .filter(|r| r.0 == Some(part.id))
-        .map(|r| r.2)
-        .sum())
-}
-
 async fn entry(
     db: &impl ConnectionTrait,
     commission_id: i64,
@@ -76,7 +67,7 @@ pub(crate) async fn accrue(db: &impl ConnectionTrait, part: &seller_order::Model
     if lines.is_empty() {
         return Ok(());
     }
-    let refunded = refunded_of(db, part).await?;
+    let refunded = ledger::refunded_of(db, part).await?;
     let now = Utc::now();
     for l in lines {
         let (Some(creator), Some(rate)) = (l.creator_user_id, l.commission_bps) else {
@@ -135,7 +126,7 @@ pub(crate) async fn refresh_part(db: &impl ConnectionTrait, part_id: i64) -> Res
         return Ok(());
     };
     let cancelled = part.status == OrderStatus::Cancelled;
-    let refunded = refunded_of(db, &part).await?;
+    let refunded = ledger::refunded_of(db, &part).await?;
     for c in comms {
         let Some(line) = order_line::Entity::find_by_id(c.order_line_id)
             .one(db)

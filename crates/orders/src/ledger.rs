@@ -184,16 +184,24 @@ pub(crate) async fn paid_by_part(
     Ok(out)
 }
 
-/// A part completed: its producer is owed its goods and shipping, less the fee, whatever was
-/// refunded of it already, and its creators' commissions.
-pub(crate) async fn completed(db: &impl ConnectionTrait, part: &seller_order::Model) -> Result<()> {
-    let producer = Some((part.id, part.producer_id));
-    let refunded: i64 = paid_by_part(db, part.order_id)
+/// What was refunded of a part so far.
+pub(crate) async fn refunded_of(
+    db: &impl ConnectionTrait,
+    part: &seller_order::Model,
+) -> Result<i64> {
+    Ok(paid_by_part(db, part.order_id)
         .await?
         .iter()
         .filter(|r| r.0 == Some(part.id))
         .map(|r| r.2)
-        .sum();
+        .sum())
+}
+
+/// A part completed: its producer is owed its goods and shipping, less the fee, whatever was
+/// refunded of it already, and its creators' commissions.
+pub(crate) async fn completed(db: &impl ConnectionTrait, part: &seller_order::Model) -> Result<()> {
+    let producer = Some((part.id, part.producer_id));
+    let refunded = refunded_of(db, part).await?;
     let mut entries = vec![(EntryKind::Sale, part_total(part))];
     if part.platform_fee > 0 {
         entries.push((EntryKind::PlatformFee, -part.platform_fee));

@@ -26,6 +26,15 @@ impl User {
             model,
         }
     }
+
+    /// The user a field points to, through the request's loader; `field` names it in the
+    /// error if the row is gone.
+    pub async fn load(ctx: &Context<'_>, id: i64, field: &str) -> crate::context::GqlResult<User> {
+        crate::context::load(ctx, crate::loaders::UserKey(id))
+            .await?
+            .map(User::new)
+            .ok_or_else(|| errors::missing(field))
+    }
 }
 
 #[ComplexObject]

@@ -18,7 +18,7 @@ use crate::context::{
 use crate::errors::{self, UserError};
 use crate::ids::{self, Kind};
 use crate::livestream::sessions::LiveSession;
-use crate::loaders::{LiveSessionKey, OrderLineKey, ProductKey, UserKey};
+use crate::loaders::{LiveSessionKey, OrderLineKey, ProductKey};
 use crate::orders::objects::OrderLine;
 use crate::scalars::Money;
 
@@ -43,10 +43,7 @@ impl AffiliateLink {
             .ok_or_else(|| errors::missing("product"))
     }
     async fn creator(&self, ctx: &Context<'_>) -> GqlResult<User> {
-        load(ctx, UserKey(self.model.creator_user_id))
-            .await?
-            .map(User::new)
-            .ok_or_else(|| errors::missing("creator"))
+        User::load(ctx, self.model.creator_user_id, "creator").await
     }
     async fn live_session(&self, ctx: &Context<'_>) -> GqlResult<Option<LiveSession>> {
         match self.model.live_session_id {
@@ -69,10 +66,7 @@ impl Commission {
         ids::encode(Kind::Commission, self.0.id)
     }
     async fn creator(&self, ctx: &Context<'_>) -> GqlResult<User> {
-        load(ctx, UserKey(self.0.creator_user_id))
-            .await?
-            .map(User::new)
-            .ok_or_else(|| errors::missing("creator"))
+        User::load(ctx, self.0.creator_user_id, "creator").await
     }
     async fn order_line(&self, ctx: &Context<'_>) -> GqlResult<OrderLine> {
         load(ctx, OrderLineKey(self.0.order_line_id))

@@ -20,10 +20,9 @@ use livestream::entity::creator;
 use livestream::id_number::IdNumberKey;
 
 use crate::accounts::User;
-use crate::context::{GqlResult, IdPage, db, decode_arg, load, outcome, page_cost, viewer};
+use crate::context::{GqlResult, IdPage, db, decode_arg, outcome, page_cost, viewer};
 use crate::errors::{self, UserError};
 use crate::ids::Kind;
-use crate::loaders::UserKey;
 
 /// Someone who sells on livestreams and through affiliate links.
 pub struct Creator(pub creator::Model);
@@ -31,10 +30,7 @@ pub struct Creator(pub creator::Model);
 #[Object]
 impl Creator {
     async fn user(&self, ctx: &Context<'_>) -> GqlResult<User> {
-        load(ctx, UserKey(self.0.user_id))
-            .await?
-            .map(User::new)
-            .ok_or_else(|| errors::missing("user"))
+        User::load(ctx, self.0.user_id, "user").await
     }
     /// `PENDING`, `VERIFIED` or `REJECTED`.
     async fn status(&self) -> &str {

@@ -12,7 +12,7 @@ use crate::context::{
 };
 use crate::errors::{self, UserError};
 use crate::ids::{self, Kind};
-use crate::loaders::{UserKey, VariantKey};
+use crate::loaders::VariantKey;
 use crate::scalars::Money;
 use livestream::events::LiveEventKind;
 
@@ -38,10 +38,7 @@ impl LiveSession {
         &self.0.title
     }
     async fn host(&self, ctx: &Context<'_>) -> GqlResult<User> {
-        load(ctx, UserKey(self.0.host_user_id))
-            .await?
-            .map(User::new)
-            .ok_or_else(|| errors::missing("host"))
+        User::load(ctx, self.0.host_user_id, "host").await
     }
     async fn status(&self) -> LiveSessionStatus {
         self.0.status.into()

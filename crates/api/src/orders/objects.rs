@@ -12,7 +12,7 @@ use crate::context::{GqlResult, list_cost, load, loader, viewer};
 use crate::errors;
 use crate::ids::{self, Kind};
 use crate::loaders::{
-    AllocationsOf, LinesOf, LotKey, OrderKey, PaymentOf, SellerOrdersOf, UserKey, VariantKey,
+    AllocationsOf, LinesOf, LotKey, OrderKey, PaymentOf, SellerOrdersOf, VariantKey,
 };
 use crate::scalars::Money;
 use crate::traceability::objects::Lot;
@@ -137,10 +137,7 @@ impl Order {
         self.model.status.into()
     }
     async fn buyer(&self, ctx: &Context<'_>) -> GqlResult<crate::accounts::User> {
-        load(ctx, UserKey(self.model.buyer_id))
-            .await?
-            .map(crate::accounts::User::new)
-            .ok_or_else(|| errors::missing("buyer"))
+        crate::accounts::User::load(ctx, self.model.buyer_id, "buyer").await
     }
     #[graphql(complexity = "list_cost(LINES_PRICED, child_complexity)")]
     async fn lines(&self, ctx: &Context<'_>) -> GqlResult<Vec<OrderLine>> {
@@ -268,9 +265,9 @@ impl OrderLine {
     /// The creator the line is attributed to (the session's host, or the link's creator).
     async fn creator(&self, ctx: &Context<'_>) -> GqlResult<Option<crate::accounts::User>> {
         match self.0.creator_user_id {
-            Some(u) => Ok(load(ctx, crate::loaders::UserKey(u))
-                .await?
-                .map(crate::accounts::User::new)),
+            Some(u) => crate::accounts::User::load(ctx, u, "creator")
+                .await
+                .map(Some),
             None => Ok(None),
         }
     }
