@@ -40,6 +40,7 @@ mod m20261129_000015_creators;
 mod m20261129_000016_live_sessions;
 mod m20261129_000017_sell_through_creators;
 mod m20261129_000018_list_by_stars;
+mod m20261129_000019_listing_columns;
 pub mod sql;
 
 pub struct Migrator;
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000016_live_sessions::Migration),
             Box::new(m20261129_000017_sell_through_creators::Migration),
             Box::new(m20261129_000018_list_by_stars::Migration),
+            Box::new(m20261129_000019_listing_columns::Migration),
         ]
     }
 }

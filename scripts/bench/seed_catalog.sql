@@ -32,13 +32,15 @@ SELECT producer_id, 'Sản phẩm ' || g, 'I.4.a', 3 + g % 3, NULL, g || '/QĐ-U
 FROM seed ORDER BY g;
 
 INSERT INTO products (producer_id, certificate_id, category_code, slug, name, name_folded, search_text, description,
-                      status, origin_province_code, min_price, max_price, stars, created_at, updated_at, published_at)
+                      status, origin_province_code, min_price, max_price, stars, listed_until, created_at, updated_at, published_at)
 SELECT s.producer_id, s.g, 'I.4.a', 'san-pham-bench-' || s.g,
        (ARRAY['Nước mắm','Mật ong','Trà shan tuyết','Cà phê','Gạo ST25','Bưởi','Nấm linh chi','Miến dong','Tương bần','Rượu cần'])[s.kind] || ' bench ' || s.g,
        (ARRAY['nuoc mam','mat ong','tra shan tuyet','ca phe','gao st25','buoi','nam linh chi','mien dong','tuong ban','ruou can'])[s.kind] || ' bench ' || s.g,
        (ARRAY['nuoc mam','mat ong','tra shan tuyet','ca phe','gao st25','buoi','nam linh chi','mien dong','tuong ban','ruou can'])[s.kind] || ' bench ' || s.g,
        'Mô tả sản phẩm ' || s.g, 'PUBLISHED',
-       CASE WHEN s.reject AND s.g % 2 = 0 THEN '91' ELSE pr.province_code END, 0, 0, 3 + s.g % 3, now(), now(), now()
+       CASE WHEN s.reject AND s.g % 2 = 0 THEN '91' ELSE pr.province_code END, 0, 0, 3 + s.g % 3,
+       -- The listing copy of the certificate's validity (what catalog::listing::refresh keeps).
+       CASE WHEN s.reject AND s.g % 2 = 1 THEN DATE '2024-01-01' ELSE current_date + 895 END, now(), now(), now()
 FROM seed s JOIN producers pr ON pr.id = s.producer_id ORDER BY s.g;
 
 INSERT INTO variants (product_id, producer_id, sku, gtin, name, price, weight_grams, created_at, updated_at)

@@ -323,7 +323,19 @@ impl TestApp {
         self.db.execute_unprepared(sql).await.expect("sql ran");
     }
 
-    /// Counts rows of a table.
+    /// Every product's listing copy (`listed_until`) agrees with the listing rule judged from
+    /// its status, certificate and producer.
+    pub async fn assert_listing_copies_fresh(&self) {
+        let stale = catalog::listing::stale_listing_copies(&self.db)
+            .await
+            .expect("listing copies read");
+        assert_eq!(
+            stale,
+            Vec::<i64>::new(),
+            "products with a stale listed_until"
+        );
+    }
+
     /// One BIGINT the query names `n`.
     pub async fn scalar(&self, sql: &str) -> i64 {
         use sea_orm::ConnectionTrait;

@@ -77,6 +77,7 @@ async fn publish_refuses_every_broken_rule_with_its_code() {
     assert_eq!(r["product"]["status"], "PUBLISHED");
     let listed = app.data(None, LIST, json!({})).await;
     assert_eq!(listed["products"]["nodes"][0]["name"], "Chè búp");
+    app.assert_listing_copies_fresh().await;
 }
 
 #[tokio::test]
@@ -116,6 +117,7 @@ async fn revoking_the_certificate_unlists_at_once_but_members_still_see_why() {
         d["ocopCertificateRevoke"]["certificate"]["status"],
         "REVOKED"
     );
+    app.assert_listing_copies_fresh().await;
     assert_eq!(
         app.data(None, LIST, json!({})).await["products"]["nodes"],
         json!([])
@@ -170,11 +172,16 @@ async fn a_product_vanishes_the_day_its_certificate_expires_without_anyone_press
     let listed = app.data(None, LIST, json!({})).await;
     assert_eq!(listed["products"]["nodes"].as_array().unwrap().len(), 1);
     // Time passes: the certificate's last valid day was yesterday (in Vietnam).
+    // (A certificate's dates never change through the API; moving them here stands in for the
+    // calendar moving, so the products' copy of `valid_until` moves with them.)
     let yesterday = kernel::time::today_vn() - chrono::Duration::days(1);
     app.exec(&format!(
         "UPDATE ocop_certificates SET valid_until = '{yesterday}'"
     ))
     .await;
+    app.exec(&format!("UPDATE products SET listed_until = '{yesterday}'"))
+        .await;
+    app.assert_listing_copies_fresh().await;
     assert_eq!(
         app.data(None, LIST, json!({})).await["products"]["nodes"],
         json!([])
@@ -200,6 +207,8 @@ async fn a_product_vanishes_the_day_its_certificate_expires_without_anyone_press
         "UPDATE ocop_certificates SET valid_until = '{today}'"
     ))
     .await;
+    app.exec(&format!("UPDATE products SET listed_until = '{today}'"))
+        .await;
     assert_eq!(
         app.data(None, LIST, json!({})).await["products"]["nodes"]
             .as_array()
@@ -218,6 +227,7 @@ async fn unpublishing_unlists_and_the_state_machine_holds() {
         .data(Some(&f.owner), q, json!({ "id": f.product.gid() }))
         .await;
     assert_eq!(d["productUnpublish"]["product"]["status"], "UNLISTED");
+    app.assert_listing_copies_fresh().await;
     assert_eq!(
         app.data(None, LIST, json!({})).await["products"]["nodes"],
         json!([])
@@ -491,4 +501,5 @@ async fn the_star_sort_follows_a_product_to_its_new_certificate() {
         .data(None, BY_STARS, json!({ "f": { "minStars": 5 } }))
         .await;
     assert_eq!(ids(&d), vec![a.product.gid()]);
+    app.assert_listing_copies_fresh().await;
 }

@@ -265,3 +265,125 @@ async fn a_page_of_products_costs_a_fixed_handful_of_queries() {
     // Even the deep selection grows with the page, but far less than per field.
     assert!(costs[1] <= 20 * 4 + 8, "{costs:?}");
 }
+
+/// A province set is read as one index walk per province, merged; RELEVANCE reads its tiers one
+/// after the other. Pages of two agree with one big page, in every sort, and the set is right.
+#[tokio::test]
+async fn province_sets_and_relevance_tiers_page_like_one_big_page() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Mật ong", 3, 120_000, "01").await;
+    let g = app.listed_product("Mật ong rừng", 5, 90_000, "40").await;
+    add(&app, &f, "Kẹo mật ong", 40_000, "01").await;
+    add(&app, &g, "Mật ong hoa nhãn", 90_000, "79").await;
+    add(&app, &g, "Rượu mật ong", 200_000, "40").await;
+    add(&app, &f, "Cà phê", 60_000, "79").await;
+    add(&app, &f, "Mật ong Cà Mau", 80_000, "96").await; // outside the set
+    let page = "query($a: String, $s: ProductSort, $f: ProductFilter, $n: Int) { products(first: $n, after: $a, sort: $s, filter: $f) { edges { node { name ocopStars priceRange { min { amount } } } } pageInfo { hasNextPage endCursor } } }";
+    for sort in [
+        "NEWEST",
+        "PRICE_ASC",
+        "PRICE_DESC",
+        "STARS_DESC",
+        "RELEVANCE",
+    ] {
+        let mut filter = json!({ "provinceCodes": ["79", "01", "40", "01"] });
+        if sort == "RELEVANCE" {
+            filter["search"] = json!("mat ong");
+        }
+        let all = app
+            .data(None, page, json!({ "s": sort, "f": filter, "n": 50 }))
+            .await;
+        let all: Vec<Value> = all["products"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"].clone())
+            .collect();
+        let mut walked = Vec::new();
+        let mut after = Value::Null;
+        for _ in 0..10 {
+            let d = app
+                .data(
+                    None,
+                    page,
+                    json!({ "s": sort, "f": filter, "n": 2, "a": after }),
+                )
+                .await;
+            let c = &d["products"];
+            walked.extend(
+                c["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"].clone()),
+            );
+            if !c["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+                break;
+            }
+            after = c["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(walked, all, "{sort}");
+        let names: Vec<&str> = all.iter().map(|n| n["name"].as_str().unwrap()).collect();
+        let prices: Vec<i64> = all
+            .iter()
+            .map(|n| n["priceRange"]["min"]["amount"].as_i64().unwrap())
+            .collect();
+        let stars: Vec<i64> = all
+            .iter()
+            .map(|n| n["ocopStars"].as_i64().unwrap())
+            .collect();
+        match sort {
+            "RELEVANCE" => assert_eq!(
+                names,
+                vec![
+                    "Mật ong",
+                    "Mật ong hoa nhãn",
+                    "Mật ong rừng",
+                    "Rượu mật ong",
+                    "Kẹo mật ong",
+                    // Its producer's name or its place hold both words: the last tier.
+                    "Cà phê"
+                ]
+            ),
+            _ => {
+                let mut sorted = names.clone();
+                sorted.sort();
+                assert_eq!(
+                    sorted,
+                    vec![
+                        "Cà phê",
+                        "Kẹo mật ong",
+                        "Mật ong",
+                        "Mật ong hoa nhãn",
+                        "Mật ong rừng",
+                        "Rượu mật ong"
+                    ],
+                    "{sort}"
+                );
+            }
+        }
+        match sort {
+            "PRICE_ASC" => assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}"),
+            "PRICE_DESC" => assert!(prices.windows(2).all(|w| w[0] >= w[1]), "{prices:?}"),
+            "STARS_DESC" => assert!(stars.windows(2).all(|w| w[0] >= w[1]), "{stars:?}"),
+            "NEWEST" => assert_eq!(names[0], "Cà phê"),
+            _ => {}
+        }
+    }
+    // A price range and a star floor within the set.
+    let d = app
+        .data(
+            None,
+            page,
+            json!({ "s": "PRICE_ASC", "n": 50, "f": { "provinceCodes": ["01", "40"], "priceMin": 50_000, "priceMax": 150_000, "minStars": 3 } }),
+        )
+        .await;
+    let names: Vec<&str> = d["products"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Mật ong rừng", "Mật ong"]);
+    app.assert_listing_copies_fresh().await;
+}

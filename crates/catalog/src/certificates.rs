@@ -10,7 +10,7 @@ use kernel::time::{add_months, plausible_year, today_vn};
 use kernel::{Error, ErrorCode, Result, Viewer};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
 use crate::access;
@@ -119,8 +119,8 @@ pub async fn get(db: &impl ConnectionTrait, id: CertificateId) -> Result<certifi
 }
 
 /// ADMIN approves (VERIFIED) or rejects (REJECTED) a SUBMITTED certificate.
-pub async fn review(
-    db: &impl ConnectionTrait,
+pub async fn review<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     viewer: &Viewer,
     id: CertificateId,
     approve: bool,
@@ -145,12 +145,12 @@ pub async fn review(
     active.review_note = Set(note);
     active.reviewed_by = Set(Some(admin));
     active.reviewed_at = Set(Some(chrono::Utc::now()));
-    Ok(active.update(db).await?)
+    save_listed(db, active).await
 }
 
 /// ADMIN revokes a verified certificate: its products leave the public listing at once.
-pub async fn revoke(
-    db: &impl ConnectionTrait,
+pub async fn revoke<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     viewer: &Viewer,
     id: CertificateId,
     reason: &str,
@@ -170,7 +170,20 @@ pub async fn revoke(
     active.review_note = Set(Some(reason));
     active.reviewed_by = Set(Some(admin));
     active.reviewed_at = Set(Some(chrono::Utc::now()));
-    Ok(active.update(db).await?)
+    save_listed(db, active).await
+}
+
+/// Saves a certificate's new status and recomputes its products' listing copy, in one
+/// transaction.
+async fn save_listed<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    active: certificate::ActiveModel,
+) -> Result<certificate::Model> {
+    let txn = db.begin().await?;
+    let saved = active.update(&txn).await?;
+    crate::listing::refresh(&txn, crate::listing::Affected::Certificate(saved.id)).await?;
+    txn.commit().await?;
+    Ok(saved)
 }
 
 /// SUBMITTED certificates, oldest first (ADMIN).

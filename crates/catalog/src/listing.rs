@@ -4,6 +4,14 @@
 //! its certificate is VERIFIED, has 3 stars or more and is not past `valid_until` (judged in
 //! Asia/Ho_Chi_Minh). `productPublish` checks the same rule, and the public queries apply it at
 //! read time in SQL, so a product vanishes the day its certificate expires or is revoked.
+//!
+//! The listing reads one table: each product keeps `listed_until`, the last day it may be
+//! listed (its certificate's `valid_until` while every other part of the rule holds, else
+//! NULL), recomputed by [`refresh`] in the transaction of every change to those facts. The
+//! day itself is still judged at read time (`listed_until >= today`). Every page is an index
+//! walk in its sort's order: the whole listing's partial index, or one walk per province of a
+//! province filter, merged; RELEVANCE reads its tiers (exact name, name prefix, name, elsewhere)
+//! one after the other, each newest first, and stops when the page is full.
 
 use chrono::NaiveDate;
 use kernel::cursor::Cursor;
@@ -12,6 +20,7 @@ use kernel::problem::Problem;
 use kernel::sql::{Sql, like_escape};
 use kernel::{ErrorCode, Result, UserError};
 use sea_orm::{ConnectionTrait, FromQueryResult};
+use std::collections::BTreeSet;
 
 use crate::certificates::effective_status;
 use crate::entity::{CertificateStatus, ProductStatus, certificate, producer, product};
@@ -151,17 +160,373 @@ pub struct Page {
 
 use kernel::cursor::bad_cursor;
 
-/// Appends the relevance score of a product for the folded query `q`: the whole query as the
-/// name (4), at its start (3), inside it (2), elsewhere (producer, category, origin: 1).
-fn push_relevance(q: &mut Sql, folded: &str) {
+/// Which products' listing copy to recompute after a change.
+#[derive(Debug, Clone, Copy)]
+pub enum Affected {
+    Product(i64),
+    Certificate(i64),
+    Producer(i64),
+}
+
+/// Recomputes `products.listed_until` from the product's status, its certificate and its
+/// producer. Call it inside the transaction of the change, after the change.
+pub async fn refresh(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("UPDATE products SET listed_until = (");
+    push_listed_until(&mut q);
+    q.push(") WHERE ");
+    match which {
+        Affected::Product(id) => q.push("id = ").bind(id),
+        Affected::Certificate(id) => q.push("certificate_id = ").bind(id),
+        Affected::Producer(id) => q.push("producer_id = ").bind(id),
+    };
+    db.execute_raw(q.build()).await?;
+    Ok(())
+}
+
+/// The value `listed_until` should hold for the row `products`, as a scalar subquery.
+pub fn push_listed_until(q: &mut Sql) {
+    q.push(
+        "SELECT c.valid_until FROM ocop_certificates c, producers pr \
+         WHERE c.id = products.certificate_id AND pr.id = products.producer_id \
+         AND products.status = ",
+    )
+    .bind(ProductStatus::Published.as_str())
+    .push(" AND c.status = ")
+    .bind(CertificateStatus::Verified.as_str())
+    .push(" AND c.stars >= ")
+    .bind(MIN_LISTED_STARS)
+    .push(" AND pr.verified = ")
+    .bind(true);
+}
+
+/// Products whose `listed_until` differs from what the rule gives (a check for tests and
+/// operators: it should always be empty).
+pub async fn stale_listing_copies(db: &impl ConnectionTrait) -> Result<Vec<i64>> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT id FROM products WHERE NOT (COALESCE(listed_until, '1900-01-01') = COALESCE((");
+    push_listed_until(&mut q);
+    q.push("), '1900-01-01')) ORDER BY id");
+    let rows = db.query_all_raw(q.build()).await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get::<i64>("", "id")?))
+        .collect()
+}
+
+/// The order a page is read in, each served by an index on listed products.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    IdDesc,
+    PriceAsc,
+    PriceDesc,
+    StarsDesc,
+}
+
+impl Order {
+    /// The sort columns, for the keyset and ORDER BY.
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            Order::IdDesc => &["id"],
+            Order::PriceAsc | Order::PriceDesc => &["min_price", "id"],
+            Order::StarsDesc => &["stars", "id"],
+        }
+    }
+    fn descending(self) -> bool {
+        self != Order::PriceAsc
+    }
+    /// ORDER BY the `prefix` columns (single-valued in the walk), then the sort's columns,
+    /// all in the sort's direction: the order of exactly one index.
+    fn push_order_by(self, q: &mut Sql, alias: &str, prefix: &[&str]) {
+        let dir = if self.descending() { " DESC" } else { " ASC" };
+        q.push(" ORDER BY ");
+        let columns = prefix
+            .iter()
+            .filter(|c| !self.columns().contains(c))
+            .chain(self.columns());
+        for (i, c) in columns.enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push(alias).push(c).push(dir);
+        }
+    }
+    fn keys(self, p: &product::Model) -> Vec<i64> {
+        match self {
+            Order::IdDesc => vec![p.id],
+            Order::PriceAsc | Order::PriceDesc => vec![p.min_price, p.id],
+            Order::StarsDesc => vec![i64::from(p.stars), p.id],
+        }
+    }
+}
+
+/// RELEVANCE's tiers for the folded query, best first: the whole name (4), the name's start
+/// (3), inside the name (2), elsewhere (producer, category, origin: 1).
+fn push_tier(q: &mut Sql, tier: i64, folded: &str) {
     let esc = like_escape(folded);
-    q.push("(CASE WHEN p.name_folded = ")
-        .bind(folded.to_owned())
-        .push(" THEN 4 WHEN p.name_folded LIKE ")
-        .bind(format!("{esc}%"))
-        .push(" ESCAPE '\\' THEN 3 WHEN p.name_folded LIKE ")
-        .bind(format!("%{esc}%"))
-        .push(" ESCAPE '\\' THEN 2 ELSE 1 END)");
+    let prefix = format!("{esc}%");
+    let inside = format!("%{esc}%");
+    match tier {
+        4 => {
+            q.push(" AND p.name_folded = ").bind(folded.to_owned());
+        }
+        3 => {
+            q.push(" AND p.name_folded LIKE ")
+                .bind(prefix)
+                .push(" ESCAPE '\\' AND p.name_folded <> ")
+                .bind(folded.to_owned());
+        }
+        2 => {
+            q.push(" AND p.name_folded LIKE ")
+                .bind(inside)
+                .push(" ESCAPE '\\' AND p.name_folded NOT LIKE ")
+                .bind(prefix)
+                .push(" ESCAPE '\\'");
+        }
+        _ => {
+            q.push(" AND p.name_folded NOT LIKE ")
+                .bind(inside)
+                .push(" ESCAPE '\\'");
+        }
+    }
+}
+
+/// The most stars a certificate has.
+const MAX_STARS: i32 = 5;
+
+/// One index walk of a read.
+#[derive(Debug, Clone, Copy)]
+enum Branch<'a> {
+    /// Listed products of one star value, in one province or the whole country.
+    Walk {
+        province: Option<&'a str>,
+        stars: i32,
+    },
+    /// Every listed product the filter admits, in one statement (a producer's listing).
+    Whole,
+}
+
+/// One read of the listing: the filter, in one order, after a key, at most `fetch` rows.
+struct Read<'a> {
+    filter: &'a Filter,
+    terms: &'a [String],
+    today: NaiveDate,
+    order: Order,
+    after: Option<Vec<i64>>,
+    tier: Option<(i64, &'a str)>,
+    fetch: i64,
+    /// The search's words are rare: found through the trigram index (PostgreSQL), then sorted.
+    rare_words: bool,
+}
+
+impl Read<'_> {
+    /// The rows of one index walk: the whole listing, or one province of it.
+    fn push_walk(&self, q: &mut Sql, branch: Branch<'_>) {
+        q.push(
+            "SELECT p.* FROM products p WHERE p.listed_until IS NOT NULL AND p.listed_until >= ",
+        )
+        .bind(self.today);
+        let f = self.filter;
+        // A walk's star value is written as a one-value range, not an equality, and ordered on:
+        // the planner cannot drop it from the order, so only an index that leads with the stars
+        // (after the province's equality) gives the walk's order, and no estimate (nor a lack
+        // of statistics) sends the walk down the primary key filtering rows it will reject.
+        let mut prefix: Vec<&str> = Vec::new();
+        match branch {
+            Branch::Walk { province, stars } => {
+                if let Some(code) = province {
+                    q.push(" AND p.origin_province_code = ")
+                        .bind(code.to_owned());
+                }
+                q.push(" AND p.stars >= ")
+                    .bind(stars)
+                    .push(" AND p.stars <= ")
+                    .bind(stars);
+                prefix.push("stars");
+            }
+            Branch::Whole => {
+                if let Some(codes) = f.province_codes.as_ref().filter(|c| !c.is_empty()) {
+                    q.push(" AND p.origin_province_code IN ").bind_list(codes);
+                }
+                if let Some(min) = f.min_stars {
+                    q.push(" AND p.stars >= ").bind(min);
+                }
+            }
+        }
+        if let Some(codes) = f.category_codes.as_ref().filter(|c| !c.is_empty()) {
+            q.push(" AND p.category_code IN ").bind_list(codes);
+        }
+        if let Some(pid) = f.producer_id {
+            q.push(" AND p.producer_id = ").bind(pid);
+        }
+        if f.price_min.is_some() || f.price_max.is_some() {
+            // The product's price span first (no subquery), then a variant inside the range.
+            if let Some(min) = f.price_min {
+                q.push(" AND p.max_price >= ").bind(min);
+            }
+            if let Some(max) = f.price_max {
+                q.push(" AND p.min_price <= ").bind(max);
+            }
+            q.push(" AND EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id");
+            if let Some(min) = f.price_min {
+                q.push(" AND v.price >= ").bind(min);
+            }
+            if let Some(max) = f.price_max {
+                q.push(" AND v.price <= ").bind(max);
+            }
+            q.push(")");
+        }
+        match f.in_stock {
+            Some(true) => {
+                q.push(" AND");
+                crate::stock::push_product_in_stock(q, self.today);
+            }
+            Some(false) => {
+                q.push(" AND NOT");
+                crate::stock::push_product_in_stock(q, self.today);
+            }
+            None => {}
+        }
+        // Walking, the words are a filter the trigram index cannot take (`|| ''`), so a plan
+        // never trades the walk for a bitmap of every product holding a common word.
+        let words = if self.rare_words {
+            " AND p.search_text LIKE "
+        } else {
+            " AND (p.search_text || '') LIKE "
+        };
+        for term in self.terms {
+            q.push(words)
+                .bind(format!("%{}%", like_escape(term)))
+                .push(" ESCAPE '\\'");
+        }
+        if let Some((tier, folded)) = self.tier {
+            push_tier(q, tier, folded);
+        }
+        // Keyset: rows strictly after the key in the walk's order, as a row comparison that
+        // bounds the index scan.
+        if let Some(keys) = &self.after {
+            let cols = self.order.columns();
+            q.push(" AND (");
+            for (i, c) in cols.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push("p.").push(c);
+            }
+            q.push(if self.order.descending() {
+                ") < ("
+            } else {
+                ") > ("
+            });
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.bind(*k);
+            }
+            q.push(")");
+        }
+        self.order.push_order_by(q, "p.", &prefix);
+        q.push(" LIMIT ").bind(self.fetch);
+    }
+
+    /// The index walks that together give the page: one per province of the filter (or one for
+    /// the whole country) and per star value the filter admits, each an equality prefix of an
+    /// index on listed products followed by the sort's columns, so no walk reads rows another
+    /// filter would reject for its province or stars, whatever the statistics. A producer's
+    /// own listing is one read through the producer's index.
+    fn branches(&self) -> Vec<Branch<'_>> {
+        let f = self.filter;
+        if f.producer_id.is_some() || self.rare_words {
+            return vec![Branch::Whole];
+        }
+        let provinces: Vec<Option<&str>> = match f.province_codes.as_ref() {
+            Some(codes) if !codes.is_empty() => codes
+                .iter()
+                .map(String::as_str)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .map(Some)
+                .collect(),
+            _ => vec![None],
+        };
+        let lowest = f
+            .min_stars
+            .unwrap_or(MIN_LISTED_STARS)
+            .max(MIN_LISTED_STARS);
+        let mut out = Vec::new();
+        for province in provinces {
+            for stars in (lowest..=MAX_STARS).rev() {
+                out.push(Branch::Walk { province, stars });
+            }
+        }
+        out
+    }
+
+    async fn rows(&self, db: &impl ConnectionTrait) -> Result<Vec<product::Model>> {
+        let branches = self.branches();
+        let mut q = Sql::new(db.get_database_backend());
+        match branches.as_slice() {
+            [] => return Ok(Vec::new()),
+            [one] => self.push_walk(&mut q, *one),
+            many => {
+                // Each walk at most a page, merged in the walk's order.
+                for (i, branch) in many.iter().enumerate() {
+                    if i > 0 {
+                        q.push(" UNION ALL ");
+                    }
+                    q.push("SELECT * FROM (");
+                    self.push_walk(&mut q, *branch);
+                    q.push(&format!(") b{i}"));
+                }
+                self.order.push_order_by(&mut q, "", &[]);
+                q.push(" LIMIT ").bind(self.fetch);
+            }
+        }
+        let rows = db.query_all_raw(q.build()).await?;
+        Ok(rows
+            .iter()
+            .map(|r| product::Model::from_query_result(r, ""))
+            .collect::<std::result::Result<Vec<_>, _>>()?)
+    }
+}
+
+/// How many of the newest listed products a search's words are tried on.
+const WORD_SAMPLE: i64 = 2_000;
+
+/// Whether a search's words are rare enough (under 1 in 200 of a sample of the newest listed
+/// products) that reading their few products through the trigram index and sorting them beats
+/// walking the sort's index until a page of them turns up. Judged by looking, not from the
+/// planner's statistics, so a catalog loaded a minute ago reads common and rare words alike
+/// in bounded time. SQLite has no trigram index: words are always walked there.
+async fn words_are_rare(
+    db: &impl ConnectionTrait,
+    terms: &[String],
+    today: NaiveDate,
+) -> Result<bool> {
+    if terms.is_empty() || db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(false);
+    }
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT CAST(COUNT(*) AS BIGINT) AS sampled, CAST(COALESCE(SUM(CASE WHEN TRUE");
+    for term in terms {
+        q.push(" AND (s.search_text || '') LIKE ")
+            .bind(format!("%{}%", like_escape(term)))
+            .push(" ESCAPE '\\'");
+    }
+    q.push(
+        " THEN 1 ELSE 0 END), 0) AS BIGINT) AS matched FROM (SELECT p.search_text FROM products p \
+         WHERE p.listed_until IS NOT NULL AND p.listed_until >= ",
+    )
+    .bind(today)
+    .push(" ORDER BY p.id DESC LIMIT ")
+    .bind(WORD_SAMPLE)
+    .push(") s");
+    let Some(row) = db.query_one_raw(q.build()).await? else {
+        return Ok(false);
+    };
+    let sampled: i64 = row.try_get("", "sampled")?;
+    let matched: i64 = row.try_get("", "matched")?;
+    Ok(matched * 200 < sampled)
 }
 
 /// The public listing: listed products matching `filter`, in `sort` order, after the cursor.
@@ -183,137 +548,64 @@ pub async fn search(
         .map(|s| search_terms(s, 8))
         .unwrap_or_default();
     let folded = filter.search.as_deref().map(fold).unwrap_or_default();
-    let relevance = sort == Sort::Relevance && !terms.is_empty();
-
-    let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT p.*, c.stars AS c_stars");
-    if relevance {
-        q.push(", ");
-        push_relevance(&mut q, &folded);
-        q.push(" AS rel");
-    }
-    q.push(
-        " FROM products p JOIN ocop_certificates c ON c.id = p.certificate_id \
-         JOIN producers pr ON pr.id = p.producer_id WHERE",
-    );
-    push_listed(&mut q, today);
-    if let Some(min) = filter.min_stars {
-        q.push(" AND p.stars >= ").bind(min);
-    }
-    if let Some(codes) = filter.province_codes.as_ref().filter(|c| !c.is_empty()) {
-        q.push(" AND p.origin_province_code IN ").bind_list(codes);
-    }
-    if let Some(codes) = filter.category_codes.as_ref().filter(|c| !c.is_empty()) {
-        q.push(" AND p.category_code IN ").bind_list(codes);
-    }
-    if let Some(pid) = filter.producer_id {
-        q.push(" AND p.producer_id = ").bind(pid);
-    }
-    if filter.price_min.is_some() || filter.price_max.is_some() {
-        q.push(" AND EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id");
-        if let Some(min) = filter.price_min {
-            q.push(" AND v.price >= ").bind(min);
-        }
-        if let Some(max) = filter.price_max {
-            q.push(" AND v.price <= ").bind(max);
-        }
-        q.push(")");
-    }
-    match filter.in_stock {
-        Some(true) => {
-            q.push(" AND");
-            crate::stock::push_product_in_stock(&mut q, today);
-        }
-        Some(false) => {
-            q.push(" AND NOT");
-            crate::stock::push_product_in_stock(&mut q, today);
-        }
-        None => {}
-    }
-    for term in &terms {
-        q.push(" AND p.search_text LIKE ")
-            .bind(format!("%{}%", like_escape(term)))
-            .push(" ESCAPE '\\'");
-    }
-    // Keyset: rows strictly after the cursor's key in the sort's order.
-    if let Some(c) = &cursor {
-        let k = &c.keys;
-        match sort {
-            Sort::Newest => {
-                q.push(" AND p.id < ").bind(k[0]);
-            }
-            Sort::PriceAsc => {
-                q.push(" AND (p.min_price > ")
-                    .bind(k[0])
-                    .push(" OR (p.min_price = ")
-                    .bind(k[0])
-                    .push(" AND p.id > ")
-                    .bind(k[1])
-                    .push("))");
-            }
-            Sort::PriceDesc => {
-                q.push(" AND (p.min_price < ")
-                    .bind(k[0])
-                    .push(" OR (p.min_price = ")
-                    .bind(k[0])
-                    .push(" AND p.id < ")
-                    .bind(k[1])
-                    .push("))");
-            }
-            Sort::StarsDesc => {
-                q.push(" AND (p.stars < ")
-                    .bind(k[0])
-                    .push(" OR (p.stars = ")
-                    .bind(k[0])
-                    .push(" AND p.id < ")
-                    .bind(k[1])
-                    .push("))");
-            }
-            Sort::Relevance => {
-                if relevance {
-                    q.push(" AND (");
-                    push_relevance(&mut q, &folded);
-                    q.push(" < ").bind(k[0]).push(" OR (");
-                    push_relevance(&mut q, &folded);
-                    q.push(" = ")
-                        .bind(k[0])
-                        .push(" AND p.id < ")
-                        .bind(k[1])
-                        .push("))");
-                } else {
-                    q.push(" AND p.id < ").bind(k[1]);
-                }
-            }
-        }
-    }
-    q.push(match sort {
-        Sort::Newest => " ORDER BY p.id DESC",
-        Sort::PriceAsc => " ORDER BY p.min_price ASC, p.id ASC",
-        Sort::PriceDesc => " ORDER BY p.min_price DESC, p.id DESC",
-        // The product's copy of its certificate's stars: an index walk, not a sort.
-        Sort::StarsDesc => " ORDER BY p.stars DESC, p.id DESC",
-        Sort::Relevance if relevance => " ORDER BY rel DESC, p.id DESC",
-        Sort::Relevance => " ORDER BY p.id DESC",
-    });
-    q.push(" LIMIT ").bind(limit as i64 + 1);
-
-    let rows = db.query_all_raw(q.build()).await?;
-    let has_next = rows.len() as u64 > limit;
-    let mut items = Vec::with_capacity(rows.len().min(limit as usize));
-    for row in rows.iter().take(limit as usize) {
-        let p = product::Model::from_query_result(row, "")?;
-        let stars: i32 = row.try_get("", "c_stars")?;
-        let keys = match sort {
-            Sort::Newest => vec![p.id],
-            Sort::PriceAsc | Sort::PriceDesc => vec![p.min_price, p.id],
-            Sort::StarsDesc => vec![i64::from(stars), p.id],
-            Sort::Relevance if relevance => {
-                let rel: i32 = row.try_get("", "rel")?;
-                vec![i64::from(rel), p.id]
-            }
-            Sort::Relevance => vec![1, p.id],
+    let fetch = limit as usize + 1;
+    let order = match sort {
+        Sort::Newest | Sort::Relevance => Order::IdDesc,
+        Sort::PriceAsc => Order::PriceAsc,
+        Sort::PriceDesc => Order::PriceDesc,
+        Sort::StarsDesc => Order::StarsDesc,
+    };
+    let mut read = Read {
+        filter,
+        terms: &terms,
+        today,
+        order,
+        after: None,
+        tier: None,
+        fetch: fetch as i64,
+        rare_words: words_are_rare(db, &terms, today).await?,
+    };
+    // (cursor keys, product) in page order.
+    let mut found: Vec<(Vec<i64>, product::Model)> = Vec::new();
+    if sort == Sort::Relevance && !terms.is_empty() {
+        let (start, after_id) = match &cursor {
+            Some(c) => (c.keys[0].clamp(1, 4), Some(c.keys[1])),
+            None => (4, None),
         };
-        items.push((Cursor::new(sort.tag(), keys).encode(), p));
+        for tier in (1..=start).rev() {
+            read.tier = Some((tier, &folded));
+            read.after = if tier == start {
+                after_id.map(|id| vec![id])
+            } else {
+                None
+            };
+            read.fetch = (fetch - found.len()) as i64;
+            for p in read.rows(db).await? {
+                found.push((vec![tier, p.id], p));
+            }
+            if found.len() >= fetch {
+                break;
+            }
+        }
+    } else {
+        read.after = cursor.map(|c| match sort {
+            // RELEVANCE without words: newest first, keyed (1, id).
+            Sort::Relevance => vec![c.keys[1]],
+            _ => c.keys,
+        });
+        for p in read.rows(db).await? {
+            let keys = match sort {
+                Sort::Relevance => vec![1, p.id],
+                _ => order.keys(&p),
+            };
+            found.push((keys, p));
+        }
     }
+    let has_next = found.len() > limit as usize;
+    let items = found
+        .into_iter()
+        .take(limit as usize)
+        .map(|(keys, p)| (Cursor::new(sort.tag(), keys).encode(), p))
+        .collect();
     Ok(Page { items, has_next })
 }

@@ -289,8 +289,8 @@ pub async fn accept_invitation<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// ADMIN marks a producer verified (idempotent).
-pub async fn verify(
-    db: &impl ConnectionTrait,
+pub async fn verify<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     viewer: &Viewer,
     producer_id: ProducerId,
 ) -> Result<producer::Model> {
@@ -302,7 +302,11 @@ pub async fn verify(
     let mut active: producer::ActiveModel = producer.into();
     active.verified = Set(true);
     active.verified_at = Set(Some(chrono::Utc::now()));
-    Ok(active.update(db).await?)
+    let txn = db.begin().await?;
+    let saved = active.update(&txn).await?;
+    crate::listing::refresh(&txn, crate::listing::Affected::Producer(saved.id)).await?;
+    txn.commit().await?;
+    Ok(saved)
 }
 
 /// Producers, newest first: verified ones for everyone, all of them for ADMIN.

@@ -341,7 +341,11 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     active.origin_commune_code = Set(origin.1);
     active.origin_place = Set(origin.2);
     active.updated_at = Set(chrono::Utc::now());
-    let updated = active.update(&txn).await.map_err(claimed_meanwhile)?;
+    let mut updated = active.update(&txn).await.map_err(claimed_meanwhile)?;
+    if new_cert.is_some() {
+        listing::refresh(&txn, listing::Affected::Product(id.get())).await?;
+        updated = get(&txn, id).await?;
+    }
     if let Some(images) = images {
         replace_images(&txn, id.get(), &images, &name).await?;
     }
@@ -382,8 +386,8 @@ pub async fn listing_issues(
 /// Publishes a product when the listing rule holds. The inner error lists every reason it
 /// does not, with codes `PRODUCER_NOT_VERIFIED`, `CERTIFICATE_NOT_VERIFIED`,
 /// `CERTIFICATE_EXPIRED`, `STARS_TOO_LOW`, `NO_VARIANT`.
-pub async fn publish(
-    db: &impl ConnectionTrait,
+pub async fn publish<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     viewer: &Viewer,
     id: ProductId,
 ) -> Result<Result<product::Model, Vec<UserError>>> {
@@ -403,11 +407,24 @@ pub async fn publish(
     active.status = Set(ProductStatus::Published);
     active.published_at = Set(Some(chrono::Utc::now()));
     active.updated_at = Set(chrono::Utc::now());
-    Ok(Ok(active.update(db).await?))
+    Ok(Ok(save_listed(db, active).await?))
 }
 
-pub async fn unpublish(
-    db: &impl ConnectionTrait,
+/// Saves a product and recomputes its listing copy in one transaction; returns it as stored.
+async fn save_listed<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    active: product::ActiveModel,
+) -> Result<product::Model> {
+    let txn = db.begin().await?;
+    let saved = active.update(&txn).await?;
+    listing::refresh(&txn, listing::Affected::Product(saved.id)).await?;
+    let saved = get(&txn, ProductId(saved.id)).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+pub async fn unpublish<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     viewer: &Viewer,
     id: ProductId,
 ) -> Result<product::Model> {
@@ -422,7 +439,7 @@ pub async fn unpublish(
     let mut active: product::ActiveModel = p.into();
     active.status = Set(ProductStatus::Unlisted);
     active.updated_at = Set(chrono::Utc::now());
-    Ok(active.update(db).await?)
+    save_listed(db, active).await
 }
 
 /// A producer's products, newest first: all of them for its members and ADMIN, the listed ones

@@ -25,6 +25,9 @@ pub struct Model {
     /// Its certificate's stars (fixed once the certificate is submitted), for the star sort
     /// and floor.
     pub stars: i32,
+    /// The last day the product may be listed: its certificate's `valid_until` while the rest
+    /// of the listing rule holds, else NULL (kept by `listing::refresh`).
+    pub listed_until: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
