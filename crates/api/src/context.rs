@@ -2,6 +2,7 @@
 //! per-request loader, reference data, the hooks the server implements, and the helpers every
 //! payload and connection uses.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::connection::{Connection, Edge};
@@ -13,7 +14,7 @@ use kernel::problem::Problem;
 use sea_orm::DatabaseConnection;
 
 use crate::errors::{self, UserError};
-use crate::loaders::{Loader, Loaders};
+use crate::loaders::{Loader, Loaders, Prefetched};
 
 pub type GqlResult<T> = async_graphql::Result<T>;
 
@@ -135,7 +136,41 @@ where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     Loader: async_graphql::dataloader::Loader<K, Error = Arc<kernel::Error>>,
 {
+    if let Some(v) = ctx.data_opt::<Prefetched>().and_then(|p| p.get(&key)) {
+        return Ok(Some(v));
+    }
     loader(ctx).load_one(key).await.map_err(errors::load_err)
+}
+
+/// Loads values by key: those read ahead at once, the rest through the request's loader.
+pub async fn load_many<K>(
+    ctx: &Context<'_>,
+    keys: impl IntoIterator<Item = K>,
+) -> GqlResult<HashMap<K, <Loader as async_graphql::dataloader::Loader<K>>::Value>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    Loader: async_graphql::dataloader::Loader<K, Error = Arc<kernel::Error>>,
+{
+    let ahead = ctx.data_opt::<Prefetched>();
+    let mut found = HashMap::new();
+    let mut missing = Vec::new();
+    for k in keys {
+        match ahead.and_then(|p| p.get(&k)) {
+            Some(v) => {
+                found.insert(k, v);
+            }
+            None => missing.push(k),
+        }
+    }
+    if !missing.is_empty() {
+        found.extend(
+            loader(ctx)
+                .load_many(missing)
+                .await
+                .map_err(errors::load_err)?,
+        );
+    }
+    Ok(found)
 }
 
 /// A service result split for a payload: the object, or the caller's mistakes.

@@ -162,6 +162,9 @@ pub async fn execute(
 ) -> Executed {
     let mut request = prepared.request;
     request.data = request_data(db, viewer, client_ip);
+    // Pages read ahead for this request only (a websocket connection lives longer than its
+    // reads, so it has none).
+    request.data.insert(crate::loaders::Prefetched::default());
     let response = schema.execute(request).await;
     let ok = response.errors.is_empty();
     match serde_json::to_vec(&response) {

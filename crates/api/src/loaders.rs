@@ -2,9 +2,10 @@
 //! orders or lots costs one statement per kind of thing, however many rows and however deep
 //! the selection. One loader per request (per websocket connection for subscriptions).
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::dataloader::DataLoader;
 use catalog::entity::{MemberRole, category, certificate, image, lot, producer, product, variant};
@@ -22,6 +23,45 @@ pub type Loaders = DataLoader<Loader>;
 
 pub fn new(db: DatabaseConnection) -> Loaders {
     DataLoader::new(Loader { db }, tokio::spawn)
+}
+
+/// Values read ahead with a page, by loader key: a listing page reads its products' producers,
+/// certificates, variants and stock in a fixed handful of statements, and the resolvers below
+/// take them from here (`context::load`) instead of waiting on the DataLoader's batching delay.
+/// One per request; only queries fill it, so nothing in it is older than the request.
+#[derive(Default)]
+pub struct Prefetched(Mutex<HashMap<TypeId, Box<dyn Any + Send + Sync>>>);
+
+impl Prefetched {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<TypeId, Box<dyn Any + Send + Sync>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn feed<K, V>(&self, items: impl IntoIterator<Item = (K, V)>)
+    where
+        K: Hash + Eq + Send + Sync + 'static,
+        V: Send + Sync + 'static,
+    {
+        let mut m = self.map();
+        let slot = m
+            .entry(TypeId::of::<HashMap<K, V>>())
+            .or_insert_with(|| Box::new(HashMap::<K, V>::new()));
+        if let Some(map) = slot.downcast_mut::<HashMap<K, V>>() {
+            map.extend(items);
+        }
+    }
+
+    pub fn get<K, V>(&self, key: &K) -> Option<V>
+    where
+        K: Hash + Eq + Send + Sync + 'static,
+        V: Clone + Send + Sync + 'static,
+    {
+        self.map()
+            .get(&TypeId::of::<HashMap<K, V>>())?
+            .downcast_ref::<HashMap<K, V>>()?
+            .get(key)
+            .cloned()
+    }
 }
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<kernel::Error>>;

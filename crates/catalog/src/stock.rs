@@ -16,11 +16,11 @@ use kernel::problem::Problem;
 use kernel::sql::Sql;
 use kernel::{Error, Result};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
+    QueryFilter, Set,
 };
 
-use crate::entity::{lot, variant};
+use crate::entity::lot;
 
 /// Whether a lot read from the database can be sold on `today`.
 pub fn sellable(l: &lot::Model, today: NaiveDate) -> bool {
@@ -276,21 +276,20 @@ pub async fn of_product(
     limit: u64,
     after: Option<i64>,
 ) -> Result<Vec<lot::Model>> {
-    let variants = variant::Entity::find()
-        .select_only()
-        .column(variant::Column::Id)
-        .filter(variant::Column::ProductId.eq(product.get()))
-        .into_tuple::<i64>()
-        .all(db)
-        .await?;
-    let mut q = lot::Entity::find().filter(lot::Column::VariantId.is_in(variants));
+    // One statement: the product's variants as a subquery.
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT l.* FROM lots l WHERE l.variant_id IN (SELECT v.id FROM variants v WHERE v.product_id = ")
+        .bind(product.get())
+        .push(")");
     if let Some(a) = after {
-        q = q.filter(lot::Column::Id.lt(a));
+        q.push(" AND l.id < ").bind(a);
     }
-    Ok(q.order_by_desc(lot::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+    q.push(" ORDER BY l.id DESC LIMIT ").bind(limit as i64);
+    let rows = db.query_all_raw(q.build()).await?;
+    Ok(rows
+        .iter()
+        .map(|r| lot::Model::from_query_result(r, ""))
+        .collect::<std::result::Result<Vec<_>, _>>()?)
 }
 
 #[cfg(test)]

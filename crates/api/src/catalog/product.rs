@@ -1,7 +1,7 @@
 //! Products and their variants.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{Context, ID, Lookahead, Object, SimpleObject};
 use catalog::entity::{certificate, image, product, variant};
 use kernel::id::ProductId;
 use kernel::time::today_vn;
@@ -10,11 +10,12 @@ use crate::catalog::objects::{
     Commune, OcopCategory, OcopCertificate, Producer, ProductStatus, Province, category_of,
     commune_of, manages, producer_of, province_of,
 };
-use crate::context::{GqlResult, IdPage, db, list_cost, load, loader, page_cost, units};
+use crate::context::{GqlResult, IdPage, db, list_cost, load, load_many, page_cost, units};
 use crate::errors::{self, UserError};
 use crate::ids::{self, Kind};
 use crate::loaders::{
-    AvailableOf, CertificateKey, ImagesOf, ListedKey, ProductKey, VariantKey, VariantsOf,
+    AvailableOf, CertificateKey, ImagesOf, ListedKey, Prefetched, ProducerKey, ProductKey,
+    VariantKey, VariantsOf,
 };
 use crate::scalars::Money;
 use crate::traceability::objects::Lot;
@@ -115,10 +116,7 @@ impl Product {
     /// Whether any variant has a sellable lot (stock left, not expired, not recalled).
     async fn in_stock(&self, ctx: &Context<'_>) -> GqlResult<bool> {
         let vs = self.variant_models(ctx).await?;
-        let avail = loader(ctx)
-            .load_many(vs.iter().map(|v| AvailableOf(v.id)))
-            .await
-            .map_err(errors::load_err)?;
+        let avail = load_many(ctx, vs.iter().map(|v| AvailableOf(v.id))).await?;
         Ok(avail.values().any(|q| *q > 0))
     }
     /// Whether the public sees the product today.
@@ -169,10 +167,7 @@ impl Product {
         let producer = producer_of(ctx, self.0.producer_id).await?.0;
         let cert = self.cert(ctx).await?;
         let variants = self.variant_models(ctx).await?;
-        let available = loader(ctx)
-            .load_many(variants.iter().map(|v| AvailableOf(v.id)))
-            .await
-            .map_err(errors::load_err)?;
+        let available = load_many(ctx, variants.iter().map(|v| AvailableOf(v.id))).await?;
         let stock = catalog::listing::Stock {
             has_variants: !variants.is_empty(),
             has_sellable_lot: available.values().any(|q| *q > 0),
@@ -254,4 +249,143 @@ pub async fn visible_variant(ctx: &Context<'_>, id: i64) -> GqlResult<Option<Var
     Ok(visible_product(ctx, v.product_id)
         .await?
         .map(|_| Variant(v)))
+}
+
+/// What a selection of products reads beyond the product row.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Wants {
+    producer: bool,
+    certificate: bool,
+    variants: bool,
+    available: bool,
+    images: bool,
+    listed: bool,
+}
+
+impl Wants {
+    /// From the product selections (a connection's `edges.node` and `nodes`, or one product).
+    pub fn of(selections: &[Lookahead<'_>]) -> Wants {
+        let any = |f: &str| selections.iter().any(|s| s.field(f).exists());
+        let variants = any("variants") || any("priceRange") || any("inStock");
+        Wants {
+            producer: any("producer"),
+            certificate: any("certificate") || any("ocopStars"),
+            variants,
+            available: any("inStock")
+                || selections
+                    .iter()
+                    .any(|s| s.field("variants").field("available").exists()),
+            images: any("images"),
+            listed: false,
+        }
+    }
+
+    /// Also whether each product is listed today (the visibility check of `product`).
+    pub fn with_listed(mut self) -> Wants {
+        self.listed = true;
+        self
+    }
+}
+
+/// Reads what `wants` names for these products in a fixed handful of statements (run side by
+/// side), and leaves it for the resolvers: a page answers without waiting on loader batching.
+pub async fn read_ahead(
+    ctx: &Context<'_>,
+    products: &[&product::Model],
+    wants: Wants,
+) -> GqlResult<()> {
+    if products.is_empty() {
+        return Ok(());
+    }
+    let db = db(ctx);
+    let today = today_vn();
+    let mut ids: Vec<i64> = products.iter().map(|p| p.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut producer_ids: Vec<i64> = products.iter().map(|p| p.producer_id).collect();
+    producer_ids.sort_unstable();
+    producer_ids.dedup();
+    let cert_ids: Vec<i64> = products.iter().map(|p| p.certificate_id).collect();
+    let (producers, certs, variants, images) = futures_util::try_join!(
+        async {
+            match wants.producer || wants.listed {
+                true => catalog::reads::producers(db, &producer_ids).await,
+                false => Ok(Vec::new()),
+            }
+        },
+        async {
+            match wants.certificate || wants.listed {
+                true => catalog::reads::certificates(db, &cert_ids).await,
+                false => Ok(Vec::new()),
+            }
+        },
+        async {
+            match wants.variants || wants.available {
+                true => catalog::reads::variants_of(db, &ids).await,
+                false => Ok(Vec::new()),
+            }
+        },
+        async {
+            match wants.images {
+                true => catalog::reads::images_of(db, &ids).await,
+                false => Ok(Vec::new()),
+            }
+        },
+    )
+    .map_err(errors::top)?;
+    let variant_ids: Vec<i64> = variants.iter().map(|v| v.id).collect();
+    let available = if wants.available && !variant_ids.is_empty() {
+        catalog::stock::available(db, &variant_ids, today)
+            .await
+            .map_err(errors::top)?
+    } else {
+        Default::default()
+    };
+    let Some(ahead) = ctx.data_opt::<Prefetched>() else {
+        return Ok(());
+    };
+    if wants.listed {
+        // The listing rule, judged on the rows just read (as `listing::push_listed` judges it
+        // in SQL): no statement of its own.
+        let producer_of: std::collections::HashMap<i64, &catalog::entity::producer::Model> =
+            producers.iter().map(|p| (p.id, p)).collect();
+        let cert_of: std::collections::HashMap<i64, &certificate::Model> =
+            certs.iter().map(|c| (c.id, c)).collect();
+        let stock = catalog::listing::Stock {
+            has_variants: true,
+            has_sellable_lot: true,
+        };
+        ahead.feed(products.iter().filter_map(|p| {
+            let producer = producer_of.get(&p.producer_id)?;
+            let cert = cert_of.get(&p.certificate_id)?;
+            let listed = catalog::listing::issues(p, producer, cert, stock, today, true).is_empty();
+            Some((ListedKey(p.id), listed))
+        }));
+    }
+    ahead.feed(producers.into_iter().map(|p| (ProducerKey(p.id), p)));
+    ahead.feed(certs.into_iter().map(|c| (CertificateKey(c.id), c)));
+    if wants.available {
+        ahead.feed(
+            variant_ids
+                .iter()
+                .map(|v| (AvailableOf(*v), available.get(v).copied().unwrap_or(0))),
+        );
+    }
+    if wants.variants || wants.available {
+        let mut of: std::collections::HashMap<i64, Vec<variant::Model>> =
+            ids.iter().map(|id| (*id, Vec::new())).collect();
+        for v in variants {
+            of.entry(v.product_id).or_default().push(v);
+        }
+        ahead.feed(of.into_iter().map(|(id, vs)| (VariantsOf(id), vs)));
+    }
+    if wants.images {
+        let mut of: std::collections::HashMap<i64, Vec<image::Model>> =
+            ids.iter().map(|id| (*id, Vec::new())).collect();
+        for i in images {
+            of.entry(i.product_id).or_default().push(i);
+        }
+        ahead.feed(of.into_iter().map(|(id, is)| (ImagesOf(id), is)));
+    }
+    Ok(())
 }

@@ -10,7 +10,7 @@ use kernel::time::today_vn;
 use crate::catalog::objects::{
     Commune, OcopCategory, OcopCertificate, Producer, Province, visible_producer,
 };
-use crate::catalog::product::{Product, product_if_visible};
+use crate::catalog::product::{Product, Wants, product_if_visible, read_ahead};
 use crate::context::{GqlResult, IdPage, db, page_cost, units, viewer};
 use crate::errors::{self, TopError};
 use crate::ids::{self, Kind};
@@ -171,6 +171,11 @@ impl CatalogQuery {
         let page = listing::search(db(ctx), &filter, sort, limit, after.as_deref(), today_vn())
             .await
             .map_err(errors::top)?;
+        let look = ctx.look_ahead();
+        let wants = Wants::of(&[look.field("edges").field("node"), look.field("nodes")]);
+        let models: Vec<&catalog::entity::product::Model> =
+            page.items.iter().map(|(_, p)| p).collect();
+        read_ahead(ctx, &models, wants).await?;
         let mut conn = Connection::new(after.is_some(), page.has_next);
         conn.edges.extend(
             page.items
@@ -197,7 +202,11 @@ impl CatalogQuery {
         }
         .map_err(errors::top)?;
         match found {
-            Some(p) => product_if_visible(ctx, p).await,
+            Some(p) => {
+                let wants = Wants::of(&[ctx.look_ahead()]).with_listed();
+                read_ahead(ctx, &[&p], wants).await?;
+                product_if_visible(ctx, p).await
+            }
             None => Ok(None),
         }
     }
