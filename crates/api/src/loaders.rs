@@ -70,7 +70,7 @@ fn by<K: Hash + Eq, V>(rows: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, V> {
     rows.into_iter().map(|r| (key(&r), r)).collect()
 }
 
-fn grouped<K: Hash + Eq + Copy, V>(
+pub(crate) fn grouped<K: Hash + Eq + Copy, V>(
     keys: &[K],
     rows: Vec<V>,
     key: impl Fn(&V) -> K,

@@ -105,14 +105,20 @@ pub fn issues(
 
 /// Appends the listing rule for `products p`, `ocop_certificates c` and `producers pr`.
 pub fn push_listed(q: &mut Sql, today: NaiveDate) {
-    q.push(" p.status = ")
+    push_rule_but_the_day(q, "p");
+    q.push(" AND c.valid_until >= ").bind(today);
+}
+
+/// The listing rule for `product`, `ocop_certificates c` and `producers pr`, all but the day.
+fn push_rule_but_the_day(q: &mut Sql, product: &str) {
+    q.push(" ")
+        .push(product)
+        .push(".status = ")
         .bind(ProductStatus::Published.as_str())
         .push(" AND c.status = ")
         .bind(CertificateStatus::Verified.as_str())
         .push(" AND c.stars >= ")
         .bind(MIN_LISTED_STARS)
-        .push(" AND c.valid_until >= ")
-        .bind(today)
         .push(" AND pr.verified = ")
         .bind(true);
 }
@@ -188,16 +194,9 @@ pub async fn refresh(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
 pub fn push_listed_until(q: &mut Sql) {
     q.push(
         "SELECT c.valid_until FROM ocop_certificates c, producers pr \
-         WHERE c.id = products.certificate_id AND pr.id = products.producer_id \
-         AND products.status = ",
-    )
-    .bind(ProductStatus::Published.as_str())
-    .push(" AND c.status = ")
-    .bind(CertificateStatus::Verified.as_str())
-    .push(" AND c.stars >= ")
-    .bind(MIN_LISTED_STARS)
-    .push(" AND pr.verified = ")
-    .bind(true);
+         WHERE c.id = products.certificate_id AND pr.id = products.producer_id AND",
+    );
+    push_rule_but_the_day(q, "products");
 }
 
 /// Products whose `listed_until` differs from what the rule gives (a check for tests and

@@ -15,7 +15,7 @@ use crate::errors::{self, UserError};
 use crate::ids::{self, Kind};
 use crate::loaders::{
     AvailableOf, CertificateKey, ImagesOf, ListedKey, Prefetched, ProducerKey, ProductKey,
-    VariantKey, VariantsOf,
+    VariantKey, VariantsOf, grouped,
 };
 use crate::scalars::Money;
 use crate::traceability::objects::Lot;
@@ -372,20 +372,12 @@ pub async fn read_ahead(
         );
     }
     if wants.variants || wants.available {
-        let mut of: std::collections::HashMap<i64, Vec<variant::Model>> =
-            ids.iter().map(|id| (*id, Vec::new())).collect();
-        for v in variants {
-            of.entry(v.product_id).or_default().push(v);
-        }
-        ahead.feed(of.into_iter().map(|(id, vs)| (VariantsOf(id), vs)));
+        let keys: Vec<VariantsOf> = ids.iter().map(|id| VariantsOf(*id)).collect();
+        ahead.feed(grouped(&keys, variants, |v| VariantsOf(v.product_id)));
     }
     if wants.images {
-        let mut of: std::collections::HashMap<i64, Vec<image::Model>> =
-            ids.iter().map(|id| (*id, Vec::new())).collect();
-        for i in images {
-            of.entry(i.product_id).or_default().push(i);
-        }
-        ahead.feed(of.into_iter().map(|(id, is)| (ImagesOf(id), is)));
+        let keys: Vec<ImagesOf> = ids.iter().map(|id| ImagesOf(*id)).collect();
+        ahead.feed(grouped(&keys, images, |i| ImagesOf(i.product_id)));
     }
     Ok(())
 }
