@@ -41,6 +41,7 @@ mod m20261129_000016_live_sessions;
 mod m20261129_000017_sell_through_creators;
 mod m20261129_000018_list_by_stars;
 mod m20261129_000019_listing_columns;
+mod m20261129_000020_stock_until;
 pub mod sql;
 
 pub struct Migrator;
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000017_sell_through_creators::Migration),
             Box::new(m20261129_000018_list_by_stars::Migration),
             Box::new(m20261129_000019_listing_columns::Migration),
+            Box::new(m20261129_000020_stock_until::Migration),
         ]
     }
 }

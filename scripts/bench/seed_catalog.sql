@@ -53,4 +53,10 @@ FROM (SELECT product_id, MIN(price) mn, MAX(price) mx FROM variants GROUP BY pro
 INSERT INTO lots (variant_id, lot_number, produced_on, expires_on, quantity_produced, quantity_available, created_at)
 SELECT id, 'L-' || id, current_date - 10, current_date + 700, 100,
        CASE WHEN id % 7 = 0 THEN 0 ELSE 100 END, now() FROM variants;
+-- The stock copy (what catalog::stock::settle keeps): the latest expiry of lots holding units.
+UPDATE products p SET stock_until = s.until
+FROM (SELECT v.product_id, MAX(COALESCE(l.expires_on, DATE '9999-12-31')) AS until
+      FROM lots l JOIN variants v ON v.id = l.variant_id
+      WHERE l.quantity_available > 0 AND l.recalled_at IS NULL GROUP BY v.product_id) s
+WHERE s.product_id = p.id;
 COMMIT;

@@ -81,6 +81,11 @@ def main():
         "INSERT INTO lots (variant_id, lot_number, produced_on, expires_on, quantity_produced,"
         " quantity_available, created_at) SELECT id, 'L-' || id, ?, ?, 100,"
         " CASE WHEN id % 7 = 0 THEN 0 ELSE 100 END, ? FROM variants", (produced, expires, now))
+    # The stock copy (what catalog::stock::settle keeps): the latest expiry of lots with units.
+    cur.execute(
+        "UPDATE products SET stock_until = (SELECT MAX(COALESCE(l.expires_on, '9999-12-31'))"
+        " FROM lots l JOIN variants v ON v.id = l.variant_id WHERE v.product_id = products.id"
+        " AND l.quantity_available > 0 AND l.recalled_at IS NULL)")
     db.commit()
     if analyze:
         db.execute("ANALYZE")

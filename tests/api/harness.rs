@@ -323,8 +323,17 @@ impl TestApp {
         self.db.execute_unprepared(sql).await.expect("sql ran");
     }
 
+    /// Runs raw SQL that changes lots behind the stock module, then repairs the products'
+    /// stock copies as an operator would after such an edit.
+    pub async fn exec_on_lots(&self, sql: &str) {
+        self.exec(sql).await;
+        catalog::stock::settle_all(&self.db)
+            .await
+            .expect("stock copies repaired");
+    }
+
     /// Every product's listing copy (`listed_until`) agrees with the listing rule judged from
-    /// its status, certificate and producer.
+    /// its status, certificate and producer, and its stock copy (`stock_until`) with its lots.
     pub async fn assert_listing_copies_fresh(&self) {
         let stale = catalog::listing::stale_listing_copies(&self.db)
             .await
@@ -333,6 +342,14 @@ impl TestApp {
             stale,
             Vec::<i64>::new(),
             "products with a stale listed_until"
+        );
+        let stale = catalog::stock::stale_stock_copies(&self.db)
+            .await
+            .expect("stock copies read");
+        assert_eq!(
+            stale,
+            Vec::<i64>::new(),
+            "products with a stale stock_until"
         );
     }
 

@@ -370,3 +370,154 @@ async fn a_thousand_checkouts_from_a_hundred_clients_never_oversell() {
     assert_eq!(app.count("orders").await, 100);
     stock_invariant(&app).await;
 }
+
+/// Names of listed products with an in-stock filter, as the public listing gives them.
+async fn listed_with_stock(app: &TestApp, in_stock: bool) -> Vec<String> {
+    let d = app
+        .data(
+            None,
+            "query($f: ProductFilter) { products(first: 50, filter: $f) { nodes { name } } }",
+            json!({ "f": { "inStock": in_stock } }),
+        )
+        .await;
+    d["products"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_in_stock_listing_follows_checkout_cancellation_recall_and_new_lots() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Trà shan tuyết", 4, 90_000, "08").await; // 10 units
+    app.listed_product("Chè Thái", 4, 80_000, "19").await;
+    let name = "Trà shan tuyết".to_owned();
+    assert!(listed_with_stock(&app, true).await.contains(&name));
+    app.assert_listing_copies_fresh().await;
+
+    // Sold out by a checkout: out of the in-stock listing, into the out-of-stock one.
+    let buyer = app.buyer("mua@test.vn").await;
+    let d = app
+        .data(
+            Some(&buyer),
+            CHECKOUT,
+            checkout_vars(
+                "het-hang",
+                json!([{ "variantId": f.variant.gid(), "quantity": 10 }]),
+            ),
+        )
+        .await;
+    let order = d["checkout"]["order"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(listed_with_stock(&app, false).await, vec![name.clone()]);
+    assert_eq!(listed_with_stock(&app, true).await, vec!["Chè Thái"]);
+    app.assert_listing_copies_fresh().await;
+
+    // Cancelled: the units come back, and so does the product.
+    let c = app
+        .data(
+            Some(&buyer),
+            docs::ORDER_CANCEL,
+            json!({ "id": order, "r": "Đổi ý" }),
+        )
+        .await;
+    assert_eq!(c["orderCancel"]["userErrors"], json!([]), "{c}");
+    assert!(listed_with_stock(&app, true).await.contains(&name));
+    assert_eq!(listed_with_stock(&app, false).await, Vec::<String>::new());
+    app.assert_listing_copies_fresh().await;
+
+    // Recalled: its only lot is not stock any more; a new lot puts it back.
+    let lots: Vec<i64> = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        catalog::entity::lot::Entity::find()
+            .filter(catalog::entity::lot::Column::VariantId.eq(f.variant.get()))
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.quantity_available > 0)
+            .map(|l| l.id)
+            .collect()
+    };
+    for id in lots {
+        let r = app
+            .data(
+                Some(&f.owner),
+                docs::LOT_RECALL,
+                json!({ "id": kernel::id::LotId(id).gid(), "r": "Nhiễm khuẩn" }),
+            )
+            .await;
+        assert_eq!(r["lotRecall"]["userErrors"], json!([]), "{r}");
+    }
+    assert_eq!(listed_with_stock(&app, false).await, vec![name.clone()]);
+    app.assert_listing_copies_fresh().await;
+    app.stock(&f.owner, f.variant, 5).await;
+    assert!(listed_with_stock(&app, true).await.contains(&name));
+    app.assert_listing_copies_fresh().await;
+
+    // The copy is judged against today when read: once the day passes the latest expiry, the
+    // product is out of stock with no write (here the calendar is moved, not the clock).
+    app.exec(&format!(
+        "UPDATE lots SET expires_on = '2020-01-01' WHERE variant_id = {v}; \
+         UPDATE products SET stock_until = '2020-01-01' WHERE id = {p}",
+        v = f.variant.get(),
+        p = f.product.get()
+    ))
+    .await;
+    assert_eq!(listed_with_stock(&app, false).await, vec![name]);
+    app.assert_listing_copies_fresh().await;
+}
+
+#[tokio::test]
+async fn two_lots_of_one_product_emptied_at_once_leave_it_out_of_stock() {
+    // Two checkouts empty the two lots (of two variants) of one product at the same moment:
+    // each sees the other's lot still full, and without the product lock both would leave
+    // the product in stock. Twelve products, so some pairs really overlap.
+    let app = TestApp::spawn().await;
+    let seller = app.seller().stars(4).province("40").build().await;
+    let mut pairs = Vec::new();
+    for i in 0..12 {
+        let (product, x) = seller.draft(&app, &format!("Nấm hương {i}"), 50_000).await;
+        let y = seller.variant(&app, product, 60_000).await;
+        app.stock(&seller.owner, x, 1).await;
+        app.stock(&seller.owner, y, 1).await;
+        catalog::products::publish(&app.db, &seller.owner.viewer, product)
+            .await
+            .unwrap()
+            .unwrap();
+        pairs.push((x, y));
+    }
+    let a = app.buyer("a@test.vn").await;
+    let b = app.buyer("b@test.vn").await;
+    let mut tasks = Vec::new();
+    for (i, (x, y)) in pairs.into_iter().enumerate() {
+        for (who, variant) in [(a.token.clone(), x), (b.token.clone(), y)] {
+            let (http, addr) = (app.client.clone(), app.addr.clone());
+            tasks.push(tokio::spawn(async move {
+                let vars = checkout_vars(
+                    &format!("n{i}-{}", variant.get()),
+                    json!([{ "variantId": variant.gid(), "quantity": 1 }]),
+                );
+                let v: Value = http
+                    .post(format!("{addr}/graphql"))
+                    .bearer_auth(&who)
+                    .json(&json!({ "query": CHECKOUT, "variables": vars }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                assert!(v["data"]["checkout"]["order"]["id"].is_string(), "{v}");
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    app.assert_listing_copies_fresh().await;
+    assert_eq!(listed_with_stock(&app, true).await, Vec::<String>::new());
+    assert_eq!(listed_with_stock(&app, false).await.len(), 12);
+    stock_invariant(&app).await;
+}

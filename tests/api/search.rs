@@ -155,11 +155,11 @@ async fn filters_narrow_the_listing() {
     );
     assert_eq!(q(json!({ "categoryCodes": ["I.4.a"] })).await.len(), 4);
     // Sold out: the lot of "Gạo ST25" is emptied.
-    app.exec("UPDATE lots SET quantity_available = 0 WHERE variant_id IN (SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id WHERE p.name = 'Gạo ST25')").await;
+    app.exec_on_lots("UPDATE lots SET quantity_available = 0 WHERE variant_id IN (SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id WHERE p.name = 'Gạo ST25')").await;
     assert_eq!(q(json!({ "inStock": false })).await, vec!["Gạo ST25"]);
     assert_eq!(q(json!({ "inStock": true })).await.len(), 3);
     // Expired and recalled lots are not stock either.
-    app.exec("UPDATE lots SET expires_on = '2020-01-01' WHERE variant_id IN (SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id WHERE p.name = 'Cam Vinh')").await;
+    app.exec_on_lots("UPDATE lots SET expires_on = '2020-01-01' WHERE variant_id IN (SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id WHERE p.name = 'Cam Vinh')").await;
     assert_eq!(
         q(json!({ "inStock": true })).await,
         vec!["Kẹo cu đơ", "Nước mắm Nghệ An"]
@@ -360,4 +360,73 @@ async fn province_sets_and_relevance_tiers_page_like_one_big_page() {
         .collect();
     assert_eq!(names, vec!["Mật ong rừng", "Mật ong"]);
     app.assert_listing_copies_fresh().await;
+}
+
+#[tokio::test]
+async fn filtered_walks_read_in_growing_chunks_and_page_like_one_big_page() {
+    // Pages of one read their walks in chunks of 16 rows, then 128: with 21 products per star
+    // value every walk runs past its first chunk, and the filters (words, a price range with
+    // both bounds, in stock) pass one row in three, so pages are settled across chunk and walk
+    // boundaries.
+    let app = TestApp::spawn().await;
+    let mut expected = Vec::new();
+    for stars in [3, 4, 5] {
+        let f = app
+            .listed_product(&format!("Khác {stars}"), stars, 10_000, "01")
+            .await;
+        for i in 0..20 {
+            let (name, price) = match i % 3 {
+                0 => (format!("Mật ong rừng {stars}-{i}"), 60_000 + i * 1_000),
+                1 => (format!("Mật ong {stars}-{i}"), 300_000),
+                _ => (format!("Cà phê {stars}-{i}"), 65_000),
+            };
+            add(&app, &f, &name, price, if i % 2 == 0 { "01" } else { "79" }).await;
+            if i % 3 == 0 {
+                expected.push(name);
+            }
+        }
+    }
+    expected.sort();
+    let page = "query($a: String, $s: ProductSort, $f: ProductFilter, $n: Int) { products(first: $n, after: $a, sort: $s, filter: $f) { edges { cursor node { name ocopStars priceRange { min { amount } } } } pageInfo { hasNextPage endCursor } } }";
+    for provinces in [json!(null), json!(["79", "01"])] {
+        let filter = json!({ "search": "mat ong", "priceMin": 50_000, "priceMax": 100_000,
+                             "inStock": true, "provinceCodes": provinces });
+        for sort in [
+            "NEWEST",
+            "PRICE_ASC",
+            "PRICE_DESC",
+            "STARS_DESC",
+            "RELEVANCE",
+        ] {
+            let all = nodes_of(
+                &app.data(None, page, json!({ "s": sort, "f": filter, "n": 100 }))
+                    .await,
+            );
+            let mut got: Vec<String> = all
+                .iter()
+                .map(|n| n["name"].as_str().unwrap().to_owned())
+                .collect();
+            got.sort();
+            assert_eq!(got, expected, "{sort} {provinces}");
+            assert_sorted(sort, &all);
+            let mut walked = Vec::new();
+            let mut after = Value::Null;
+            for _ in 0..30 {
+                let d = app
+                    .data(
+                        None,
+                        page,
+                        json!({ "s": sort, "f": filter, "n": 1, "a": after }),
+                    )
+                    .await;
+                walked.extend(nodes_of(&d));
+                let info = &d["products"]["pageInfo"];
+                if !info["hasNextPage"].as_bool().unwrap() {
+                    break;
+                }
+                after = info["endCursor"].clone();
+            }
+            assert_eq!(walked, all, "{sort} {provinces}");
+        }
+    }
 }

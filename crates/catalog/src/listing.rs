@@ -357,31 +357,37 @@ impl Read<'_> {
         if let Some(pid) = f.producer_id {
             q.push(" AND p.producer_id = ").bind(pid);
         }
+        // The product's price span (no subquery) decides alone when one bound is given: some
+        // variant costs at least `min` exactly when the dearest does, and at most `max` when
+        // the cheapest does. With both bounds a variant inside the range is probed for.
+        // Prices are positive, so `max_price > 0` says the product has a variant at all.
         if f.price_min.is_some() || f.price_max.is_some() {
-            // The product's price span first (no subquery), then a variant inside the range.
-            if let Some(min) = f.price_min {
-                q.push(" AND p.max_price >= ").bind(min);
-            }
-            if let Some(max) = f.price_max {
-                q.push(" AND p.min_price <= ").bind(max);
-            }
-            q.push(" AND EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id");
-            if let Some(min) = f.price_min {
-                q.push(" AND v.price >= ").bind(min);
-            }
-            if let Some(max) = f.price_max {
-                q.push(" AND v.price <= ").bind(max);
-            }
-            q.push(")");
+            q.push(" AND p.max_price > 0");
         }
+        if let Some(min) = f.price_min {
+            q.push(" AND p.max_price >= ").bind(min);
+        }
+        if let Some(max) = f.price_max {
+            q.push(" AND p.min_price <= ").bind(max);
+        }
+        if let (Some(min), Some(max)) = (f.price_min, f.price_max) {
+            q.push(
+                " AND EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.price >= ",
+            )
+            .bind(min)
+            .push(" AND v.price <= ")
+            .bind(max)
+            .push(")");
+        }
+        // In stock reads the product's stock copy, not its lots.
         match f.in_stock {
             Some(true) => {
                 q.push(" AND");
                 crate::stock::push_product_in_stock(q, self.today);
             }
             Some(false) => {
-                q.push(" AND NOT");
-                crate::stock::push_product_in_stock(q, self.today);
+                q.push(" AND");
+                crate::stock::push_product_out_of_stock(q, self.today);
             }
             None => {}
         }

@@ -41,14 +41,108 @@ pub fn push_sellable(q: &mut Sql, alias: &str, today: NaiveDate) {
         .push(")");
 }
 
-/// Appends "product `p` has a sellable lot".
+/// Appends "product `p` has a sellable lot on `today`", read from the product's copy
+/// `p.stock_until` (see [`settle`]), so the listing's in-stock filter never joins lots.
 pub fn push_product_in_stock(q: &mut Sql, today: NaiveDate) {
+    q.push(" p.stock_until >= ").bind(today);
+}
+
+/// Appends "product `p` has no sellable lot on `today`".
+pub fn push_product_out_of_stock(q: &mut Sql, today: NaiveDate) {
+    q.push(" (p.stock_until IS NULL OR p.stock_until < ")
+        .bind(today)
+        .push(")");
+}
+
+/// The value `stock_until` should hold for the row `products`, as a scalar subquery: the
+/// latest expiry among its lots with units left and not recalled (a lot that never expires
+/// counts as 9999-12-31), NULL without such a lot. A product has a sellable lot on `today`
+/// exactly when this is `>= today`, so expiry needs no job: only a lot leaving or entering
+/// that set moves it.
+fn push_stock_until(q: &mut Sql) {
     q.push(
-        " EXISTS (SELECT 1 FROM lots l JOIN variants v ON v.id = l.variant_id \
-         WHERE v.product_id = p.id AND ",
+        "SELECT MAX(COALESCE(l.expires_on, '9999-12-31')) FROM lots l \
+         JOIN variants v ON v.id = l.variant_id WHERE v.product_id = products.id \
+         AND l.quantity_available > 0 AND l.recalled_at IS NULL",
     );
-    push_sellable(q, "l", today);
-    q.push(")");
+}
+
+/// Recomputes `products.stock_until` for the products of these lots. Call it in the
+/// transaction that emptied, refilled, inserted or recalled them, after the last stock write
+/// (so every lot lock it needs is already held).
+///
+/// On PostgreSQL the product rows are locked first, in id order, and the copy is recomputed
+/// by a second statement: two transactions emptying two lots of one product at once would
+/// otherwise each still see the other's lot full, and both leave the product in stock. The
+/// lock makes the second wait for the first's commit, and its fresh statement then sees it.
+/// SQLite has one writer at a time, so it needs no lock.
+pub async fn settle(db: &impl ConnectionTrait, lots: &[LotId]) -> Result<(), sea_orm::DbErr> {
+    if lots.is_empty() {
+        return Ok(());
+    }
+    let backend = db.get_database_backend();
+    let ids: Vec<i64> = lots.iter().map(|l| l.get()).collect();
+    let mut products = Sql::new(backend);
+    products
+        .push(
+            "SELECT DISTINCT v.product_id FROM lots l JOIN variants v ON v.id = l.variant_id \
+             WHERE l.id IN ",
+        )
+        .bind_list(&ids);
+    let mut product_ids: Vec<i64> = db
+        .query_all_raw(products.build())
+        .await?
+        .iter()
+        .map(|r| r.try_get("", "product_id"))
+        .collect::<std::result::Result<_, sea_orm::DbErr>>()?;
+    product_ids.sort_unstable();
+    if product_ids.is_empty() {
+        return Ok(());
+    }
+    if backend == DbBackend::Postgres {
+        let mut lock = Sql::new(backend);
+        lock.push("SELECT id FROM products WHERE id IN ")
+            .bind_list(&product_ids)
+            .push(" ORDER BY id FOR UPDATE");
+        db.query_all_raw(lock.build()).await?;
+    }
+    let mut u = Sql::new(backend);
+    u.push("UPDATE products SET stock_until = (");
+    push_stock_until(&mut u);
+    u.push(") WHERE id IN ").bind_list(&product_ids);
+    db.execute_raw(u.build()).await?;
+    Ok(())
+}
+
+/// Recomputes every product's stock copy: the repair after lots were written behind this
+/// module (by hand, or by a test).
+pub async fn settle_all(db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+    let mut u = Sql::new(db.get_database_backend());
+    u.push("UPDATE products SET stock_until = (");
+    push_stock_until(&mut u);
+    u.push(")");
+    db.execute_raw(u.build()).await?;
+    Ok(())
+}
+
+/// Products whose `stock_until` differs from what their lots give (a check for tests and
+/// operators: it should always be empty). One pass over the lots, grouped, so it stays a
+/// scan at any size.
+pub async fn stale_stock_copies(db: &impl ConnectionTrait) -> Result<Vec<i64>> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push(
+        "SELECT p.id FROM products p LEFT JOIN (SELECT v.product_id, \
+         MAX(COALESCE(l.expires_on, '9999-12-31')) AS until FROM lots l \
+         JOIN variants v ON v.id = l.variant_id \
+         WHERE l.quantity_available > 0 AND l.recalled_at IS NULL GROUP BY v.product_id) s \
+         ON s.product_id = p.id \
+         WHERE NOT (COALESCE(p.stock_until, '1900-01-01') = COALESCE(s.until, '1900-01-01')) \
+         ORDER BY p.id",
+    );
+    let rows = db.query_all_raw(q.build()).await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get::<i64>("", "id")?))
+        .collect()
 }
 
 /// Units available per variant: the sum over its sellable lots. Variants without such lots
@@ -86,6 +180,8 @@ pub async fn available(
 pub struct Taken {
     pub lot_id: LotId,
     pub quantity: i64,
+    /// The lot holds nothing now: its product's stock copy must be [`settle`]d before commit.
+    pub emptied: bool,
 }
 
 /// Takes `quantity` units of a variant from its sellable lots, first expiring first (lots
@@ -122,10 +218,11 @@ pub async fn take(
     for (lot_id, seen) in lots {
         let mut want = remaining.min(seen);
         while want > 0 {
-            if decrement(db, backend, lot_id, want, today).await? {
+            if let Some(left) = decrement(db, backend, lot_id, want, today).await? {
                 taken.push(Taken {
                     lot_id: LotId(lot_id),
                     quantity: want,
+                    emptied: left == 0,
                 });
                 remaining -= want;
                 break;
@@ -141,14 +238,15 @@ pub async fn take(
 }
 
 /// The conditional decrement: one statement that cannot take a lot below zero, nor take
-/// from a lot recalled or expired a moment ago.
+/// from a lot recalled or expired a moment ago. Returns the units left, or `None` when the
+/// lot did not hold `n` sellable units.
 async fn decrement(
     db: &impl ConnectionTrait,
     backend: DbBackend,
     lot_id: i64,
     n: i64,
     today: NaiveDate,
-) -> Result<bool> {
+) -> Result<Option<i64>> {
     let mut u = Sql::new(backend);
     u.push("UPDATE lots SET quantity_available = quantity_available - ")
         .bind(n)
@@ -158,8 +256,11 @@ async fn decrement(
         .bind(n)
         .push(" AND recalled_at IS NULL AND (expires_on IS NULL OR expires_on >= ")
         .bind(today)
-        .push(")");
-    Ok(db.execute_raw(u.build()).await?.rows_affected() == 1)
+        .push(") RETURNING quantity_available");
+    Ok(match db.query_one_raw(u.build()).await? {
+        Some(r) => Some(r.try_get("", "quantity_available")?),
+        None => None,
+    })
 }
 
 async fn sellable_now(
@@ -181,15 +282,19 @@ async fn sellable_now(
 
 /// Puts units back into the lot they were taken from. The caller makes sure this happens
 /// once per allocation (orders marks the allocation released with a conditional update
-/// first).
-pub async fn release(db: &impl ConnectionTrait, lot: LotId, quantity: i64) -> Result<()> {
+/// first). Returns whether the lot was empty before: its product's stock copy must then be
+/// [`settle`]d before commit.
+pub async fn release(db: &impl ConnectionTrait, lot: LotId, quantity: i64) -> Result<bool> {
     let mut u = Sql::new(db.get_database_backend());
     u.push("UPDATE lots SET quantity_available = quantity_available + ")
         .bind(quantity)
         .push(" WHERE id = ")
-        .bind(lot);
-    db.execute_raw(u.build()).await?;
-    Ok(())
+        .bind(lot)
+        .push(" RETURNING quantity_available");
+    Ok(match db.query_one_raw(u.build()).await? {
+        Some(r) => quantity > 0 && r.try_get::<i64>("", "quantity_available")? == quantity,
+        None => false,
+    })
 }
 
 /// A lot to insert; all its units are available.
@@ -206,9 +311,10 @@ pub struct NewLot {
     pub gln: Option<String>,
 }
 
-/// Inserts a lot: stock enters the platform here and nowhere else.
+/// Inserts a lot: stock enters the platform here and nowhere else. Its product's stock copy
+/// is settled in the same transaction.
 pub async fn insert(db: &impl ConnectionTrait, new: NewLot) -> Result<lot::Model, sea_orm::DbErr> {
-    lot::ActiveModel {
+    let inserted = lot::ActiveModel {
         variant_id: Set(new.variant_id.get()),
         lot_number: Set(new.lot_number),
         produced_on: Set(new.produced_on),
@@ -227,7 +333,9 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewLot) -> Result<lot::Model
         ..Default::default()
     }
     .insert(db)
-    .await
+    .await?;
+    settle(db, &[LotId(inserted.id)]).await?;
+    Ok(inserted)
 }
 
 /// Marks a lot recalled: from this moment it is not sellable.
@@ -239,7 +347,9 @@ pub async fn mark_recalled(
     let mut active: lot::ActiveModel = l.into();
     active.recalled_at = Set(Some(Utc::now()));
     active.recall_reason = Set(Some(reason));
-    Ok(active.update(db).await?)
+    let recalled = active.update(db).await?;
+    settle(db, &[LotId(recalled.id)]).await?;
+    Ok(recalled)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: LotId) -> Result<lot::Model> {

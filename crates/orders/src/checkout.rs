@@ -8,7 +8,7 @@ use chrono::Utc;
 use kernel::admin_units::AdminUnits;
 use kernel::domain::{PhoneVn, text};
 use kernel::error::is_unique_violation;
-use kernel::id::{ProducerId, ProductId, VariantId};
+use kernel::id::{LotId, ProducerId, ProductId, VariantId};
 use kernel::problem::{Label, Problem};
 use kernel::sql::Sql;
 use kernel::time::today_vn;
@@ -386,9 +386,12 @@ async fn place<C: ConnectionTrait + TransactionTrait>(
     .await?;
     // Stock last: a lot's row stays locked from its decrement to the commit, so everything
     // else is written first and a flash sale's buyers queue on that row as briefly as possible.
+    let mut emptied = Vec::new();
     for (line, idx) in &to_take {
-        take_stock(&txn, line, *idx, today).await?;
+        emptied.extend(take_stock(&txn, line, *idx, today).await?);
     }
+    // Lots this checkout emptied may take their products out of the in-stock listing.
+    catalog::stock::settle(&txn, &emptied).await?;
     txn.commit().await?;
     Ok(ord)
 }
@@ -525,14 +528,20 @@ async fn variant_for_sale(
 }
 
 /// Takes a line's units through `catalog::stock::take` and records which lots they came from.
+/// Returns the lots it emptied, for `catalog::stock::settle` before the commit.
 pub(crate) async fn take_stock(
     db: &impl ConnectionTrait,
     line: &order_line::Model,
     idx: usize,
     today: chrono::NaiveDate,
-) -> Result<()> {
+) -> Result<Vec<LotId>> {
     match catalog::stock::take(db, VariantId(line.variant_id), line.quantity, today).await? {
         Ok(taken) => {
+            let emptied = taken
+                .iter()
+                .filter(|t| t.emptied)
+                .map(|t| t.lot_id)
+                .collect();
             for t in taken {
                 allocation::ActiveModel {
                     order_line_id: Set(line.id),
@@ -544,7 +553,7 @@ pub(crate) async fn take_stock(
                 .insert(db)
                 .await?;
             }
-            Ok(())
+            Ok(emptied)
         }
         Err(could_have) => {
             let i = idx.to_string();

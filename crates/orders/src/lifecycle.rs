@@ -162,6 +162,7 @@ async fn release(db: &impl ConnectionTrait, seller_order_id: i64) -> Result<()> 
         .all(db)
         .await?;
     let backend = db.get_database_backend();
+    let mut refilled = Vec::new();
     for a in allocs {
         let mut q = Sql::new(backend);
         q.push("UPDATE lot_allocations SET released = ")
@@ -170,10 +171,14 @@ async fn release(db: &impl ConnectionTrait, seller_order_id: i64) -> Result<()> 
             .bind(a.id)
             .push(" AND released = ")
             .bind(false);
-        if db.execute_raw(q.build()).await?.rows_affected() == 1 {
-            catalog::stock::release(db, LotId(a.lot_id), a.quantity).await?;
+        if db.execute_raw(q.build()).await?.rows_affected() == 1
+            && catalog::stock::release(db, LotId(a.lot_id), a.quantity).await?
+        {
+            refilled.push(LotId(a.lot_id));
         }
     }
+    // A lot that was empty may put its product back in the in-stock listing.
+    catalog::stock::settle(db, &refilled).await?;
     Ok(())
 }
 

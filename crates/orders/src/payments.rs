@@ -456,6 +456,7 @@ async fn revive<C: ConnectionTrait + TransactionTrait>(db: &C, order_id: i64) ->
     }
     let sp = db.begin().await?;
     let today = kernel::time::today_vn();
+    let mut emptied = Vec::new();
     for part in &parts {
         let mut q = Sql::new(sp.get_database_backend());
         q.push("UPDATE seller_orders SET status = ")
@@ -489,7 +490,7 @@ async fn revive<C: ConnectionTrait + TransactionTrait>(db: &C, order_id: i64) ->
                 }
             }
             match crate::checkout::take_stock(&sp, line, i, today).await {
-                Ok(()) => {}
+                Ok(lots) => emptied.extend(lots),
                 Err(Error::InsufficientStock(_)) => {
                     sp.rollback().await?;
                     return Ok(false);
@@ -498,6 +499,7 @@ async fn revive<C: ConnectionTrait + TransactionTrait>(db: &C, order_id: i64) ->
             }
         }
     }
+    catalog::stock::settle(&sp, &emptied).await?;
     crate::lifecycle::refresh(&sp, order_id).await?;
     sp.commit().await?;
     Ok(true)

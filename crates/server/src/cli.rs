@@ -1,5 +1,5 @@
 //! The command line: `serve` (default), `migrate`, `seed-demo`, `export-schema [PATH]`,
-//! `create-admin --email E --password P`.
+//! `create-admin --email E --password P`, `check-copies`.
 
 use std::sync::Arc;
 
@@ -21,6 +21,8 @@ COMMANDS:
     seed-demo                              apply migrations and seed the demo catalog
     export-schema [PATH]                   write the GraphQL SDL (default: schema.graphql)
     create-admin --email E --password P    create an ADMIN account (or promote an existing one)
+    check-copies                           check that every product's listing and stock copies
+                                           (listed_until, stock_until) agree with their sources
     bench-ceiling --body FILE [--bind ADDR] [--get]
                                            serve FILE's bytes on POST /graphql (or, with --get,
                                            on GET of any path): the HTTP stack's ceiling for
@@ -88,6 +90,7 @@ pub async fn run(args: Vec<String>) -> i32 {
         "migrate" => migrate(&config).await.map(|_| ()),
         "seed-demo" => seed_demo(&config).await,
         "create-admin" => create_admin(&config, &args[1..]).await,
+        "check-copies" => check_copies(&config).await,
         other => {
             eprintln!("unknown command {other:?}\n\n{USAGE}");
             return 2;
@@ -126,6 +129,28 @@ async fn seed_demo(config: &Config) -> Result<(), BoxError> {
     println!("demo catalog: {} products seeded", summary.products);
     print_accounts();
     Ok(())
+}
+
+/// Exits non-zero naming the products whose copies disagree with their sources (after data
+/// was written behind the services, or by a bulk load such as the benchmark's seed).
+async fn check_copies(config: &Config) -> Result<(), BoxError> {
+    let db = migrate(config).await?;
+    let listing = catalog::listing::stale_listing_copies(&db).await?;
+    let stock = catalog::stock::stale_stock_copies(&db).await?;
+    if listing.is_empty() && stock.is_empty() {
+        println!("listing and stock copies agree with their sources");
+        return Ok(());
+    }
+    let head = |ids: &[i64]| {
+        let shown: Vec<String> = ids.iter().take(10).map(i64::to_string).collect();
+        format!("{} ({})", ids.len(), shown.join(", "))
+    };
+    Err(format!(
+        "stale copies: listed_until {}, stock_until {}",
+        head(&listing),
+        head(&stock)
+    )
+    .into())
 }
 
 async fn create_admin(config: &Config, args: &[String]) -> Result<(), BoxError> {

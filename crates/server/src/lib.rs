@@ -14,7 +14,7 @@
 //! - [`replicas`]: cache invalidation and order news across replicas through Redis.
 //! - [`jobs`]: scan flushing, expiring unpaid orders, completing delivered ones.
 //! - [`demo`]: the demo catalog (data in `demo/catalog.json`). [`cli`]: `serve`, `migrate`,
-//!   `seed-demo`, `export-schema`, `create-admin`, `bench-ceiling`.
+//!   `seed-demo`, `export-schema`, `create-admin`, `check-copies`, `bench-ceiling`.
 
 pub mod auth;
 pub mod cache;

@@ -28,6 +28,10 @@ pub struct Model {
     /// The last day the product may be listed: its certificate's `valid_until` while the rest
     /// of the listing rule holds, else NULL (kept by `listing::refresh`).
     pub listed_until: Option<Date>,
+    /// The latest expiry among its lots with units left and not recalled (9999-12-31 for a
+    /// lot without expiry), else NULL: in stock on `today` when `>= today` (kept by
+    /// `stock::settle`).
+    pub stock_until: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
