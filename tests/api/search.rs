@@ -363,11 +363,10 @@ async fn province_sets_and_relevance_tiers_page_like_one_big_page() {
 }
 
 #[tokio::test]
-async fn filtered_walks_read_in_growing_chunks_and_page_like_one_big_page() {
-    // Pages of one read their walks in chunks of 16 rows, then 128: with 21 products per star
-    // value every walk runs past its first chunk, and the filters (words, a price range with
-    // both bounds, in stock) pass one row in three, so pages are settled across chunk and walk
-    // boundaries.
+async fn sparse_filters_page_like_one_big_page_across_walks() {
+    // Pages of one over the walks (one per star value, and province): 21 products per star
+    // value, of which only the 4 oldest pass the filters (words, a price range, in stock), so
+    // newest-first walks pass many rejected rows and pages are merged across walks.
     let app = TestApp::spawn().await;
     let mut expected = Vec::new();
     for stars in [3, 4, 5] {
@@ -375,21 +374,29 @@ async fn filtered_walks_read_in_growing_chunks_and_page_like_one_big_page() {
             .listed_product(&format!("Khác {stars}"), stars, 10_000, "01")
             .await;
         for i in 0..20 {
-            let (name, price) = match i % 3 {
-                0 => (format!("Mật ong rừng {stars}-{i}"), 60_000 + i * 1_000),
-                1 => (format!("Mật ong {stars}-{i}"), 300_000),
-                _ => (format!("Cà phê {stars}-{i}"), 65_000),
+            let (name, price) = if i < 4 {
+                (format!("Mật ong rừng {stars}-{i}"), 90_000 + i * 1_000)
+            } else if i % 2 == 0 {
+                (format!("Mật ong {stars}-{i}"), 300_000)
+            } else {
+                (format!("Cà phê {stars}-{i}"), 40_000 + i * 1_000)
             };
             add(&app, &f, &name, price, if i % 2 == 0 { "01" } else { "79" }).await;
-            if i % 3 == 0 {
+            if i < 4 {
                 expected.push(name);
             }
         }
     }
     expected.sort();
     let page = "query($a: String, $s: ProductSort, $f: ProductFilter, $n: Int) { products(first: $n, after: $a, sort: $s, filter: $f) { edges { cursor node { name ocopStars priceRange { min { amount } } } } pageInfo { hasNextPage endCursor } } }";
-    for provinces in [json!(null), json!(["79", "01"])] {
-        let filter = json!({ "search": "mat ong", "priceMin": 50_000, "priceMax": 100_000,
+    // With both price bounds a variant is probed for; with one, the price span decides.
+    for (provinces, price_min) in [
+        (json!(null), json!(50_000)),
+        (json!(["79", "01"]), json!(50_000)),
+        (json!(null), json!(null)),
+        (json!(["79", "01"]), json!(null)),
+    ] {
+        let filter = json!({ "search": "mat ong", "priceMin": price_min, "priceMax": 100_000,
                              "inStock": true, "provinceCodes": provinces });
         for sort in [
             "NEWEST",
