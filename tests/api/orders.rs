@@ -380,12 +380,7 @@ async fn listed_with_stock(app: &TestApp, in_stock: bool) -> Vec<String> {
             json!({ "f": { "inStock": in_stock } }),
         )
         .await;
-    d["products"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["name"].as_str().unwrap().to_owned())
-        .collect()
+    crate::search::names(&d)
 }
 
 #[tokio::test]

@@ -16,7 +16,8 @@ async fn add(app: &TestApp, f: &Fixture, name: &str, price: i64, province: &str)
         .gid()
 }
 
-fn names(d: &Value) -> Vec<String> {
+/// The names of a `products` connection's nodes.
+pub(crate) fn names(d: &Value) -> Vec<String> {
     d["products"]["nodes"]
         .as_array()
         .unwrap()
@@ -37,14 +38,27 @@ fn nodes_of(d: &Value) -> Vec<Value> {
 
 /// Every node of the listing, read two at a time by following the keyset cursors.
 async fn walk_by_two(app: &TestApp, page: &str, sort: &str, filter: &Value) -> Vec<Value> {
+    walk_pages(app, page, sort, filter, 2, 10).await
+}
+
+/// Every node of the listing, read `size` at a time by following the keyset cursors, for at
+/// most `pages` pages.
+async fn walk_pages(
+    app: &TestApp,
+    page: &str,
+    sort: &str,
+    filter: &Value,
+    size: i64,
+    pages: usize,
+) -> Vec<Value> {
     let mut walked = Vec::new();
     let mut after = Value::Null;
-    for _ in 0..10 {
+    for _ in 0..pages {
         let d = app
             .data(
                 None,
                 page,
-                json!({ "s": sort, "f": filter, "n": 2, "a": after }),
+                json!({ "s": sort, "f": filter, "n": size, "a": after }),
             )
             .await;
         walked.extend(nodes_of(&d));
@@ -416,23 +430,7 @@ async fn sparse_filters_page_like_one_big_page_across_walks() {
             got.sort();
             assert_eq!(got, expected, "{sort} {provinces}");
             assert_sorted(sort, &all);
-            let mut walked = Vec::new();
-            let mut after = Value::Null;
-            for _ in 0..30 {
-                let d = app
-                    .data(
-                        None,
-                        page,
-                        json!({ "s": sort, "f": filter, "n": 1, "a": after }),
-                    )
-                    .await;
-                walked.extend(nodes_of(&d));
-                let info = &d["products"]["pageInfo"];
-                if !info["hasNextPage"].as_bool().unwrap() {
-                    break;
-                }
-                after = info["endCursor"].clone();
-            }
+            let walked = walk_pages(&app, page, sort, &filter, 1, 30).await;
             assert_eq!(walked, all, "{sort} {provinces}");
         }
     }

@@ -60,12 +60,16 @@ pub fn push_product_out_of_stock(q: &mut Sql, today: NaiveDate) {
 /// exactly when this is `>= today`, so expiry needs no job: only a lot leaving or entering
 /// that set moves it.
 fn push_stock_until(q: &mut Sql) {
-    q.push(
-        "SELECT MAX(COALESCE(l.expires_on, '9999-12-31')) FROM lots l \
-         JOIN variants v ON v.id = l.variant_id WHERE v.product_id = products.id \
-         AND l.quantity_available > 0 AND l.recalled_at IS NULL",
-    );
+    q.push("SELECT ")
+        .push(HELD_UNTIL)
+        .push(" FROM lots l JOIN variants v ON v.id = l.variant_id WHERE v.product_id = products.id AND ")
+        .push(HELD);
 }
+
+/// A lot `l` that still counts towards its product's stock copy: units left, not recalled.
+const HELD: &str = "l.quantity_available > 0 AND l.recalled_at IS NULL";
+/// The copy over such lots: the latest expiry, a lot without one counting as 9999-12-31.
+const HELD_UNTIL: &str = "MAX(COALESCE(l.expires_on, '9999-12-31'))";
 
 /// Recomputes `products.stock_until` for the products of these lots. Call it in the
 /// transaction that emptied, refilled, inserted or recalled them, after the last stock write
@@ -82,34 +86,39 @@ pub async fn settle(db: &impl ConnectionTrait, lots: &[LotId]) -> Result<(), sea
     }
     let backend = db.get_database_backend();
     let ids: Vec<i64> = lots.iter().map(|l| l.get()).collect();
-    let mut products = Sql::new(backend);
-    products
-        .push(
-            "SELECT DISTINCT v.product_id FROM lots l JOIN variants v ON v.id = l.variant_id \
+    // The products of these lots, as a subquery (and, on PostgreSQL, locked in id order by
+    // the same statement that finds them).
+    let of_lots = |q: &mut Sql| {
+        q.push(
+            "SELECT v.product_id FROM lots l JOIN variants v ON v.id = l.variant_id \
              WHERE l.id IN ",
         )
         .bind_list(&ids);
-    let mut product_ids: Vec<i64> = db
-        .query_all_raw(products.build())
-        .await?
-        .iter()
-        .map(|r| r.try_get("", "product_id"))
-        .collect::<std::result::Result<_, sea_orm::DbErr>>()?;
-    product_ids.sort_unstable();
-    if product_ids.is_empty() {
-        return Ok(());
-    }
-    if backend == DbBackend::Postgres {
-        let mut lock = Sql::new(backend);
-        lock.push("SELECT id FROM products WHERE id IN ")
-            .bind_list(&product_ids)
-            .push(" ORDER BY id FOR UPDATE");
-        db.query_all_raw(lock.build()).await?;
-    }
+    };
     let mut u = Sql::new(backend);
     u.push("UPDATE products SET stock_until = (");
     push_stock_until(&mut u);
-    u.push(") WHERE id IN ").bind_list(&product_ids);
+    u.push(") WHERE id IN ");
+    if backend == DbBackend::Postgres {
+        let mut lock = Sql::new(backend);
+        lock.push("SELECT id FROM products WHERE id IN (");
+        of_lots(&mut lock);
+        lock.push(") ORDER BY id FOR UPDATE");
+        let locked: Vec<i64> = db
+            .query_all_raw(lock.build())
+            .await?
+            .iter()
+            .map(|r| r.try_get("", "id"))
+            .collect::<std::result::Result<_, sea_orm::DbErr>>()?;
+        if locked.is_empty() {
+            return Ok(());
+        }
+        u.bind_list(&locked);
+    } else {
+        u.push("(");
+        of_lots(&mut u);
+        u.push(")");
+    }
     db.execute_raw(u.build()).await?;
     Ok(())
 }
@@ -130,15 +139,15 @@ pub async fn settle_all(db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr>
 /// scan at any size.
 pub async fn stale_stock_copies(db: &impl ConnectionTrait) -> Result<Vec<i64>> {
     let mut q = Sql::new(db.get_database_backend());
-    q.push(
-        "SELECT p.id FROM products p LEFT JOIN (SELECT v.product_id, \
-         MAX(COALESCE(l.expires_on, '9999-12-31')) AS until FROM lots l \
-         JOIN variants v ON v.id = l.variant_id \
-         WHERE l.quantity_available > 0 AND l.recalled_at IS NULL GROUP BY v.product_id) s \
-         ON s.product_id = p.id \
-         WHERE NOT (COALESCE(p.stock_until, '1900-01-01') = COALESCE(s.until, '1900-01-01')) \
-         ORDER BY p.id",
-    );
+    q.push("SELECT p.id FROM products p LEFT JOIN (SELECT v.product_id, ")
+        .push(HELD_UNTIL)
+        .push(" AS until FROM lots l JOIN variants v ON v.id = l.variant_id WHERE ")
+        .push(HELD)
+        .push(
+            " GROUP BY v.product_id) s ON s.product_id = p.id \
+             WHERE NOT (COALESCE(p.stock_until, '1900-01-01') = COALESCE(s.until, '1900-01-01')) \
+             ORDER BY p.id",
+        );
     let rows = db.query_all_raw(q.build()).await?;
     rows.iter()
         .map(|r| Ok(r.try_get::<i64>("", "id")?))
