@@ -53,12 +53,19 @@ async fn a_page_of_orders_costs_the_same_statements_whatever_its_size() {
             let key = format!("k{}", crate::harness::random_suffix());
             order(&app, &buyer, &key, &[&f.variant.gid(), &g.variant.gid()]).await;
         }
-        let before = app.statements.statements.load(Ordering::SeqCst);
-        let d = app
-            .data(Some(&buyer), ORDER_PAGE, json!({ "n": n as i64 }))
-            .await;
-        let cost = app.statements.statements.load(Ordering::SeqCst) - before;
-        assert_eq!(d["myOrders"]["nodes"].as_array().unwrap().len(), n);
+        // The counter is the whole app's: a background task's statement (a job's tick, a
+        // listener) can land inside one request's window. The fewest of three reads is the
+        // page's own cost.
+        let mut cost = u64::MAX;
+        for _ in 0..3 {
+            let before = app.statements.statements.load(Ordering::SeqCst);
+            let d = app
+                .data(Some(&buyer), ORDER_PAGE, json!({ "n": n as i64 }))
+                .await;
+            cost = cost.min(app.statements.statements.load(Ordering::SeqCst) - before);
+            assert_eq!(d["myOrders"]["nodes"].as_array().unwrap().len(), n);
+        }
+        assert!(cost > 0, "a signed-in page is read, not cached");
         costs.push(cost);
     }
     assert_eq!(
