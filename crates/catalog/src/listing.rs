@@ -329,6 +329,8 @@ impl Read<'_> {
         // the planner cannot drop it from the order, so only an index that leads with the stars
         // (after the province's equality) gives the walk's order, and no estimate (nor a lack
         // of statistics) sends the walk down the primary key filtering rows it will reject.
+        // Ordered on price there is no such other index, so the star value is an equality
+        // there, which lets a price bound start or stop the walk.
         let mut prefix: Vec<&str> = Vec::new();
         match branch {
             Branch::Walk { province, stars } => {
@@ -336,10 +338,14 @@ impl Read<'_> {
                     q.push(" AND p.origin_province_code = ")
                         .bind(code.to_owned());
                 }
-                q.push(" AND p.stars >= ")
-                    .bind(stars)
-                    .push(" AND p.stars <= ")
-                    .bind(stars);
+                if matches!(self.order, Order::PriceAsc | Order::PriceDesc) {
+                    q.push(" AND p.stars = ").bind(stars);
+                } else {
+                    q.push(" AND p.stars >= ")
+                        .bind(stars)
+                        .push(" AND p.stars <= ")
+                        .bind(stars);
+                }
                 prefix.push("stars");
             }
             Branch::Whole => {
@@ -391,17 +397,23 @@ impl Read<'_> {
             }
             None => {}
         }
-        // Walking, the words are a filter the trigram index cannot take (`|| ''`), so a plan
-        // never trades the walk for a bitmap of every product holding a common word.
-        let words = if self.rare_words {
-            " AND p.search_text LIKE "
-        } else {
-            " AND (p.search_text || '') LIKE "
-        };
+        // Rare words go through the trigram index (`LIKE`). Walking, on PostgreSQL, the words
+        // are `strpos(..) > 0`: no index takes it, so no plan trades the walk for a bitmap of
+        // every product holding a common word, and the planner guesses a third of the rows
+        // pass whatever its statistics (it guesses a LIKE on an expression far too selective:
+        // two common words came out at 5 of 36,000 rows, and the walk lost to a scan and
+        // sort of the whole star value). SQLite always walks its ORDER BY index.
+        let walk_words = !self.rare_words && q.backend() == sea_orm::DbBackend::Postgres;
         for term in self.terms {
-            q.push(words)
-                .bind(format!("%{}%", like_escape(term)))
-                .push(" ESCAPE '\\'");
+            if walk_words {
+                q.push(" AND strpos(p.search_text, ")
+                    .bind(term.clone())
+                    .push(") > 0");
+            } else {
+                q.push(" AND p.search_text LIKE ")
+                    .bind(format!("%{}%", like_escape(term)))
+                    .push(" ESCAPE '\\'");
+            }
         }
         if let Some((tier, folded)) = self.tier {
             push_tier(q, tier, folded);
@@ -503,6 +515,10 @@ const WORD_SAMPLE: i64 = 2_000;
 /// walking the sort's index until a page of them turns up. Judged by looking, not from the
 /// planner's statistics, so a catalog loaded a minute ago reads common and rare words alike
 /// in bounded time. SQLite has no trigram index: words are always walked there.
+///
+/// The answer is remembered for a few minutes per replica, keyed by the words: it only picks
+/// how the page is read (both ways read the same products), and a word's share of the catalog
+/// moves slowly, so a search's repeats skip the look.
 async fn words_are_rare(
     db: &impl ConnectionTrait,
     terms: &[String],
@@ -511,6 +527,50 @@ async fn words_are_rare(
     if terms.is_empty() || db.get_database_backend() != sea_orm::DbBackend::Postgres {
         return Ok(false);
     }
+    if let Some(rare) = rarity::recall(terms) {
+        return Ok(rare);
+    }
+    let rare = look_at_words(db, terms, today).await?;
+    rarity::remember(terms, rare);
+    Ok(rare)
+}
+
+/// Searches' rarity, remembered per replica for [`rarity::TTL`].
+mod rarity {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    use std::time::{Duration, Instant};
+
+    pub const TTL: Duration = Duration::from_secs(300);
+    /// Past this many searches remembered, the memory starts over.
+    const ENTRIES: usize = 4_096;
+
+    type Memory = HashMap<Vec<String>, (bool, Instant)>;
+    static MEMORY: LazyLock<Mutex<Memory>> = LazyLock::new(Mutex::default);
+
+    pub fn recall(terms: &[String]) -> Option<bool> {
+        let memory = MEMORY.lock().unwrap_or_else(|e| e.into_inner());
+        memory
+            .get(terms)
+            .filter(|(_, at)| at.elapsed() < TTL)
+            .map(|(rare, _)| *rare)
+    }
+
+    pub fn remember(terms: &[String], rare: bool) {
+        let mut memory = MEMORY.lock().unwrap_or_else(|e| e.into_inner());
+        if memory.len() >= ENTRIES {
+            memory.clear();
+        }
+        memory.insert(terms.to_vec(), (rare, Instant::now()));
+    }
+}
+
+/// Tries the words on the newest listed products: whether under 1 in 200 of them hold them.
+async fn look_at_words(
+    db: &impl ConnectionTrait,
+    terms: &[String],
+    today: NaiveDate,
+) -> Result<bool> {
     let mut q = Sql::new(db.get_database_backend());
     q.push("SELECT CAST(COUNT(*) AS BIGINT) AS sampled, CAST(COALESCE(SUM(CASE WHEN TRUE");
     for term in terms {

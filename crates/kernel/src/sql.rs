@@ -18,6 +18,11 @@ impl Sql {
         }
     }
 
+    /// The backend the statement is written for.
+    pub fn backend(&self) -> DbBackend {
+        self.backend
+    }
+
     /// Appends SQL text.
     pub fn push(&mut self, s: &str) -> &mut Sql {
         self.text.push_str(s);
