@@ -42,6 +42,7 @@ mod m20261129_000017_sell_through_creators;
 mod m20261129_000018_list_by_stars;
 mod m20261129_000019_listing_columns;
 mod m20261129_000020_stock_until;
+mod m20261130_000021_variant_price_probe;
 pub mod sql;
 
 pub struct Migrator;
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000018_list_by_stars::Migration),
             Box::new(m20261129_000019_listing_columns::Migration),
             Box::new(m20261129_000020_stock_until::Migration),
+            Box::new(m20261130_000021_variant_price_probe::Migration),
         ]
     }
 }
