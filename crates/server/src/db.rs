@@ -25,6 +25,16 @@ impl StatementCounter {
     }
 }
 
+/// Prepared statements kept per SQLite connection (sqlx keeps 100). A listing's statement is
+/// a union of index walks, and each prepared copy holds its compiled program: at 100 the
+/// embedded server's peak RSS under the catalog benchmark was about 200 MiB with 8
+/// connections, at 24 about 155 MiB, with no change in throughput beyond the noise.
+const SQLITE_STATEMENTS: usize = 24;
+/// SQLite's own page cache per connection, in KiB when negative (its default is 2,000 KiB).
+/// The operating system caches the file for every connection at once; 256 KiB each took
+/// another 35 MiB off the peak (about 120 MiB), again with no change beyond the noise.
+const SQLITE_PAGE_CACHE: &str = "-256";
+
 /// Connects, creating the SQLite file and its folder when missing.
 pub async fn connect(
     url: &str,
@@ -50,6 +60,8 @@ pub async fn connect(
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
+                .statement_cache_capacity(SQLITE_STATEMENTS)
+                .pragma("cache_size", SQLITE_PAGE_CACHE)
         });
     let mut db = Database::connect(opts).await?;
     db.set_metric_callback(move |info| {
