@@ -43,6 +43,7 @@ mod m20261129_000018_list_by_stars;
 mod m20261129_000019_listing_columns;
 mod m20261129_000020_stock_until;
 mod m20261130_000021_variant_price_probe;
+mod m20261130_000022_lots_by_variant;
 pub mod sql;
 
 pub struct Migrator;
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000019_listing_columns::Migration),
             Box::new(m20261129_000020_stock_until::Migration),
             Box::new(m20261130_000021_variant_price_probe::Migration),
+            Box::new(m20261130_000022_lots_by_variant::Migration),
         ]
     }
 }

@@ -318,3 +318,50 @@ async fn deleting_the_tail_of_a_chain_is_seen_as_tampering() {
             .contains("bị sửa đổi")
     );
 }
+
+#[tokio::test]
+async fn a_products_lots_page_newest_first_across_its_variants() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Mật ong", 4, 150_000, "40").await;
+    let d = app
+        .data(
+            Some(&f.owner.token),
+            docs::VARIANT_CREATE,
+            json!({ "p": f.product.gid(), "i": { "sku": "MO-1L", "name": "Chai 1 lít", "price": 280_000 } }),
+        )
+        .await;
+    let second = d["variantCreate"]["variant"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("variantCreate failed: {d}"))
+        .to_owned();
+    // Lots made in turn on the two variants (the fixture's own lot is the oldest).
+    let mut made = Vec::new();
+    for i in 0..5 {
+        let variant = if i % 2 == 0 {
+            f.variant.gid()
+        } else {
+            second.clone()
+        };
+        made.push(app.add_stock(&f.owner.token, &variant, 10).await.1);
+    }
+    const PAGE: &str = "query($id: ID!, $after: String) { product(id: $id) { lots(first: 2, after: $after) { nodes { traceCode } pageInfo { hasNextPage endCursor } } } }";
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let d = app
+            .data(None, PAGE, json!({ "id": f.product.gid(), "after": after }))
+            .await;
+        let lots = &d["product"]["lots"];
+        for n in lots["nodes"].as_array().unwrap() {
+            seen.push(n["traceCode"].as_str().unwrap().to_owned());
+        }
+        if lots["pageInfo"]["hasNextPage"] != json!(true) {
+            break;
+        }
+        after = lots["pageInfo"]["endCursor"].clone();
+    }
+    // Newest first across both variants, each lot once; the fixture's lot last.
+    let newest_first: Vec<String> = made.iter().rev().cloned().collect();
+    assert_eq!(seen.len(), made.len() + 1, "{seen:?}");
+    assert_eq!(seen[..made.len()], newest_first[..]);
+}

@@ -395,13 +395,28 @@ pub async fn of_product(
     limit: u64,
     after: Option<i64>,
 ) -> Result<Vec<lot::Model>> {
-    // One statement: the product's variants as a subquery.
+    // One statement. On PostgreSQL each of the product's variants walks its own lots newest
+    // first through `(variant_id, id)` (LATERAL), and the walks are merged: without statistics
+    // the planner otherwise walked every lot newest first looking for the product's. SQLite
+    // plans the plain form from the variant side.
     let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT l.* FROM lots l WHERE l.variant_id IN (SELECT v.id FROM variants v WHERE v.product_id = ")
-        .bind(product.get())
-        .push(")");
-    if let Some(a) = after {
-        q.push(" AND l.id < ").bind(a);
+    let after_clause = |q: &mut Sql| {
+        if let Some(a) = after {
+            q.push(" AND l.id < ").bind(a);
+        }
+    };
+    if q.backend() == sea_orm::DbBackend::Postgres {
+        q.push("SELECT l.* FROM variants v CROSS JOIN LATERAL (SELECT * FROM lots l WHERE l.variant_id = v.id");
+        after_clause(&mut q);
+        q.push(" ORDER BY l.id DESC LIMIT ")
+            .bind(limit as i64)
+            .push(") l WHERE v.product_id = ")
+            .bind(product.get());
+    } else {
+        q.push("SELECT l.* FROM lots l WHERE l.variant_id IN (SELECT v.id FROM variants v WHERE v.product_id = ")
+            .bind(product.get())
+            .push(")");
+        after_clause(&mut q);
     }
     q.push(" ORDER BY l.id DESC LIMIT ").bind(limit as i64);
     let rows = db.query_all_raw(q.build()).await?;
