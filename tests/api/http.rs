@@ -214,3 +214,39 @@ async fn production_never_seeds_the_demo_or_its_public_admin_password() {
         .unwrap();
     assert_eq!(row.try_get::<i64>("", "n").unwrap(), 0);
 }
+
+#[tokio::test]
+async fn tables_changed_since_their_statistics_are_analysed() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = TestApp::spawn().await;
+    if app.db.get_database_backend() != DbBackend::Postgres {
+        // SQLite plans without gathered statistics: nothing to do.
+        assert!(server::db::analyze_stale(&app.db).await.unwrap().is_empty());
+        return;
+    }
+    // The migrations wrote 3,321 communes into a fresh database; their row counts reach the
+    // statistics views within a second or so.
+    let mut analysed = Vec::new();
+    for _ in 0..50 {
+        analysed = server::db::analyze_stale(&app.db).await.unwrap();
+        if analysed.iter().any(|t| t == "communes") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(analysed.iter().any(|t| t == "communes"), "{analysed:?}");
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT last_analyze IS NOT NULL AS done FROM pg_stat_user_tables \
+             WHERE relname = 'communes' AND schemaname = current_schema()",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.try_get::<bool>("", "done").unwrap());
+    // Analysed, it is no longer stale.
+    let again = server::db::analyze_stale(&app.db).await.unwrap();
+    assert!(!again.iter().any(|t| t == "communes"), "{again:?}");
+}

@@ -112,6 +112,48 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<bool, DbErr> {
     Ok(was_new)
 }
 
+/// On PostgreSQL, runs `ANALYZE` on the tables changed by more than 50 rows and a tenth of
+/// their rows since their statistics were last gathered (autovacuum's own default rule), and
+/// returns their names. The listing's plans need statistics: a catalog loaded into tables
+/// never analysed read product pages by walking every lot (autovacuum is off on some
+/// servers, this project's CI machine among them, and otherwise takes up to a minute). One
+/// replica at a time (a transaction-level advisory lock; the others skip the round).
+pub async fn analyze_stale(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(Vec::new());
+    }
+    let txn = db.begin().await?;
+    let locked = txn
+        .query_one_raw(Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock(726210020261130) AS locked",
+        ))
+        .await?
+        .map(|r| r.try_get::<bool>("", "locked"))
+        .transpose()?
+        .unwrap_or(false);
+    if !locked {
+        return Ok(Vec::new());
+    }
+    let stale = txn
+        .query_all_raw(Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT relname::text AS name FROM pg_stat_user_tables \
+             WHERE schemaname = current_schema() AND n_mod_since_analyze > 50 + 0.1 * n_live_tup \
+             ORDER BY relname",
+        ))
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String>("", "name"))
+        .collect::<Result<Vec<_>, _>>()?;
+    for name in &stale {
+        txn.execute_unprepared(&format!("ANALYZE \"{}\"", name.replace('"', "\"\"")))
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(stale)
+}
+
 /// `SELECT 1`, for `/readyz`.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.query_one_raw(Statement::from_string(

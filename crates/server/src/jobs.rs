@@ -68,6 +68,22 @@ pub async fn orders(state: AppState) {
     }
 }
 
+/// Every minute, from a minute after start: statistics for the tables that changed by a tenth
+/// since they were last analysed (`db::analyze_stale`; PostgreSQL only).
+pub async fn statistics(state: AppState) {
+    let every = Duration::from_secs(60);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match crate::db::analyze_stale(&state.db).await {
+            Ok(tables) if tables.is_empty() => {}
+            Ok(tables) => tracing::info!(?tables, "analysed tables that had changed"),
+            Err(e) => tracing::warn!(error = %e, "analysing changed tables failed"),
+        }
+    }
+}
+
 /// Every second: the remaining cap of live offers that sold or were given back, to their
 /// sessions' viewers — at most one STOCK per offer per second, across replicas.
 pub async fn live_stock(state: AppState) {

@@ -166,6 +166,7 @@ impl Application {
         let flusher = tokio::spawn(jobs::flush_scans(state.clone()));
         let order_jobs = tokio::spawn(jobs::orders(state.clone()));
         let live_jobs = tokio::spawn(jobs::live_stock(state.clone()));
+        let statistics = tokio::spawn(jobs::statistics(state.clone()));
         let app = routes::router(self.state);
         let served = axum::serve(
             self.listener,
@@ -176,6 +177,7 @@ impl Application {
         flusher.abort();
         order_jobs.abort();
         live_jobs.abort();
+        statistics.abort();
         // The last second's scans.
         if let Err(e) = state.scans.flush(&state.db).await {
             tracing::warn!(error = %e, "final scan flush failed");
