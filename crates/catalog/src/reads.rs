@@ -6,7 +6,9 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use kernel::Result;
 use kernel::sql::Sql;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+};
 
 use crate::entity::{category, certificate, image, member, producer, product, variant};
 use crate::listing;
@@ -71,6 +73,36 @@ pub async fn variants_of(
         .order_by_asc(variant::Column::Id)
         .all(db)
         .await?)
+}
+
+/// The variants of these products, cheapest first, each with its units available (the sum
+/// over its sellable lots, 0 without one): one statement for what a page shows of them.
+pub async fn variants_of_with_available(
+    db: &impl ConnectionTrait,
+    product_ids: &[i64],
+    today: NaiveDate,
+) -> Result<Vec<(variant::Model, i64)>> {
+    if product_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(db.get_database_backend());
+    q.push(
+        "SELECT v.*, CAST(COALESCE((SELECT SUM(l.quantity_available) FROM lots l \
+         WHERE l.variant_id = v.id AND ",
+    );
+    crate::stock::push_sellable(&mut q, "l", today);
+    q.push("), 0) AS BIGINT) AS available FROM variants v WHERE v.product_id IN ")
+        .bind_list(product_ids)
+        .push(" ORDER BY v.price, v.id");
+    let rows = db.query_all_raw(q.build()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                variant::Model::from_query_result(r, "")?,
+                r.try_get::<i64>("", "available")?,
+            ))
+        })
+        .collect()
 }
 
 /// The images of these products, in order.

@@ -320,9 +320,13 @@ pub async fn read_ahead(
             }
         },
         async {
-            match wants.variants || wants.available {
-                true => catalog::reads::variants_of(db, &ids).await,
-                false => Ok(Vec::new()),
+            // With availability asked for, each variant comes with its units (one statement).
+            match (wants.variants, wants.available) {
+                (_, true) => catalog::reads::variants_of_with_available(db, &ids, today).await,
+                (true, false) => catalog::reads::variants_of(db, &ids)
+                    .await
+                    .map(|vs| vs.into_iter().map(|v| (v, 0)).collect()),
+                (false, false) => Ok(Vec::new()),
             }
         },
         async {
@@ -333,14 +337,8 @@ pub async fn read_ahead(
         },
     )
     .map_err(errors::top)?;
-    let variant_ids: Vec<i64> = variants.iter().map(|v| v.id).collect();
-    let available = if wants.available && !variant_ids.is_empty() {
-        catalog::stock::available(db, &variant_ids, today)
-            .await
-            .map_err(errors::top)?
-    } else {
-        Default::default()
-    };
+    let available: Vec<(i64, i64)> = variants.iter().map(|(v, n)| (v.id, *n)).collect();
+    let variants: Vec<_> = variants.into_iter().map(|(v, _)| v).collect();
     let Some(ahead) = ctx.data_opt::<Prefetched>() else {
         return Ok(());
     };
@@ -365,11 +363,7 @@ pub async fn read_ahead(
     ahead.feed(producers.into_iter().map(|p| (ProducerKey(p.id), p)));
     ahead.feed(certs.into_iter().map(|c| (CertificateKey(c.id), c)));
     if wants.available {
-        ahead.feed(
-            variant_ids
-                .iter()
-                .map(|v| (AvailableOf(*v), available.get(v).copied().unwrap_or(0))),
-        );
+        ahead.feed(available.into_iter().map(|(v, n)| (AvailableOf(v), n)));
     }
     if wants.variants || wants.available {
         let keys: Vec<VariantsOf> = ids.iter().map(|id| VariantsOf(*id)).collect();
