@@ -133,6 +133,8 @@ pub async fn analyze_stale(db: &DatabaseConnection) -> Result<Vec<String>, DbErr
         .transpose()?
         .unwrap_or(false);
     if !locked {
+        // Another replica is analysing this round.
+        txn.rollback().await?;
         return Ok(Vec::new());
     }
     let stale = txn

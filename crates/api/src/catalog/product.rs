@@ -337,8 +337,14 @@ pub async fn read_ahead(
         },
     )
     .map_err(errors::top)?;
-    let available: Vec<(i64, i64)> = variants.iter().map(|(v, n)| (v.id, *n)).collect();
-    let variants: Vec<_> = variants.into_iter().map(|(v, _)| v).collect();
+    // The variants, and each one's units (fed only when availability was asked for).
+    let (variants, available): (Vec<_>, Vec<_>) = variants
+        .into_iter()
+        .map(|(v, n)| {
+            let units = (AvailableOf(v.id), n);
+            (v, units)
+        })
+        .unzip();
     let Some(ahead) = ctx.data_opt::<Prefetched>() else {
         return Ok(());
     };
@@ -363,7 +369,7 @@ pub async fn read_ahead(
     ahead.feed(producers.into_iter().map(|p| (ProducerKey(p.id), p)));
     ahead.feed(certs.into_iter().map(|c| (CertificateKey(c.id), c)));
     if wants.available {
-        ahead.feed(available.into_iter().map(|(v, n)| (AvailableOf(v), n)));
+        ahead.feed(available);
     }
     if wants.variants || wants.available {
         let keys: Vec<VariantsOf> = ids.iter().map(|id| VariantsOf(*id)).collect();
