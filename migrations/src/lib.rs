@@ -44,6 +44,8 @@ mod m20261129_000019_listing_columns;
 mod m20261129_000020_stock_until;
 mod m20261130_000021_variant_price_probe;
 mod m20261130_000022_lots_by_variant;
+mod m20261130_000023_search_by_province;
+mod m20261130_000024_covering_walks;
 pub mod sql;
 
 pub struct Migrator;
@@ -74,6 +76,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000020_stock_until::Migration),
             Box::new(m20261130_000021_variant_price_probe::Migration),
             Box::new(m20261130_000022_lots_by_variant::Migration),
+            Box::new(m20261130_000023_search_by_province::Migration),
+            Box::new(m20261130_000024_covering_walks::Migration),
         ]
     }
 }

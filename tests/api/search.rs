@@ -435,3 +435,100 @@ async fn sparse_filters_page_like_one_big_page_across_walks() {
         }
     }
 }
+
+#[tokio::test]
+async fn words_rare_in_one_province_page_like_one_big_page() {
+    // In 79 the words are rare (one product of 301), so PostgreSQL finds it through the trigram
+    // index; in 01 they are common and walked. Both reads merge into one order and one cursor.
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Sâm Ngọc Linh", 4, 150_000, "01").await;
+    add(&app, &f, "Sâm Ngọc Linh củ nhỏ", 90_000, "01").await;
+    add(&app, &f, "Rượu sâm Ngọc Linh", 120_000, "01").await;
+    add(&app, &f, "Sâm Ngọc Linh thái lát", 200_000, "79").await;
+    // 300 other listed products in 79, a hundred of each star value, each with its certificate.
+    app.exec(
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 300) \
+         INSERT INTO ocop_certificates (producer_id, product_name, category_code, stars, \
+           decision_number, issued_by, issued_on, valid_until, status, reviewed_at, created_at) \
+         SELECT c.producer_id, 'Cà phê lô ' || g.n, c.category_code, 3 + g.n % 3, 'LO-' || g.n, \
+           c.issued_by, c.issued_on, c.valid_until, c.status, c.reviewed_at, c.created_at \
+         FROM g, ocop_certificates c \
+         WHERE c.id = (SELECT certificate_id FROM products WHERE name = 'Sâm Ngọc Linh')",
+    )
+    .await;
+    app.exec(
+        "INSERT INTO products (producer_id, certificate_id, category_code, slug, name, name_folded, \
+           search_text, description, status, origin_province_code, min_price, max_price, stars, \
+           listed_until, created_at, updated_at, published_at) \
+         SELECT p.producer_id, c.id, p.category_code, 'ca-phe-' || lower(c.decision_number), \
+           c.product_name, 'ca phe ' || lower(c.decision_number), \
+           'ca phe ' || lower(c.decision_number), '', p.status, '79', p.min_price, p.max_price, \
+           c.stars, p.listed_until, p.created_at, p.updated_at, p.published_at \
+         FROM ocop_certificates c, products p \
+         WHERE c.decision_number LIKE 'LO-%' AND p.name = 'Sâm Ngọc Linh'",
+    )
+    .await;
+    app.assert_listing_copies_fresh().await;
+
+    let filter = catalog::listing::Filter {
+        search: Some("sâm ngọc linh".into()),
+        province_codes: Some(vec!["79".into(), "01".into()]),
+        ..Default::default()
+    };
+    let rare = catalog::listing::rare_provinces(&app.db, &filter, kernel::time::today_vn())
+        .await
+        .expect("rarity judged");
+    match sea_orm::ConnectionTrait::get_database_backend(&app.db) {
+        sea_orm::DbBackend::Postgres => assert_eq!(rare, vec![Some("79".to_owned())]),
+        // No trigram index: SQLite walks every province.
+        _ => assert_eq!(rare, Vec::<Option<String>>::new()),
+    }
+
+    let page = "query($a: String, $s: ProductSort, $f: ProductFilter, $n: Int) { products(first: $n, after: $a, sort: $s, filter: $f) { edges { cursor node { name ocopStars priceRange { min { amount } } } } pageInfo { hasNextPage endCursor } } }";
+    let mut expected = [
+        ("Rượu sâm Ngọc Linh", 0),
+        ("Sâm Ngọc Linh", 0),
+        ("Sâm Ngọc Linh củ nhỏ", 0),
+        ("Sâm Ngọc Linh thái lát", 0),
+    ];
+    let everything = nodes_of(
+        &app.data(
+            None,
+            page,
+            json!({ "s": "NEWEST", "n": 100, "f": { "search": "sam ngoc linh" } }),
+        )
+        .await,
+    );
+    for (name, stars) in expected.iter_mut() {
+        let node = everything.iter().find(|n| n["name"] == *name).expect(name);
+        *stars = node["ocopStars"].as_i64().unwrap();
+    }
+    expected.sort();
+    for min_stars in [3, 4, 5] {
+        let expected: Vec<&str> = expected
+            .iter()
+            .filter(|(_, stars)| *stars >= min_stars)
+            .map(|(name, _)| *name)
+            .collect();
+        let filter = json!({ "search": "sam ngoc linh", "provinceCodes": ["79", "01"],
+                             "minStars": min_stars });
+        for sort in [
+            "NEWEST",
+            "PRICE_ASC",
+            "PRICE_DESC",
+            "STARS_DESC",
+            "RELEVANCE",
+        ] {
+            let all = nodes_of(
+                &app.data(None, page, json!({ "s": sort, "f": filter, "n": 100 }))
+                    .await,
+            );
+            let mut got: Vec<&str> = all.iter().map(|n| n["name"].as_str().unwrap()).collect();
+            got.sort();
+            assert_eq!(got, expected, "{sort} {min_stars}");
+            assert_sorted(sort, &all);
+            let walked = walk_pages(&app, page, sort, &filter, 1, 10).await;
+            assert_eq!(walked, all, "{sort} {min_stars}");
+        }
+    }
+}

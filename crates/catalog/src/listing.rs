@@ -235,7 +235,8 @@ impl Order {
     }
     /// ORDER BY the `prefix` columns (single-valued in the walk), then the sort's columns,
     /// all in the sort's direction: the order of exactly one index.
-    fn push_order_by(self, q: &mut Sql, alias: &str, prefix: &[&str]) {
+    /// `computed` orders on `column + 0`, which no index gives.
+    fn push_order_by(self, q: &mut Sql, alias: &str, prefix: &[&str], computed: bool) {
         let dir = if self.descending() { " DESC" } else { " ASC" };
         q.push(" ORDER BY ");
         let columns = prefix
@@ -246,7 +247,11 @@ impl Order {
             if i > 0 {
                 q.push(", ");
             }
-            q.push(alias).push(c).push(dir);
+            if computed {
+                q.push("(").push(alias).push(c).push(" + 0)").push(dir);
+            } else {
+                q.push(alias).push(c).push(dir);
+            }
         }
     }
     fn keys(self, p: &product::Model) -> Vec<i64> {
@@ -302,6 +307,30 @@ enum Branch<'a> {
     },
     /// Every listed product the filter admits, in one statement (a producer's listing).
     Whole,
+    /// The listed products of one province (or the whole country) holding words rare there,
+    /// found through the trigram index (PostgreSQL) and sorted.
+    Rare { province: Option<&'a str> },
+}
+
+/// The provinces a filter names, each once, in order; `[None]` for the whole country.
+fn provinces(f: &Filter) -> Vec<Option<&str>> {
+    match f.province_codes.as_ref() {
+        Some(codes) if !codes.is_empty() => codes
+            .iter()
+            .map(String::as_str)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(Some)
+            .collect(),
+        _ => vec![None],
+    }
+}
+
+/// The lowest star value a filter admits.
+fn lowest_stars(f: &Filter) -> i32 {
+    f.min_stars
+        .unwrap_or(MIN_LISTED_STARS)
+        .max(MIN_LISTED_STARS)
 }
 
 /// One read of the listing: the filter, in one order, after a key, at most `fetch` rows.
@@ -313,15 +342,21 @@ struct Read<'a> {
     after: Option<Vec<i64>>,
     tier: Option<(i64, &'a str)>,
     fetch: i64,
-    /// The search's words are rare: found through the trigram index (PostgreSQL), then sorted.
-    rare_words: bool,
+    /// The provinces (`None`: the whole country) where the search's words are rare: read
+    /// through the trigram index (PostgreSQL), then sorted.
+    rare: &'a [Option<String>],
 }
 
 impl Read<'_> {
     /// The rows of one index walk: the whole listing, or one province of it.
     fn push_walk(&self, q: &mut Sql, branch: Branch<'_>) {
+        // A walk reads its keys only; the page's rows are read by id after the walks are
+        // merged. On PostgreSQL the walk indexes include every column the filters read, so a
+        // walk passing products without the words never visits their rows (once VACUUM has
+        // marked the pages all-visible).
         q.push(
-            "SELECT p.* FROM products p WHERE p.listed_until IS NOT NULL AND p.listed_until >= ",
+            "SELECT p.id, p.min_price, p.stars FROM products p \
+             WHERE p.listed_until IS NOT NULL AND p.listed_until >= ",
         )
         .bind(self.today);
         let f = self.filter;
@@ -347,6 +382,13 @@ impl Read<'_> {
                         .bind(stars);
                 }
                 prefix.push("stars");
+            }
+            Branch::Rare { province } => {
+                if let Some(code) = province {
+                    q.push(" AND p.origin_province_code = ")
+                        .bind(code.to_owned());
+                }
+                q.push(" AND p.stars >= ").bind(lowest_stars(f));
             }
             Branch::Whole => {
                 if let Some(codes) = f.province_codes.as_ref().filter(|c| !c.is_empty()) {
@@ -403,7 +445,8 @@ impl Read<'_> {
         // pass whatever its statistics (it guesses a LIKE on an expression far too selective:
         // two common words came out at 5 of 36,000 rows, and the walk lost to a scan and
         // sort of the whole star value). SQLite always walks its ORDER BY index.
-        let walk_words = !self.rare_words && q.backend() == sea_orm::DbBackend::Postgres;
+        let rare = matches!(branch, Branch::Rare { .. });
+        let walk_words = !rare && q.backend() == sea_orm::DbBackend::Postgres;
         for term in self.terms {
             if walk_words {
                 q.push(" AND strpos(p.search_text, ")
@@ -442,7 +485,9 @@ impl Read<'_> {
             }
             q.push(")");
         }
-        self.order.push_order_by(q, "p.", &prefix);
+        // A rare read is ordered on expressions no index gives, so no plan walks an index in
+        // the sort's order filtering for the few products the trigram index finds at once.
+        self.order.push_order_by(q, "p.", &prefix, rare);
         q.push(" LIMIT ").bind(self.fetch);
     }
 
@@ -453,25 +498,16 @@ impl Read<'_> {
     /// own listing is one read through the producer's index.
     fn branches(&self) -> Vec<Branch<'_>> {
         let f = self.filter;
-        if f.producer_id.is_some() || self.rare_words {
+        if f.producer_id.is_some() {
             return vec![Branch::Whole];
         }
-        let provinces: Vec<Option<&str>> = match f.province_codes.as_ref() {
-            Some(codes) if !codes.is_empty() => codes
-                .iter()
-                .map(String::as_str)
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .map(Some)
-                .collect(),
-            _ => vec![None],
-        };
-        let lowest = f
-            .min_stars
-            .unwrap_or(MIN_LISTED_STARS)
-            .max(MIN_LISTED_STARS);
+        let lowest = lowest_stars(f);
         let mut out = Vec::new();
-        for province in provinces {
+        for province in provinces(f) {
+            if self.rare.iter().any(|r| r.as_deref() == province) {
+                out.push(Branch::Rare { province });
+                continue;
+            }
             for stars in (lowest..=MAX_STARS).rev() {
                 out.push(Branch::Walk { province, stars });
             }
@@ -482,6 +518,7 @@ impl Read<'_> {
     async fn rows(&self, db: &impl ConnectionTrait) -> Result<Vec<product::Model>> {
         let branches = self.branches();
         let mut q = Sql::new(db.get_database_backend());
+        q.push("SELECT p.* FROM (");
         match branches.as_slice() {
             [] => return Ok(Vec::new()),
             [one] => self.push_walk(&mut q, *one),
@@ -495,10 +532,12 @@ impl Read<'_> {
                     self.push_walk(&mut q, *branch);
                     q.push(&format!(") b{i}"));
                 }
-                self.order.push_order_by(&mut q, "", &[]);
+                self.order.push_order_by(&mut q, "", &[], false);
                 q.push(" LIMIT ").bind(self.fetch);
             }
         }
+        q.push(") w JOIN products p ON p.id = w.id");
+        self.order.push_order_by(&mut q, "w.", &[], false);
         let rows = db.query_all_raw(q.build()).await?;
         Ok(rows
             .iter()
@@ -507,31 +546,59 @@ impl Read<'_> {
     }
 }
 
-/// How many of the newest listed products a search's words are tried on.
-const WORD_SAMPLE: i64 = 2_000;
+/// How many of the newest listed products of each star value a search's words are tried on,
+/// in each province it names (or the whole country).
+const WORD_SAMPLE: i64 = 400;
 
-/// Whether a search's words are rare enough (under 1 in 200 of a sample of the newest listed
-/// products) that reading their few products through the trigram index and sorting them beats
-/// walking the sort's index until a page of them turns up. Judged by looking, not from the
-/// planner's statistics, so a catalog loaded a minute ago reads common and rare words alike
-/// in bounded time. SQLite has no trigram index: words are always walked there.
+/// The provinces of the filter (`None`: the whole country) where the search's words are rare
+/// (under 1 in 200 of a sample of the newest listed products there, of each star value the
+/// filter admits): reading their few products through the trigram index and sorting them beats
+/// walking the sort's index until a page of them turns up, or to the province's end when it
+/// holds none ("bưởi" where none grows). Judged by looking, not from the planner's statistics,
+/// so a catalog loaded a minute ago reads common and rare words alike in bounded time. SQLite
+/// has no trigram index: words are always walked there.
 ///
-/// The answer is remembered for a few minutes per replica, keyed by the words: it only picks
-/// how the page is read (both ways read the same products), and a word's share of the catalog
-/// moves slowly, so a search's repeats skip the look.
-async fn words_are_rare(
+/// The answers are remembered for a few minutes per replica, keyed by the words, the province
+/// and the lowest star value: they only pick how the page is read (both ways read the same
+/// products), and a word's share of a province moves slowly, so a search's repeats skip the
+/// look.
+pub async fn rare_provinces(
     db: &impl ConnectionTrait,
-    terms: &[String],
+    filter: &Filter,
     today: NaiveDate,
-) -> Result<bool> {
-    if terms.is_empty() || db.get_database_backend() != sea_orm::DbBackend::Postgres {
-        return Ok(false);
+) -> Result<Vec<Option<String>>> {
+    let terms = &filter_terms(filter);
+    if terms.is_empty()
+        || filter.producer_id.is_some()
+        || db.get_database_backend() != sea_orm::DbBackend::Postgres
+    {
+        return Ok(Vec::new());
     }
-    if let Some(rare) = rarity::recall(terms) {
-        return Ok(rare);
+    let lowest = lowest_stars(filter);
+    let mut rare = Vec::new();
+    let mut unknown = Vec::new();
+    for province in provinces(filter) {
+        let key = rarity::Key {
+            terms: terms.to_vec(),
+            province: province.map(str::to_owned),
+            lowest,
+        };
+        match rarity::recall(&key) {
+            Some(true) => rare.push(key.province),
+            Some(false) => {}
+            None => unknown.push(key),
+        }
     }
-    let rare = look_at_words(db, terms, today).await?;
-    rarity::remember(terms, rare);
+    if !unknown.is_empty() {
+        let counts = look_at_words(db, &unknown, today).await?;
+        for (key, (sampled, matched)) in unknown.into_iter().zip(counts) {
+            let is_rare = matched * 200 < sampled;
+            rarity::remember(&key, is_rare);
+            if is_rare {
+                rare.push(key.province);
+            }
+        }
+    }
     Ok(rare)
 }
 
@@ -542,56 +609,95 @@ mod rarity {
     use std::time::{Duration, Instant};
 
     pub const TTL: Duration = Duration::from_secs(300);
-    /// Past this many searches remembered, the memory starts over.
+    /// Past this many answers remembered, the memory starts over.
     const ENTRIES: usize = 4_096;
 
-    type Memory = HashMap<Vec<String>, (bool, Instant)>;
+    /// The words, in one province (or the whole country), from one star value up.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub struct Key {
+        pub terms: Vec<String>,
+        pub province: Option<String>,
+        pub lowest: i32,
+    }
+
+    type Memory = HashMap<Key, (bool, Instant)>;
     static MEMORY: LazyLock<Mutex<Memory>> = LazyLock::new(Mutex::default);
 
-    pub fn recall(terms: &[String]) -> Option<bool> {
+    pub fn recall(key: &Key) -> Option<bool> {
         let memory = MEMORY.lock().unwrap_or_else(|e| e.into_inner());
         memory
-            .get(terms)
+            .get(key)
             .filter(|(_, at)| at.elapsed() < TTL)
             .map(|(rare, _)| *rare)
     }
 
-    pub fn remember(terms: &[String], rare: bool) {
+    pub fn remember(key: &Key, rare: bool) {
         let mut memory = MEMORY.lock().unwrap_or_else(|e| e.into_inner());
         if memory.len() >= ENTRIES {
             memory.clear();
         }
-        memory.insert(terms.to_vec(), (rare, Instant::now()));
+        memory.insert(key.clone(), (rare, Instant::now()));
     }
 }
 
-/// Tries the words on the newest listed products: whether under 1 in 200 of them hold them.
+/// Tries the words on the newest listed products of each key's province and star values, one
+/// short index walk each, in one statement: (products sampled, products holding the words) per
+/// key, in the keys' order.
 async fn look_at_words(
     db: &impl ConnectionTrait,
-    terms: &[String],
+    keys: &[rarity::Key],
     today: NaiveDate,
-) -> Result<bool> {
+) -> Result<Vec<(i64, i64)>> {
+    let terms = &keys[0].terms;
     let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT CAST(COUNT(*) AS BIGINT) AS sampled, CAST(COALESCE(SUM(CASE WHEN TRUE");
+    q.push("SELECT s.k, CAST(COUNT(*) AS BIGINT) AS sampled, CAST(COALESCE(SUM(CASE WHEN TRUE");
     for term in terms {
-        q.push(" AND (s.search_text || '') LIKE ")
-            .bind(format!("%{}%", like_escape(term)))
-            .push(" ESCAPE '\\'");
+        q.push(" AND strpos(s.search_text, ")
+            .bind(term.clone())
+            .push(") > 0");
     }
-    q.push(
-        " THEN 1 ELSE 0 END), 0) AS BIGINT) AS matched FROM (SELECT p.search_text FROM products p \
-         WHERE p.listed_until IS NOT NULL AND p.listed_until >= ",
-    )
-    .bind(today)
-    .push(" ORDER BY p.id DESC LIMIT ")
-    .bind(WORD_SAMPLE)
-    .push(") s");
-    let Some(row) = db.query_one_raw(q.build()).await? else {
-        return Ok(false);
-    };
-    let sampled: i64 = row.try_get("", "sampled")?;
-    let matched: i64 = row.try_get("", "matched")?;
-    Ok(matched * 200 < sampled)
+    q.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS matched FROM (");
+    let mut first = true;
+    for (k, key) in keys.iter().enumerate() {
+        for stars in (key.lowest..=MAX_STARS).rev() {
+            if !first {
+                q.push(" UNION ALL ");
+            }
+            first = false;
+            q.push(&format!("SELECT {k} AS k, w.search_text FROM (SELECT p.search_text FROM products p WHERE p.listed_until IS NOT NULL AND p.listed_until >= "))
+                .bind(today);
+            if let Some(code) = &key.province {
+                q.push(" AND p.origin_province_code = ").bind(code.clone());
+            }
+            q.push(" AND p.stars >= ")
+                .bind(stars)
+                .push(" AND p.stars <= ")
+                .bind(stars)
+                .push(" ORDER BY p.stars DESC, p.id DESC LIMIT ")
+                .bind(WORD_SAMPLE)
+                .push(") w");
+        }
+    }
+    q.push(") s GROUP BY s.k");
+    let mut counts = vec![(0, 0); keys.len()];
+    for row in db.query_all_raw(q.build()).await? {
+        let k: i32 = row.try_get("", "k")?;
+        let sampled: i64 = row.try_get("", "sampled")?;
+        let matched: i64 = row.try_get("", "matched")?;
+        if let Some(c) = usize::try_from(k).ok().and_then(|k| counts.get_mut(k)) {
+            *c = (sampled, matched);
+        }
+    }
+    Ok(counts)
+}
+
+/// The folded words a search looks for (at most eight).
+fn filter_terms(filter: &Filter) -> Vec<String> {
+    filter
+        .search
+        .as_deref()
+        .map(|s| search_terms(s, 8))
+        .unwrap_or_default()
 }
 
 /// The public listing: listed products matching `filter`, in `sort` order, after the cursor.
@@ -607,11 +713,7 @@ pub async fn search(
         Some(a) => Some(Cursor::decode(a, sort.tag(), sort.arity()).ok_or_else(bad_cursor)?),
         None => None,
     };
-    let terms = filter
-        .search
-        .as_deref()
-        .map(|s| search_terms(s, 8))
-        .unwrap_or_default();
+    let terms = filter_terms(filter);
     let folded = filter.search.as_deref().map(fold).unwrap_or_default();
     let fetch = limit as usize + 1;
     let order = match sort {
@@ -620,6 +722,7 @@ pub async fn search(
         Sort::PriceDesc => Order::PriceDesc,
         Sort::StarsDesc => Order::StarsDesc,
     };
+    let rare = rare_provinces(db, filter, today).await?;
     let mut read = Read {
         filter,
         terms: &terms,
@@ -628,7 +731,7 @@ pub async fn search(
         after: None,
         tier: None,
         fetch: fetch as i64,
-        rare_words: words_are_rare(db, &terms, today).await?,
+        rare: &rare,
     };
     // (cursor keys, product) in page order.
     let mut found: Vec<(Vec<i64>, product::Model)> = Vec::new();
