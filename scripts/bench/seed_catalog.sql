@@ -2,8 +2,8 @@
 -- provinces 01, 40 and 79, named after ten OCOP product kinds (so searches differ in what they
 -- find), plus n/10 more that a province filter or the listing rule rejects (elsewhere, or under
 -- an expired certificate), interleaved by id as a real catalog would be. Each product has its
--- own certificate (3, 4 or 5 stars), two variants and a lot each; one variant in seven is sold
--- out. The caller decides whether to ANALYZE.
+-- own certificate (3, 4 or 5 stars), two variants (one product in five a third, priced between)
+-- and a lot each; one variant in seven is sold out. The caller decides whether to ANALYZE.
 -- Usage: psql -v n=10000 -f seed_catalog.sql
 \set ON_ERROR_STOP on
 BEGIN;
@@ -47,8 +47,12 @@ INSERT INTO variants (product_id, producer_id, sku, gtin, name, price, weight_gr
 SELECT id, producer_id, 'B-' || id || '-1', NULL, 'Chai 500 ml', 50000 + (id % 50) * 1000, 800, now(), now() FROM products;
 INSERT INTO variants (product_id, producer_id, sku, gtin, name, price, weight_grams, created_at, updated_at)
 SELECT id, producer_id, 'B-' || id || '-2', NULL, 'Can 2 lít', 180000 + (id % 50) * 1000, 2300, now(), now() FROM products;
-UPDATE products p SET min_price = v.mn, max_price = v.mx
-FROM (SELECT product_id, MIN(price) mn, MAX(price) mx FROM variants GROUP BY product_id) v WHERE v.product_id = p.id;
+INSERT INTO variants (product_id, producer_id, sku, gtin, name, price, weight_grams, created_at, updated_at)
+SELECT id, producer_id, 'B-' || id || '-3', NULL, 'Hộp quà 3 chai', 120000 + (id % 50) * 1000, 1500, now(), now()
+FROM products WHERE id % 5 = 0;
+UPDATE products p SET min_price = v.mn, max_price = v.mx, variant_count = v.n
+FROM (SELECT product_id, MIN(price) mn, MAX(price) mx, COUNT(*) n FROM variants GROUP BY product_id) v
+WHERE v.product_id = p.id;
 
 INSERT INTO lots (variant_id, lot_number, produced_on, expires_on, quantity_produced, quantity_available, created_at)
 SELECT id, 'L-' || id, current_date - 10, current_date + 700, 100,

@@ -3,7 +3,7 @@
 `cho-ocop migrate`): the same catalog as seed_catalog.sql builds on PostgreSQL — about N listed
 products in the provinces 01, 40 and 79, ten kinds of product name, n/10 more that a province
 filter or the listing rule rejects, each product with its own certificate (3, 4 or 5 stars), two
-variants and a lot each, one variant in seven sold out — and ANALYZEs when asked.
+variants (one product in five a third, priced between) and a lot each, one variant in seven sold out — and ANALYZEs when asked.
 
 Usage: seed_catalog_sqlite.py DB_FILE N [analyze]
 """
@@ -68,12 +68,16 @@ def main():
     for p in range(1, total + 1):
         producer = products[p - 1][1]
         variants.append((p, producer, f"B-{p}-2", "Can 2 lít", 180000 + (p % 50) * 1000, 2300))
+    for p in range(5, total + 1, 5):
+        producer = products[p - 1][1]
+        variants.append((p, producer, f"B-{p}-3", "Hộp quà 3 chai", 120000 + (p % 50) * 1000, 1500))
     cur.executemany(
         "INSERT INTO variants (product_id, producer_id, sku, name, price, weight_grams, created_at,"
         " updated_at) VALUES (?, ?, ?, ?, ?, ?, '" + now + "', '" + now + "')", variants)
     cur.execute(
         "UPDATE products SET min_price = (SELECT MIN(price) FROM variants v WHERE v.product_id ="
         " products.id), max_price = (SELECT MAX(price) FROM variants v WHERE v.product_id ="
+        " products.id), variant_count = (SELECT COUNT(*) FROM variants v WHERE v.product_id ="
         " products.id)")
     produced = (today - datetime.timedelta(days=10)).isoformat()
     expires = (today + datetime.timedelta(days=700)).isoformat()

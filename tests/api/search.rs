@@ -532,3 +532,51 @@ async fn words_rare_in_one_province_page_like_one_big_page() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_price_range_inside_a_products_prices_matches_by_its_variants() {
+    // Both bounds, and each product's prices spanning the range on both sides: only a variant
+    // inside the range lets it in, however many variants it has.
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Mật ong hai cỡ", 4, 50_000, "40").await;
+    let seller = f.seller("40");
+    seller.variant(&app, f.product, 300_000).await;
+    let three = seller.listed(&app, "Mật ong ba cỡ", 50_000).await;
+    seller.variant(&app, three.product, 150_000).await;
+    seller.variant(&app, three.product, 300_000).await;
+    let outside = seller.listed(&app, "Mật ong ba cỡ lớn", 50_000).await;
+    seller.variant(&app, outside.product, 250_000).await;
+    seller.variant(&app, outside.product, 300_000).await;
+    seller.listed(&app, "Mật ong một cỡ", 120_000).await;
+    let cheap_end = seller.listed(&app, "Mật ong hũ nhỏ", 100_000).await;
+    seller.variant(&app, cheap_end.product, 400_000).await;
+    let dear_end = seller.listed(&app, "Mật ong hũ lớn", 20_000).await;
+    seller.variant(&app, dear_end.product, 200_000).await;
+    for sort in [
+        "NEWEST",
+        "PRICE_ASC",
+        "PRICE_DESC",
+        "STARS_DESC",
+        "RELEVANCE",
+    ] {
+        let mut got = names(
+            &app.data(
+                None,
+                SEARCH,
+                json!({ "s": sort, "f": { "priceMin": 100_000, "priceMax": 200_000 } }),
+            )
+            .await,
+        );
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                "Mật ong ba cỡ",
+                "Mật ong hũ lớn",
+                "Mật ong hũ nhỏ",
+                "Mật ong một cỡ"
+            ],
+            "{sort}"
+        );
+    }
+}

@@ -241,6 +241,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         origin_place: Set(origin.2),
         min_price: Set(0),
         max_price: Set(0),
+        variant_count: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         published_at: Set(None),

@@ -85,14 +85,17 @@ fn map_duplicate(e: sea_orm::DbErr) -> Error {
     }
 }
 
-/// Keeps the product's `min_price`/`max_price` (used to sort by price) equal to its variants'.
+/// Keeps the product's `min_price`/`max_price` (used to sort by price) and `variant_count`
+/// (which spares a price range the look at its variants) equal to its variants'.
 async fn refresh_price_range(db: &impl ConnectionTrait, product_id: i64) -> Result<()> {
     let mut q = Sql::new(db.get_database_backend());
     q.push("UPDATE products SET min_price = COALESCE((SELECT MIN(price) FROM variants WHERE product_id = ")
         .bind(product_id)
         .push("), 0), max_price = COALESCE((SELECT MAX(price) FROM variants WHERE product_id = ")
         .bind(product_id)
-        .push("), 0) WHERE id = ")
+        .push("), 0), variant_count = (SELECT COUNT(*) FROM variants WHERE product_id = ")
+        .bind(product_id)
+        .push(") WHERE id = ")
         .bind(product_id);
     db.execute_raw(q.build()).await?;
     Ok(())

@@ -22,6 +22,9 @@ pub struct Model {
     /// The lowest and highest variant prices, kept by the variant services for sorting.
     pub min_price: i64,
     pub max_price: i64,
+    /// How many variants it has (kept with the prices): a product of one or two variants has
+    /// none between its lowest and highest price.
+    pub variant_count: i32,
     /// Its certificate's stars (fixed once the certificate is submitted), for the star sort
     /// and floor.
     pub stars: i32,
