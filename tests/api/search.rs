@@ -71,6 +71,38 @@ async fn walk_pages(
     walked
 }
 
+/// The four sorts and RELEVANCE.
+const SORTS: [&str; 5] = [
+    "NEWEST",
+    "PRICE_ASC",
+    "PRICE_DESC",
+    "STARS_DESC",
+    "RELEVANCE",
+];
+
+/// One big page of `filter` in `sort` holds exactly `expected` (names, in any order), in the
+/// sort's order, and reading it one product a page (at most `pages` pages) by the cursors gives
+/// the same nodes.
+async fn assert_pages_like_one_big_page(
+    app: &TestApp,
+    page: &str,
+    sort: &str,
+    filter: &Value,
+    expected: &[&str],
+    pages: usize,
+) {
+    let all = nodes_of(
+        &app.data(None, page, json!({ "s": sort, "f": filter, "n": 100 }))
+            .await,
+    );
+    let mut got: Vec<&str> = all.iter().map(|n| n["name"].as_str().unwrap()).collect();
+    got.sort();
+    assert_eq!(got, expected, "{sort} {filter}");
+    assert_sorted(sort, &all);
+    let walked = walk_pages(app, page, sort, filter, 1, pages).await;
+    assert_eq!(walked, all, "{sort} {filter}");
+}
+
 /// The nodes are in the price or star order `sort` names.
 fn assert_sorted(sort: &str, nodes: &[Value]) {
     let prices: Vec<i64> = nodes
@@ -204,13 +236,7 @@ async fn every_sort_pages_with_keyset_cursors_that_agree_with_one_big_page() {
         add(&app, &f, &format!("Sản phẩm {}", i + 1), *price, "01").await;
     }
     let page = "query($a: String, $s: ProductSort, $f: ProductFilter, $n: Int) { products(first: $n, after: $a, sort: $s, filter: $f) { edges { cursor node { name ocopStars priceRange { min { amount } } } } pageInfo { hasNextPage endCursor } } }";
-    for sort in [
-        "NEWEST",
-        "PRICE_ASC",
-        "PRICE_DESC",
-        "STARS_DESC",
-        "RELEVANCE",
-    ] {
+    for sort in SORTS {
         let filter = if sort == "RELEVANCE" {
             json!({ "search": "san pham" })
         } else {
@@ -305,13 +331,7 @@ async fn province_sets_and_relevance_tiers_page_like_one_big_page() {
     add(&app, &f, "Cà phê", 60_000, "79").await;
     add(&app, &f, "Mật ong Cà Mau", 80_000, "96").await; // outside the set
     let page = "query($a: String, $s: ProductSort, $f: ProductFilter, $n: Int) { products(first: $n, after: $a, sort: $s, filter: $f) { edges { node { name ocopStars priceRange { min { amount } } } } pageInfo { hasNextPage endCursor } } }";
-    for sort in [
-        "NEWEST",
-        "PRICE_ASC",
-        "PRICE_DESC",
-        "STARS_DESC",
-        "RELEVANCE",
-    ] {
+    for sort in SORTS {
         let mut filter = json!({ "provinceCodes": ["79", "01", "40", "01"] });
         if sort == "RELEVANCE" {
             filter["search"] = json!("mat ong");
@@ -412,26 +432,9 @@ async fn sparse_filters_page_like_one_big_page_across_walks() {
     ] {
         let filter = json!({ "search": "mat ong", "priceMin": price_min, "priceMax": 100_000,
                              "inStock": true, "provinceCodes": provinces });
-        for sort in [
-            "NEWEST",
-            "PRICE_ASC",
-            "PRICE_DESC",
-            "STARS_DESC",
-            "RELEVANCE",
-        ] {
-            let all = nodes_of(
-                &app.data(None, page, json!({ "s": sort, "f": filter, "n": 100 }))
-                    .await,
-            );
-            let mut got: Vec<String> = all
-                .iter()
-                .map(|n| n["name"].as_str().unwrap().to_owned())
-                .collect();
-            got.sort();
-            assert_eq!(got, expected, "{sort} {provinces}");
-            assert_sorted(sort, &all);
-            let walked = walk_pages(&app, page, sort, &filter, 1, 30).await;
-            assert_eq!(walked, all, "{sort} {provinces}");
+        let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+        for sort in SORTS {
+            assert_pages_like_one_big_page(&app, page, sort, &filter, &expected, 30).await;
         }
     }
 }
@@ -512,23 +515,8 @@ async fn words_rare_in_one_province_page_like_one_big_page() {
             .collect();
         let filter = json!({ "search": "sam ngoc linh", "provinceCodes": ["79", "01"],
                              "minStars": min_stars });
-        for sort in [
-            "NEWEST",
-            "PRICE_ASC",
-            "PRICE_DESC",
-            "STARS_DESC",
-            "RELEVANCE",
-        ] {
-            let all = nodes_of(
-                &app.data(None, page, json!({ "s": sort, "f": filter, "n": 100 }))
-                    .await,
-            );
-            let mut got: Vec<&str> = all.iter().map(|n| n["name"].as_str().unwrap()).collect();
-            got.sort();
-            assert_eq!(got, expected, "{sort} {min_stars}");
-            assert_sorted(sort, &all);
-            let walked = walk_pages(&app, page, sort, &filter, 1, 10).await;
-            assert_eq!(walked, all, "{sort} {min_stars}");
+        for sort in SORTS {
+            assert_pages_like_one_big_page(&app, page, sort, &filter, &expected, 10).await;
         }
     }
 }
@@ -552,13 +540,7 @@ async fn a_price_range_inside_a_products_prices_matches_by_its_variants() {
     seller.variant(&app, cheap_end.product, 400_000).await;
     let dear_end = seller.listed(&app, "Mật ong hũ lớn", 20_000).await;
     seller.variant(&app, dear_end.product, 200_000).await;
-    for sort in [
-        "NEWEST",
-        "PRICE_ASC",
-        "PRICE_DESC",
-        "STARS_DESC",
-        "RELEVANCE",
-    ] {
+    for sort in SORTS {
         let mut got = names(
             &app.data(
                 None,
