@@ -318,6 +318,48 @@ async fn a_page_of_products_costs_a_fixed_handful_of_queries() {
     assert!(costs[1] <= 20 * 4 + 8, "{costs:?}");
 }
 
+/// The page shoppers load most (the catalog benchmark's selection) costs exactly three
+/// statements: the listing, its producers with its certificates, and its variants with their
+/// units. Each statement costs a pooled connection's round trips besides its own work.
+#[tokio::test]
+async fn a_shoppers_page_costs_three_statements() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Sản phẩm 0", 4, 50_000, "01").await;
+    let g = app.listed_product("Sản phẩm 1", 5, 70_000, "79").await;
+    for i in 2..24 {
+        let owner = if i % 2 == 0 { &f } else { &g };
+        add(
+            &app,
+            owner,
+            &format!("Sản phẩm {i}"),
+            40_000 + i * 1000,
+            "01",
+        )
+        .await;
+    }
+    let q = "query($n: Int) { products(first: $n, sort: PRICE_ASC) { edges { cursor node {
+        id name slug ocopStars producer { id name province { name } }
+        certificate { decisionNumber stars validUntil status }
+        variants { sku price { amount formatted } available }
+        priceRange { min { formatted } max { formatted } } } } pageInfo { hasNextPage endCursor } } }";
+    // The counter is the whole app's (a job's tick may land in a request's window): the fewest
+    // of three is the page's own cost. Each page size is a new query, never a cached answer.
+    let mut cost = u64::MAX;
+    for n in [18, 19, 20] {
+        let before = app.statements.statements.load(Ordering::SeqCst);
+        let d = app.data(None, q, json!({ "n": n })).await;
+        cost = cost.min(app.statements.statements.load(Ordering::SeqCst) - before);
+        let edges = d["products"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), n as usize);
+        for e in edges {
+            let node = &e["node"];
+            assert!(node["producer"]["name"].is_string(), "{node}");
+            assert!(node["certificate"]["decisionNumber"].is_string(), "{node}");
+        }
+    }
+    assert_eq!(cost, 3, "listing, producers and certificates, variants");
+}
+
 /// A province set is read as one index walk per province, merged; RELEVANCE reads its tiers one
 /// after the other. Pages of two agree with one big page, in every sort, and the set is right.
 #[tokio::test]

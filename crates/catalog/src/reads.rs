@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use kernel::Result;
 use kernel::sql::Sql;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryFilter,
+    QueryOrder,
 };
 
 use crate::entity::{category, certificate, image, member, producer, product, variant};
@@ -28,6 +29,47 @@ pub async fn certificates(
         .filter(certificate::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?)
+}
+
+/// The producers and the certificates of these products, in one statement: a page shows both,
+/// and each statement costs a pooled connection's round trips on top of its own.
+pub async fn producers_and_certificates_of(
+    db: &impl ConnectionTrait,
+    product_ids: &[i64],
+) -> Result<(Vec<producer::Model>, Vec<certificate::Model>)> {
+    if product_ids.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT ");
+    push_prefixed(&mut q, "pr", producer::Column::iter().map(|c| c.as_str()));
+    q.push(", ");
+    push_prefixed(&mut q, "c", certificate::Column::iter().map(|c| c.as_str()));
+    q.push(
+        " FROM products p JOIN producers pr ON pr.id = p.producer_id \
+         JOIN ocop_certificates c ON c.id = p.certificate_id WHERE p.id IN ",
+    )
+    .bind_list(product_ids);
+    let rows = db.query_all_raw(q.build()).await?;
+    let mut producers: Vec<producer::Model> = Vec::new();
+    let mut certs: Vec<certificate::Model> = Vec::new();
+    let mut seen = HashSet::new();
+    for r in &rows {
+        let producer = producer::Model::from_query_result(r, "pr_")?;
+        if seen.insert(producer.id) {
+            producers.push(producer);
+        }
+        certs.push(certificate::Model::from_query_result(r, "c_")?);
+    }
+    Ok((producers, certs))
+}
+
+/// `alias.column AS "alias_column", …` for every column.
+fn push_prefixed<'a>(q: &mut Sql, alias: &str, columns: impl Iterator<Item = &'a str>) {
+    let list: Vec<String> = columns
+        .map(|c| format!("{alias}.{c} AS \"{alias}_{c}\""))
+        .collect();
+    q.push(&list.join(", "));
 }
 
 pub async fn categories(

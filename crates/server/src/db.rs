@@ -35,6 +35,9 @@ const SQLITE_STATEMENTS: usize = 24;
 /// another 35 MiB off the peak (about 120 MiB), again with no change beyond the noise.
 const SQLITE_PAGE_CACHE: &str = "-256";
 
+/// How long a pooled connection may sit idle before it is checked on the way out of the pool.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(10);
+
 /// Connects, creating the SQLite file and its folder when missing.
 pub async fn connect(
     url: &str,
@@ -53,6 +56,10 @@ pub async fn connect(
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
+        // sqlx pings a connection when it goes back to the pool, and by default again when it
+        // is taken out: a round trip more per statement. Only a connection idle this long (one
+        // a server or a firewall may have dropped) is pinged before use.
+        .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)

@@ -306,17 +306,23 @@ pub async fn read_ahead(
     producer_ids.sort_unstable();
     producer_ids.dedup();
     let cert_ids: Vec<i64> = products.iter().map(|p| p.certificate_id).collect();
-    let (producers, certs, variants, images) = futures_util::try_join!(
+    let (producers_and_certs, variants, images) = futures_util::try_join!(
         async {
-            match wants.producer || wants.listed {
-                true => catalog::reads::producers(db, &producer_ids).await,
-                false => Ok(Vec::new()),
-            }
-        },
-        async {
-            match wants.certificate || wants.listed {
-                true => catalog::reads::certificates(db, &cert_ids).await,
-                false => Ok(Vec::new()),
+            // Both, as most pages want, in one statement.
+            match (
+                wants.producer || wants.listed,
+                wants.certificate || wants.listed,
+            ) {
+                (true, true) => catalog::reads::producers_and_certificates_of(db, &ids).await,
+                (true, false) => Ok((
+                    catalog::reads::producers(db, &producer_ids).await?,
+                    Vec::new(),
+                )),
+                (false, true) => Ok((
+                    Vec::new(),
+                    catalog::reads::certificates(db, &cert_ids).await?,
+                )),
+                (false, false) => Ok((Vec::new(), Vec::new())),
             }
         },
         async {
@@ -337,6 +343,7 @@ pub async fn read_ahead(
         },
     )
     .map_err(errors::top)?;
+    let (producers, certs) = producers_and_certs;
     // The variants, and each one's units (fed only when availability was asked for).
     let (variants, available): (Vec<_>, Vec<_>) = variants
         .into_iter()
