@@ -360,6 +360,39 @@ async fn a_shoppers_page_costs_three_statements() {
     assert_eq!(cost, 3, "listing, producers and certificates, variants");
 }
 
+/// A product's page by slug (the bench's detail selection) costs four statements: the product
+/// with its producer and certificate, its variants with their units, its images, its lots.
+#[tokio::test]
+async fn a_product_page_by_slug_costs_four_statements() {
+    let app = TestApp::spawn().await;
+    app.listed_product("Mật ong bạc hà", 5, 150_000, "01").await;
+    let slug = app
+        .data(None, "{ products(first: 1) { nodes { slug } } }", json!({}))
+        .await["products"]["nodes"][0]["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let q = "query($slug: String!, $n: Int) { product(slug: $slug) { id name slug description
+        ocopStars images { url alt } producer { id name province { name } }
+        certificate { decisionNumber stars validUntil status issuedBy }
+        variants { sku name price { amount formatted } available }
+        lots(first: $n) { nodes { lotNumber traceCode producedOn expiresOn quantityAvailable } } } }";
+    let mut cost = u64::MAX;
+    for n in [3, 4, 5] {
+        let before = app.statements.statements.load(Ordering::SeqCst);
+        let d = app.data(None, q, json!({ "slug": slug, "n": n })).await;
+        cost = cost.min(app.statements.statements.load(Ordering::SeqCst) - before);
+        assert_eq!(d["product"]["name"], "Mật ong bạc hà", "{d}");
+        assert!(d["product"]["producer"]["name"].is_string(), "{d}");
+        assert!(
+            d["product"]["certificate"]["decisionNumber"].is_string(),
+            "{d}"
+        );
+        assert_eq!(d["product"]["variants"].as_array().unwrap().len(), 1, "{d}");
+    }
+    assert_eq!(cost, 4, "product with owners, variants, images, lots");
+}
+
 /// A province set is read as one index walk per province, merged; RELEVANCE reads its tiers one
 /// after the other. Pages of two agree with one big page, in every sort, and the set is right.
 #[tokio::test]

@@ -64,6 +64,32 @@ pub async fn producers_and_certificates_of(
     Ok((producers, certs))
 }
 
+/// The product with this slug, with its producer and certificate, in one statement (product
+/// detail shows all three).
+pub async fn product_by_slug_with_owners(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<(product::Model, producer::Model, certificate::Model)>> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT p.*, ");
+    push_prefixed(&mut q, "pr", producer::Column::iter().map(|c| c.as_str()));
+    q.push(", ");
+    push_prefixed(&mut q, "c", certificate::Column::iter().map(|c| c.as_str()));
+    q.push(
+        " FROM products p JOIN producers pr ON pr.id = p.producer_id \
+         JOIN ocop_certificates c ON c.id = p.certificate_id WHERE p.slug = ",
+    )
+    .bind(slug.to_owned());
+    match db.query_one_raw(q.build()).await? {
+        Some(r) => Ok(Some((
+            product::Model::from_query_result(&r, "")?,
+            producer::Model::from_query_result(&r, "pr_")?,
+            certificate::Model::from_query_result(&r, "c_")?,
+        ))),
+        None => Ok(None),
+    }
+}
+
 /// `alias.column AS "alias_column", …` for every column.
 fn push_prefixed<'a>(q: &mut Sql, alias: &str, columns: impl Iterator<Item = &'a str>) {
     let list: Vec<String> = columns

@@ -2,7 +2,7 @@
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Lookahead, Object, SimpleObject};
-use catalog::entity::{certificate, image, product, variant};
+use catalog::entity::{certificate, image, producer, product, variant};
 use kernel::id::ProductId;
 use kernel::time::today_vn;
 
@@ -294,6 +294,16 @@ pub async fn read_ahead(
     products: &[&product::Model],
     wants: Wants,
 ) -> GqlResult<()> {
+    read_ahead_knowing(ctx, products, wants, None).await
+}
+
+/// [`read_ahead`], with the products' producers and certificates already read (`known`).
+pub async fn read_ahead_knowing(
+    ctx: &Context<'_>,
+    products: &[&product::Model],
+    wants: Wants,
+    known: Option<(Vec<producer::Model>, Vec<certificate::Model>)>,
+) -> GqlResult<()> {
     if products.is_empty() {
         return Ok(());
     }
@@ -313,6 +323,7 @@ pub async fn read_ahead(
                 wants.producer || wants.listed,
                 wants.certificate || wants.listed,
             ) {
+                _ if known.is_some() => Ok(known.unwrap_or_default()),
                 (true, true) => catalog::reads::producers_and_certificates_of(db, &ids).await,
                 (true, false) => Ok((
                     catalog::reads::producers(db, &producer_ids).await?,

@@ -10,7 +10,7 @@ use kernel::time::today_vn;
 use crate::catalog::objects::{
     Commune, OcopCategory, OcopCertificate, Producer, Province, visible_producer,
 };
-use crate::catalog::product::{Product, Wants, product_if_visible, read_ahead};
+use crate::catalog::product::{Product, Wants, product_if_visible, read_ahead, read_ahead_knowing};
 use crate::context::{GqlResult, IdPage, db, page_cost, units, viewer};
 use crate::errors::{self, TopError};
 use crate::ids::{self, Kind};
@@ -192,19 +192,24 @@ impl CatalogQuery {
         id: Option<ID>,
         slug: Option<String>,
     ) -> GqlResult<Option<Product>> {
+        // By slug (a shopper's page), the product comes with its producer and certificate.
         let found = match (id, slug) {
             (Some(id), _) => match ids::decode(Kind::Product, &id) {
-                Some(pid) => catalog::products::find(db(ctx), ProductId(pid)).await,
+                Some(pid) => catalog::products::find(db(ctx), ProductId(pid))
+                    .await
+                    .map(|p| p.map(|p| (p, None))),
                 None => Ok(None),
             },
-            (None, Some(slug)) => catalog::products::by_slug(db(ctx), &slug).await,
+            (None, Some(slug)) => catalog::reads::product_by_slug_with_owners(db(ctx), &slug)
+                .await
+                .map(|found| found.map(|(p, pr, c)| (p, Some((vec![pr], vec![c]))))),
             (None, None) => Ok(None),
         }
         .map_err(errors::top)?;
         match found {
-            Some(p) => {
+            Some((p, known)) => {
                 let wants = Wants::of(&[ctx.look_ahead()]).with_listed();
-                read_ahead(ctx, &[&p], wants).await?;
+                read_ahead_knowing(ctx, &[&p], wants, known).await?;
                 product_if_visible(ctx, p).await
             }
             None => Ok(None),
