@@ -2,6 +2,7 @@
 //! every write goes through the services.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use kernel::Result;
@@ -41,15 +42,10 @@ pub async fn producers_and_certificates_of(
         return Ok((Vec::new(), Vec::new()));
     }
     let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT ");
-    push_prefixed(&mut q, "pr", producer::Column::iter().map(|c| c.as_str()));
-    q.push(", ");
-    push_prefixed(&mut q, "c", certificate::Column::iter().map(|c| c.as_str()));
-    q.push(
-        " FROM products p JOIN producers pr ON pr.id = p.producer_id \
-         JOIN ocop_certificates c ON c.id = p.certificate_id WHERE p.id IN ",
-    )
-    .bind_list(product_ids);
+    q.push("SELECT ")
+        .push(&OWNERS)
+        .push("p.id IN ")
+        .bind_list(product_ids);
     let rows = db.query_all_raw(q.build()).await?;
     let mut producers: Vec<producer::Model> = Vec::new();
     let mut certs: Vec<certificate::Model> = Vec::new();
@@ -71,15 +67,10 @@ pub async fn product_by_slug_with_owners(
     slug: &str,
 ) -> Result<Option<(product::Model, producer::Model, certificate::Model)>> {
     let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT p.*, ");
-    push_prefixed(&mut q, "pr", producer::Column::iter().map(|c| c.as_str()));
-    q.push(", ");
-    push_prefixed(&mut q, "c", certificate::Column::iter().map(|c| c.as_str()));
-    q.push(
-        " FROM products p JOIN producers pr ON pr.id = p.producer_id \
-         JOIN ocop_certificates c ON c.id = p.certificate_id WHERE p.slug = ",
-    )
-    .bind(slug.to_owned());
+    q.push("SELECT p.*, ")
+        .push(&OWNERS)
+        .push("p.slug = ")
+        .bind(slug.to_owned());
     match db.query_one_raw(q.build()).await? {
         Some(r) => Ok(Some((
             product::Model::from_query_result(&r, "")?,
@@ -90,13 +81,26 @@ pub async fn product_by_slug_with_owners(
     }
 }
 
-/// `alias.column AS "alias_column", …` for every column.
-fn push_prefixed<'a>(q: &mut Sql, alias: &str, columns: impl Iterator<Item = &'a str>) {
-    let list: Vec<String> = columns
-        .map(|c| format!("{alias}.{c} AS \"{alias}_{c}\""))
-        .collect();
-    q.push(&list.join(", "));
-}
+/// The producer's and the certificate's columns (prefixed `pr_` and `c_`) of the products `p`
+/// named by what follows `WHERE`. Written once per process: a page reads it on every request.
+static OWNERS: LazyLock<String> = LazyLock::new(|| {
+    let prefixed = |alias: &str, columns: Vec<&str>| {
+        columns
+            .iter()
+            .map(|c| format!("{alias}.{c} AS \"{alias}_{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "{}, {} FROM products p JOIN producers pr ON pr.id = p.producer_id \
+         JOIN ocop_certificates c ON c.id = p.certificate_id WHERE ",
+        prefixed("pr", producer::Column::iter().map(|c| c.as_str()).collect()),
+        prefixed(
+            "c",
+            certificate::Column::iter().map(|c| c.as_str()).collect()
+        ),
+    )
+});
 
 pub async fn categories(
     db: &impl ConnectionTrait,

@@ -318,12 +318,14 @@ pub async fn read_ahead_knowing(
     let cert_ids: Vec<i64> = products.iter().map(|p| p.certificate_id).collect();
     let (producers_and_certs, variants, images) = futures_util::try_join!(
         async {
+            if let Some(known) = known {
+                return Ok(known);
+            }
             // Both, as most pages want, in one statement.
             match (
                 wants.producer || wants.listed,
                 wants.certificate || wants.listed,
             ) {
-                _ if known.is_some() => Ok(known.unwrap_or_default()),
                 (true, true) => catalog::reads::producers_and_certificates_of(db, &ids).await,
                 (true, false) => Ok((
                     catalog::reads::producers(db, &producer_ids).await?,
