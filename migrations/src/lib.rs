@@ -46,6 +46,7 @@ mod m20261130_000021_variant_price_probe;
 mod m20261130_000022_lots_by_variant;
 mod m20261130_000023_search_by_province;
 mod m20261130_000024_covering_walks;
+mod m20261130_000025_walks_without_stars;
 pub mod sql;
 
 pub struct Migrator;
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000022_lots_by_variant::Migration),
             Box::new(m20261130_000023_search_by_province::Migration),
             Box::new(m20261130_000024_covering_walks::Migration),
+            Box::new(m20261130_000025_walks_without_stars::Migration),
         ]
     }
 }

@@ -473,9 +473,10 @@ async fn province_sets_and_relevance_tiers_page_like_one_big_page() {
 
 #[tokio::test]
 async fn sparse_filters_page_like_one_big_page_across_walks() {
-    // Pages of one over the walks (one per star value, and province): 21 products per star
-    // value, of which only the 4 oldest pass the filters (words, a price range, in stock), so
-    // newest-first walks pass many rejected rows and pages are merged across walks.
+    // Pages of one over the walks (one per province; with a star floor above 3, one per star
+    // value too, or one range of stars sorted by stars): 21 products per star value, of which
+    // only the 4 oldest pass the filters (words, a price range, in stock), so newest-first
+    // walks pass many rejected rows and pages are merged across walks.
     let app = TestApp::spawn().await;
     let mut expected = Vec::new();
     for stars in [3, 4, 5] {
@@ -499,15 +500,19 @@ async fn sparse_filters_page_like_one_big_page_across_walks() {
     expected.sort();
     let page = "query($a: String, $s: ProductSort, $f: ProductFilter, $n: Int) { products(first: $n, after: $a, sort: $s, filter: $f) { edges { cursor node { name ocopStars priceRange { min { amount } } } } pageInfo { hasNextPage endCursor } } }";
     // With both price bounds a variant is probed for; with one, the price span decides.
-    for (provinces, price_min) in [
-        (json!(null), json!(50_000)),
-        (json!(["79", "01"]), json!(50_000)),
-        (json!(null), json!(null)),
-        (json!(["79", "01"]), json!(null)),
+    for (provinces, price_min, min_stars) in [
+        (json!(null), json!(50_000), json!(null)),
+        (json!(["79", "01"]), json!(50_000), json!(4)),
+        (json!(null), json!(null), json!(4)),
+        (json!(["79", "01"]), json!(null), json!(3)),
     ] {
         let filter = json!({ "search": "mat ong", "priceMin": price_min, "priceMax": 100_000,
-                             "inStock": true, "provinceCodes": provinces });
-        let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+                             "inStock": true, "provinceCodes": provinces, "minStars": min_stars });
+        let expected: Vec<&str> = expected
+            .iter()
+            .map(String::as_str)
+            .filter(|n| min_stars != json!(4) || !n.starts_with("Mật ong rừng 3"))
+            .collect();
         for sort in SORTS {
             assert_pages_like_one_big_page(&app, page, sort, &filter, &expected, 30).await;
         }

@@ -10,7 +10,7 @@
 //! NULL), recomputed by [`refresh`] in the transaction of every change to those facts. The
 //! day itself is still judged at read time (`listed_until >= today`). Every page is an index
 //! walk in its sort's order: the whole listing's partial index, or one walk per province of a
-//! province filter, merged; RELEVANCE reads its tiers (exact name, name prefix, name, elsewhere)
+//! province filter (and per star value of a star floor above 3), merged; RELEVANCE reads its tiers (exact name, name prefix, name, elsewhere)
 //! one after the other, each newest first, and stops when the page is full.
 
 use chrono::NaiveDate;
@@ -24,6 +24,8 @@ use std::collections::BTreeSet;
 
 use crate::certificates::effective_status;
 
+#[cfg(test)]
+mod tests;
 mod words;
 use crate::entity::{CertificateStatus, ProductStatus, certificate, producer, product};
 pub use words::rare_provinces;
@@ -303,16 +305,27 @@ const MAX_STARS: i32 = 5;
 /// One index walk of a read.
 #[derive(Debug, Clone, Copy)]
 enum Branch<'a> {
-    /// Listed products of one star value, in one province or the whole country.
+    /// Listed products of the stars given, in one province or the whole country.
     Walk {
         province: Option<&'a str>,
-        stars: i32,
+        stars: Stars,
     },
     /// Every listed product the filter admits, in one statement (a producer's listing).
     Whole,
     /// The listed products of one province (or the whole country) holding words rare there,
     /// found through the trigram index (PostgreSQL) and sorted.
     Rare { province: Option<&'a str> },
+}
+
+/// The star values one walk reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stars {
+    /// Every listed product (each has 3 stars or more): no condition on the stars.
+    Any,
+    /// One star value.
+    One(i32),
+    /// This many stars or more (sorting by stars, which the walk's index gives).
+    From(i32),
 }
 
 /// The provinces a filter names, each once, in order; `[None]` for the whole country.
@@ -376,15 +389,23 @@ impl Read<'_> {
                     q.push(" AND p.origin_province_code = ")
                         .bind(code.to_owned());
                 }
-                if matches!(self.order, Order::PriceAsc | Order::PriceDesc) {
-                    q.push(" AND p.stars = ").bind(stars);
-                } else {
-                    q.push(" AND p.stars >= ")
-                        .bind(stars)
-                        .push(" AND p.stars <= ")
-                        .bind(stars);
+                match stars {
+                    Stars::Any => {}
+                    Stars::From(lowest) => {
+                        q.push(" AND p.stars >= ").bind(lowest);
+                    }
+                    Stars::One(value) => {
+                        if matches!(self.order, Order::PriceAsc | Order::PriceDesc) {
+                            q.push(" AND p.stars = ").bind(value);
+                        } else {
+                            q.push(" AND p.stars >= ")
+                                .bind(value)
+                                .push(" AND p.stars <= ")
+                                .bind(value);
+                        }
+                        prefix.push("stars");
+                    }
                 }
-                prefix.push("stars");
             }
             Branch::Rare { province } => {
                 if let Some(code) = province {
@@ -506,10 +527,12 @@ impl Read<'_> {
     }
 
     /// The index walks that together give the page: one per province of the filter (or one for
-    /// the whole country) and per star value the filter admits, each an equality prefix of an
-    /// index on listed products followed by the sort's columns, so no walk reads rows another
-    /// filter would reject for its province or stars, whatever the statistics. A producer's
-    /// own listing is one read through the producer's index.
+    /// the whole country), each an equality prefix of an index on listed products followed by
+    /// the sort's columns, so no walk reads rows another filter would reject for its province
+    /// or stars, whatever the statistics. Every listed product has 3 stars or more, so a floor
+    /// of 3 needs no star condition; sorted by stars, a higher floor bounds the walk's range;
+    /// otherwise a higher floor is one walk per star value it admits. A producer's own listing
+    /// is one read through the producer's index.
     fn branches(&self) -> Vec<Branch<'_>> {
         let f = self.filter;
         if f.producer_id.is_some() {
@@ -520,10 +543,23 @@ impl Read<'_> {
         for province in provinces(f) {
             if self.rare.iter().any(|r| r.as_deref() == province) {
                 out.push(Branch::Rare { province });
-                continue;
-            }
-            for stars in (lowest..=MAX_STARS).rev() {
-                out.push(Branch::Walk { province, stars });
+            } else if lowest <= MIN_LISTED_STARS {
+                out.push(Branch::Walk {
+                    province,
+                    stars: Stars::Any,
+                });
+            } else if self.order == Order::StarsDesc {
+                out.push(Branch::Walk {
+                    province,
+                    stars: Stars::From(lowest),
+                });
+            } else {
+                for value in (lowest..=MAX_STARS).rev() {
+                    out.push(Branch::Walk {
+                        province,
+                        stars: Stars::One(value),
+                    });
+                }
             }
         }
         out
