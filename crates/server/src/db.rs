@@ -30,6 +30,12 @@ impl StatementCounter {
 /// embedded server's peak RSS under the catalog benchmark was about 200 MiB with 8
 /// connections, at 24 about 155 MiB, with no change in throughput beyond the noise.
 const SQLITE_STATEMENTS: usize = 24;
+/// Prepared statements kept per PostgreSQL connection (sqlx keeps 100). The catalog's
+/// listings come in a few hundred statement texts (sorts, province and star walks, filters),
+/// and PostgreSQL keeps one plan for a statement only after planning it five times on that
+/// connection: with 100, statements were evicted before they got there and were planned anew
+/// on every page. Each kept statement costs its PostgreSQL backend memory, not this server.
+const POSTGRES_STATEMENTS: usize = 512;
 /// SQLite's own page cache per connection, in KiB when negative (its default is 2,000 KiB).
 /// The operating system caches the file for every connection at once; 256 KiB each took
 /// another 35 MiB off the peak (about 120 MiB), again with no change beyond the noise.
@@ -61,6 +67,7 @@ pub async fn connect(
         // a server or a firewall may have dropped) is pinged before use.
         .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
         .sqlx_logging(false)
+        .map_sqlx_postgres_opts(|o| o.statement_cache_capacity(POSTGRES_STATEMENTS))
         .map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)

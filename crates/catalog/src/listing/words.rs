@@ -144,9 +144,9 @@ async fn look_at_words(
                 .bind(stars)
                 .push(" AND p.stars <= ")
                 .bind(stars)
-                .push(" ORDER BY p.stars DESC, p.id DESC LIMIT ")
-                .bind(WORD_SAMPLE)
-                .push(") w");
+                .push(" ORDER BY p.stars DESC, p.id DESC");
+            super::push_limit(&mut q, WORD_SAMPLE);
+            q.push(") w");
         }
     }
     q.push(") s GROUP BY s.k");
