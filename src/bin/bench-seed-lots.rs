@@ -33,6 +33,7 @@ async fn run(args: &[String]) -> Result<(), BoxError> {
     let db = db::connect(
         &config.database_url,
         4,
+        config.database_statements,
         Arc::new(StatementCounter::default()),
     )
     .await?;

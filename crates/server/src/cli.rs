@@ -110,6 +110,7 @@ async fn migrate(config: &Config) -> Result<sea_orm::DatabaseConnection, BoxErro
     let db = db::connect(
         &config.database_url,
         2,
+        config.database_statements,
         Arc::new(StatementCounter::default()),
     )
     .await?;

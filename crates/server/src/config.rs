@@ -5,6 +5,7 @@
 //! | --- | --- | --- |
 //! | `DATABASE_URL` | `sqlite://./data/cho-ocop.db` | SQLite file (created with its folder) or `postgres://…` |
 //! | `DATABASE_MAX_CONNECTIONS` | 16 (8 for SQLite) | connection pool size |
+//! | `DATABASE_STATEMENTS` | 512 | prepared statements kept per PostgreSQL connection (each costs its backend memory) |
 //! | `REDIS_URL` | unset | Redis for rate limits shared by all replicas; in-process limits when unset |
 //! | `REDIS_KEY_PREFIX` | `cho-ocop:` | prefix of every Redis key |
 //! | `BIND_ADDR` | `127.0.0.1:8080` | where the server listens |
@@ -49,6 +50,8 @@ pub enum LogFormat {
 pub struct Config {
     pub database_url: String,
     pub database_max_connections: u32,
+    /// Prepared statements kept per PostgreSQL connection.
+    pub database_statements: usize,
     pub redis_url: Option<String>,
     pub redis_key_prefix: String,
     pub bind_addr: SocketAddr,
@@ -212,6 +215,7 @@ impl Config {
             .to_owned();
         Ok(Config {
             database_max_connections: num("DATABASE_MAX_CONNECTIONS", if sqlite { 8 } else { 16 })?,
+            database_statements: num("DATABASE_STATEMENTS", crate::db::POSTGRES_STATEMENTS)?,
             database_url,
             redis_url: var("REDIS_URL"),
             redis_key_prefix: var("REDIS_KEY_PREFIX").unwrap_or_else(|| "cho-ocop:".to_owned()),
@@ -325,6 +329,7 @@ impl Config {
         Config {
             database_url: database_url.to_owned(),
             database_max_connections: 8,
+            database_statements: crate::db::POSTGRES_STATEMENTS,
             redis_url: None,
             redis_key_prefix: "cho-ocop-test:".to_owned(),
             bind_addr: "127.0.0.1:0".parse().expect("valid address"),

@@ -43,6 +43,7 @@ impl Application {
         let db = db::connect(
             &config.database_url,
             config.database_max_connections,
+            config.database_statements,
             statements.clone(),
         )
         .await?;
