@@ -4,7 +4,7 @@
 //! | variable | default | meaning |
 //! | --- | --- | --- |
 //! | `DATABASE_URL` | `sqlite://./data/cho-ocop.db` | SQLite file (created with its folder) or `postgres://…` |
-//! | `DATABASE_MAX_CONNECTIONS` | 16 (8 for SQLite) | connection pool size |
+//! | `DATABASE_MAX_CONNECTIONS` | 16 (for SQLite two per core, 2 to 8) | connection pool size |
 //! | `DATABASE_STATEMENTS` | 512 | prepared statements kept per PostgreSQL connection (each costs its backend memory) |
 //! | `REDIS_URL` | unset | Redis for rate limits shared by all replicas; in-process limits when unset |
 //! | `REDIS_KEY_PREFIX` | `cho-ocop:` | prefix of every Redis key |
@@ -155,6 +155,15 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// The embedded SQLite's default pool: two connections per core, 2 to 8. SQLite runs in this
+/// process, so a connection beyond what the cores can run only holds memory (its statements
+/// and page cache): on 2 cores the catalog benchmark at 100,000 products ran as fast with 4 as
+/// with 8, and its peak RSS fell from 111 to 86–92 MiB.
+fn sqlite_connections() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (2 * cores).clamp(2, 8) as u32
+}
+
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://./data/cho-ocop.db";
 
 /// The webhook secret tests register with localstripe.
@@ -214,7 +223,10 @@ impl Config {
             .trim_end_matches('/')
             .to_owned();
         Ok(Config {
-            database_max_connections: num("DATABASE_MAX_CONNECTIONS", if sqlite { 8 } else { 16 })?,
+            database_max_connections: num(
+                "DATABASE_MAX_CONNECTIONS",
+                if sqlite { sqlite_connections() } else { 16 },
+            )?,
             database_statements: num("DATABASE_STATEMENTS", crate::db::POSTGRES_STATEMENTS)?,
             database_url,
             redis_url: var("REDIS_URL"),
