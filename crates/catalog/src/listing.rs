@@ -10,8 +10,9 @@
 //! NULL), recomputed by [`refresh`] in the transaction of every change to those facts. The
 //! day itself is still judged at read time (`listed_until >= today`). Every page is an index
 //! walk in its sort's order: the whole listing's partial index, or one walk per province of a
-//! province filter (and per star value of a star floor above 3), merged; RELEVANCE reads its tiers (exact name, name prefix, name, elsewhere)
-//! one after the other, each newest first, and stops when the page is full.
+//! province filter (and per star value of a star floor above 3), merged; RELEVANCE reads its
+//! tiers (exact name, name prefix, name, elsewhere) one after the other, each newest first,
+//! and stops when the page is full.
 
 use chrono::NaiveDate;
 use kernel::cursor::Cursor;
@@ -602,7 +603,7 @@ impl Read<'_> {
 /// walk as reading a tenth of the index and loses to the plans made for the values, so every
 /// page was planned anew: planning was most of PostgreSQL's time per listing. Written in, the
 /// kept plan walks the same indexes. `n` is the page size plus one, a number we make.
-pub(crate) fn push_limit(q: &mut Sql, n: i64) {
+fn push_limit(q: &mut Sql, n: i64) {
     q.push(&format!(" LIMIT {n}"));
 }
 
