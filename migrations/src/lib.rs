@@ -47,6 +47,7 @@ mod m20261130_000022_lots_by_variant;
 mod m20261130_000023_search_by_province;
 mod m20261130_000024_covering_walks;
 mod m20261130_000025_walks_without_stars;
+mod m20261130_000026_walks_by_variant_price;
 pub mod sql;
 
 pub struct Migrator;
@@ -80,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000023_search_by_province::Migration),
             Box::new(m20261130_000024_covering_walks::Migration),
             Box::new(m20261130_000025_walks_without_stars::Migration),
+            Box::new(m20261130_000026_walks_by_variant_price::Migration),
         ]
     }
 }

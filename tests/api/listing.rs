@@ -7,6 +7,9 @@ use crate::docs;
 use crate::harness::TestApp;
 
 const LIST: &str = "{ products(first: 50) { nodes { id name } } }";
+/// Sorted by price with a lower bound: the walks read the variants' copy of the listing facts.
+const BY_PRICE: &str =
+    "{ products(first: 50, sort: PRICE_ASC, filter: { priceMin: 1 }) { nodes { id name } } }";
 const ONE: &str =
     "query($id: ID!) { product(id: $id) { name listed unlistedReasons { code message } } }";
 
@@ -106,6 +109,11 @@ async fn revoking_the_certificate_unlists_at_once_but_members_still_see_why() {
         app.data(None, ONE, json!({ "id": f.product.gid() })).await["product"]["listed"],
         true
     );
+    let by_price = app.data(None, BY_PRICE, json!({})).await;
+    assert_eq!(
+        by_price["products"]["nodes"][0]["name"],
+        "Nước mắm Vạn Phần"
+    );
     let d = app
         .data(
             Some(&f.admin),
@@ -118,10 +126,12 @@ async fn revoking_the_certificate_unlists_at_once_but_members_still_see_why() {
         "REVOKED"
     );
     app.assert_listing_copies_fresh().await;
-    assert_eq!(
-        app.data(None, LIST, json!({})).await["products"]["nodes"],
-        json!([])
-    );
+    for list in [LIST, BY_PRICE] {
+        assert_eq!(
+            app.data(None, list, json!({})).await["products"]["nodes"],
+            json!([])
+        );
+    }
     assert_eq!(
         app.data(None, ONE, json!({ "id": f.product.gid() })).await["product"],
         json!(null)
@@ -181,11 +191,15 @@ async fn a_product_vanishes_the_day_its_certificate_expires_without_anyone_press
     .await;
     app.exec(&format!("UPDATE products SET listed_until = '{yesterday}'"))
         .await;
+    app.exec(&format!("UPDATE variants SET listed_until = '{yesterday}'"))
+        .await;
     app.assert_listing_copies_fresh().await;
-    assert_eq!(
-        app.data(None, LIST, json!({})).await["products"]["nodes"],
-        json!([])
-    );
+    for list in [LIST, BY_PRICE] {
+        assert_eq!(
+            app.data(None, list, json!({})).await["products"]["nodes"],
+            json!([])
+        );
+    }
     let mine = app
         .data(Some(&f.owner), ONE, json!({ "id": f.product.gid() }))
         .await;
@@ -209,13 +223,13 @@ async fn a_product_vanishes_the_day_its_certificate_expires_without_anyone_press
     .await;
     app.exec(&format!("UPDATE products SET listed_until = '{today}'"))
         .await;
-    assert_eq!(
-        app.data(None, LIST, json!({})).await["products"]["nodes"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    app.exec(&format!("UPDATE variants SET listed_until = '{today}'"))
+        .await;
+    app.assert_listing_copies_fresh().await;
+    for list in [LIST, BY_PRICE] {
+        let listed = app.data(None, list, json!({})).await;
+        assert_eq!(listed["products"]["nodes"].as_array().unwrap().len(), 1);
+    }
 }
 
 #[tokio::test]

@@ -641,4 +641,18 @@ async fn a_price_range_inside_a_products_prices_matches_by_its_variants() {
             "{sort}"
         );
     }
+    // Sorted by price, each at its cheapest price inside the range (100, 120, 150, 200
+    // thousand), not at its cheapest of all (100, 120, 50, 20).
+    let mut by_price = vec![
+        "Mật ong hũ nhỏ",
+        "Mật ong một cỡ",
+        "Mật ong ba cỡ",
+        "Mật ong hũ lớn",
+    ];
+    for sort in ["PRICE_ASC", "PRICE_DESC"] {
+        let f = json!({ "s": sort, "f": { "priceMin": 100_000, "priceMax": 200_000 } });
+        assert_eq!(names(&app.data(None, SEARCH, f).await), by_price, "{sort}");
+        by_price.reverse();
+    }
+    app.assert_listing_copies_fresh().await;
 }

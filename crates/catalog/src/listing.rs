@@ -10,8 +10,9 @@
 //! NULL), recomputed by [`refresh`] in the transaction of every change to those facts. The
 //! day itself is still judged at read time (`listed_until >= today`). Every page is an index
 //! walk in its sort's order: the whole listing's partial index, or one walk per province of a
-//! province filter (and per star value of a star floor above 3), merged; RELEVANCE reads its
-//! tiers (exact name, name prefix, name, elsewhere) one after the other, each newest first,
+//! province filter (and per star value of a star floor above 3), merged; sorted by price with a
+//! lower price bound the walks read the variants in price order ([`by_price`]); RELEVANCE reads
+//! its tiers (exact name, name prefix, name, elsewhere) one after the other, each newest first,
 //! and stops when the page is full.
 
 use chrono::NaiveDate;
@@ -25,10 +26,13 @@ use std::collections::BTreeSet;
 
 use crate::certificates::effective_status;
 
+mod by_price;
+mod copies;
 #[cfg(test)]
 mod tests;
 mod words;
 use crate::entity::{CertificateStatus, ProductStatus, certificate, producer, product};
+pub use copies::{Affected, push_listed_until, refresh, refresh_variants, stale_listing_copies};
 pub use words::rare_provinces;
 
 pub const MIN_LISTED_STARS: i32 = 3;
@@ -172,52 +176,6 @@ pub struct Page {
 
 use kernel::cursor::bad_cursor;
 
-/// Which products' listing copy to recompute after a change.
-#[derive(Debug, Clone, Copy)]
-pub enum Affected {
-    Product(i64),
-    Certificate(i64),
-    Producer(i64),
-}
-
-/// Recomputes `products.listed_until` from the product's status, its certificate and its
-/// producer. Call it inside the transaction of the change, after the change.
-pub async fn refresh(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
-    let mut q = Sql::new(db.get_database_backend());
-    q.push("UPDATE products SET listed_until = (");
-    push_listed_until(&mut q);
-    q.push(") WHERE ");
-    match which {
-        Affected::Product(id) => q.push("id = ").bind(id),
-        Affected::Certificate(id) => q.push("certificate_id = ").bind(id),
-        Affected::Producer(id) => q.push("producer_id = ").bind(id),
-    };
-    db.execute_raw(q.build()).await?;
-    Ok(())
-}
-
-/// The value `listed_until` should hold for the row `products`, as a scalar subquery.
-pub fn push_listed_until(q: &mut Sql) {
-    q.push(
-        "SELECT c.valid_until FROM ocop_certificates c, producers pr \
-         WHERE c.id = products.certificate_id AND pr.id = products.producer_id AND",
-    );
-    push_rule_but_the_day(q, "products");
-}
-
-/// Products whose `listed_until` differs from what the rule gives (a check for tests and
-/// operators: it should always be empty).
-pub async fn stale_listing_copies(db: &impl ConnectionTrait) -> Result<Vec<i64>> {
-    let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT id FROM products WHERE NOT (COALESCE(listed_until, '1900-01-01') = COALESCE((");
-    push_listed_until(&mut q);
-    q.push("), '1900-01-01')) ORDER BY id");
-    let rows = db.query_all_raw(q.build()).await?;
-    rows.iter()
-        .map(|r| Ok(r.try_get::<i64>("", "id")?))
-        .collect()
-}
-
 /// The order a page is read in, each served by an index on listed products.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Order {
@@ -260,10 +218,11 @@ impl Order {
             }
         }
     }
-    fn keys(self, p: &product::Model) -> Vec<i64> {
+    /// The cursor's keys of `p`, read at `price` (the price its walk sorted it by).
+    fn keys(self, p: &product::Model, price: i64) -> Vec<i64> {
         match self {
             Order::IdDesc => vec![p.id],
-            Order::PriceAsc | Order::PriceDesc => vec![p.min_price, p.id],
+            Order::PriceAsc | Order::PriceDesc => vec![price, p.id],
             Order::StarsDesc => vec![i64::from(p.stars), p.id],
         }
     }
@@ -365,8 +324,17 @@ struct Read<'a> {
 }
 
 impl Read<'_> {
+    /// Sorted by price with a lower price bound, each product sorts by its cheapest variant at
+    /// or above the bound, and the walks read the variants ([`by_price`]).
+    fn by_variant_price(&self) -> bool {
+        matches!(self.order, Order::PriceAsc | Order::PriceDesc) && self.filter.price_min.is_some()
+    }
+
     /// The rows of one index walk: the whole listing, or one province of it.
     fn push_walk(&self, q: &mut Sql, branch: Branch<'_>) {
+        if self.by_variant_price() {
+            return by_price::push_walk(self, q, branch);
+        }
         // A walk reads its keys only; the page's rows are read by id after the walks are
         // merged. On PostgreSQL the walk indexes include every column the filters read, so a
         // walk passing products without the words never visits their rows (once VACUUM has
@@ -376,6 +344,25 @@ impl Read<'_> {
              WHERE p.listed_until IS NOT NULL AND p.listed_until >= ",
         )
         .bind(self.today);
+        let prefix = self.push_branch(q, branch);
+        self.push_filters(q, branch, true);
+        let columns: Vec<String> = self
+            .order
+            .columns()
+            .iter()
+            .map(|c| format!("p.{c}"))
+            .collect();
+        self.push_keyset(q, &columns);
+        // A rare read is ordered on expressions no index gives, so no plan walks an index in
+        // the sort's order filtering for the few products the trigram index finds at once.
+        let rare = matches!(branch, Branch::Rare { .. });
+        self.order.push_order_by(q, "p.", &prefix, rare);
+        push_limit(q, self.fetch);
+    }
+
+    /// The branch's conditions on the province and the stars of the products `p`; returns the
+    /// columns its walk's order leads with.
+    fn push_branch(&self, q: &mut Sql, branch: Branch<'_>) -> Vec<&'static str> {
         let f = self.filter;
         // A walk's star value is written as a one-value range, not an equality, and ordered on:
         // the planner cannot drop it from the order, so only an index that leads with the stars
@@ -424,44 +411,21 @@ impl Read<'_> {
                 }
             }
         }
+        prefix
+    }
+
+    /// The filters on the products `p` other than province and stars; `prices` false leaves the
+    /// price bounds to the caller.
+    fn push_filters(&self, q: &mut Sql, branch: Branch<'_>, prices: bool) {
+        let f = self.filter;
         if let Some(codes) = f.category_codes.as_ref().filter(|c| !c.is_empty()) {
             q.push(" AND p.category_code IN ").bind_list(codes);
         }
         if let Some(pid) = f.producer_id {
             q.push(" AND p.producer_id = ").bind(pid);
         }
-        // The product's price span (no subquery) decides alone when one bound is given: some
-        // variant costs at least `min` exactly when the dearest does, and at most `max` when
-        // the cheapest does. With both bounds a variant inside the range is probed for.
-        // Prices are positive, so `max_price > 0` says the product has a variant at all.
-        if f.price_min.is_some() || f.price_max.is_some() {
-            q.push(" AND p.max_price > 0");
-        }
-        if let Some(min) = f.price_min {
-            q.push(" AND p.max_price >= ").bind(min);
-        }
-        if let Some(max) = f.price_max {
-            q.push(" AND p.min_price <= ").bind(max);
-        }
-        // With both, the cheapest or the dearest inside the range decides, and so does a
-        // product of one or two variants (it has no other price); only a product whose prices
-        // span the range on both sides with variants between is probed for one inside it. The
-        // probe is a scalar subquery, not EXISTS: PostgreSQL may answer an EXISTS under OR by
-        // hashing every variant in the range once (a scan of the variants, 54 ms at 100,000
-        // products), where the probe is one short index read per product that needs it.
-        if let (Some(min), Some(max)) = (f.price_min, f.price_max) {
-            q.push(" AND (p.min_price >= ")
-                .bind(min)
-                .push(" OR p.max_price <= ")
-                .bind(max)
-                .push(
-                    " OR (p.variant_count > 2 AND (SELECT 1 FROM variants v \
-                     WHERE v.product_id = p.id AND v.price >= ",
-                )
-                .bind(min)
-                .push(" AND v.price <= ")
-                .bind(max)
-                .push(" LIMIT 1) IS NOT NULL))");
+        if prices {
+            by_price::push_product_bounds(q, f);
         }
         // In stock reads the product's stock copy, not its lots.
         match f.in_stock {
@@ -481,8 +445,8 @@ impl Read<'_> {
         // pass whatever its statistics (it guesses a LIKE on an expression far too selective:
         // two common words came out at 5 of 36,000 rows, and the walk lost to a scan and
         // sort of the whole star value). SQLite always walks its ORDER BY index.
-        let rare = matches!(branch, Branch::Rare { .. });
-        let walk_words = !rare && q.backend() == sea_orm::DbBackend::Postgres;
+        let walk_words =
+            !matches!(branch, Branch::Rare { .. }) && q.backend() == sea_orm::DbBackend::Postgres;
         for term in self.terms {
             if walk_words {
                 q.push(" AND strpos(p.search_text, ")
@@ -497,16 +461,18 @@ impl Read<'_> {
         if let Some((tier, folded)) = self.tier {
             push_tier(q, tier, folded);
         }
-        // Keyset: rows strictly after the key in the walk's order, as a row comparison that
-        // bounds the index scan.
+    }
+
+    /// Keyset: rows strictly after the key in the walk's order, as a row comparison on
+    /// `columns` that bounds the index scan.
+    fn push_keyset(&self, q: &mut Sql, columns: &[String]) {
         if let Some(keys) = &self.after {
-            let cols = self.order.columns();
             q.push(" AND (");
-            for (i, c) in cols.iter().enumerate() {
+            for (i, c) in columns.iter().enumerate() {
                 if i > 0 {
                     q.push(", ");
                 }
-                q.push("p.").push(c);
+                q.push(c);
             }
             q.push(if self.order.descending() {
                 ") < ("
@@ -521,19 +487,16 @@ impl Read<'_> {
             }
             q.push(")");
         }
-        // A rare read is ordered on expressions no index gives, so no plan walks an index in
-        // the sort's order filtering for the few products the trigram index finds at once.
-        self.order.push_order_by(q, "p.", &prefix, rare);
-        push_limit(q, self.fetch);
     }
 
     /// The index walks that together give the page: one per province of the filter (or one for
     /// the whole country), each an equality prefix of an index on listed products followed by
     /// the sort's columns, so no walk reads rows another filter would reject for its province
     /// or stars, whatever the statistics. Every listed product has 3 stars or more, so a floor
-    /// of 3 needs no star condition; sorted by stars, a higher floor bounds the walk's range;
-    /// otherwise a higher floor is one walk per star value it admits. A producer's own listing
-    /// is one read through the producer's index.
+    /// of 3 needs no star condition; sorted by stars, a higher floor bounds the walk's range,
+    /// and walking variant prices it is read off each row; otherwise a higher floor is one walk
+    /// per star value it admits. A producer's own listing is one read through the producer's
+    /// index.
     fn branches(&self) -> Vec<Branch<'_>> {
         let f = self.filter;
         if f.producer_id.is_some() {
@@ -549,7 +512,9 @@ impl Read<'_> {
                     province,
                     stars: Stars::Any,
                 });
-            } else if self.order == Order::StarsDesc {
+            } else if self.order == Order::StarsDesc || self.by_variant_price() {
+                // Sorted by stars the floor bounds the walk; the walks by variant price read
+                // the stars off each row.
                 out.push(Branch::Walk {
                     province,
                     stars: Stars::From(lowest),
@@ -566,10 +531,11 @@ impl Read<'_> {
         out
     }
 
-    async fn rows(&self, db: &impl ConnectionTrait) -> Result<Vec<product::Model>> {
+    /// The page's products, each with the price the walk sorted it by.
+    async fn rows(&self, db: &impl ConnectionTrait) -> Result<Vec<(i64, product::Model)>> {
         let branches = self.branches();
         let mut q = Sql::new(db.get_database_backend());
-        q.push("SELECT p.* FROM (");
+        q.push("SELECT p.*, w.min_price AS walk_price FROM (");
         match branches.as_slice() {
             [] => return Ok(Vec::new()),
             [one] => self.push_walk(&mut q, *one),
@@ -590,10 +556,12 @@ impl Read<'_> {
         q.push(") w JOIN products p ON p.id = w.id");
         self.order.push_order_by(&mut q, "w.", &[], false);
         let rows = db.query_all_raw(q.build()).await?;
-        Ok(rows
-            .iter()
-            .map(|r| product::Model::from_query_result(r, ""))
-            .collect::<std::result::Result<Vec<_>, _>>()?)
+        rows.iter()
+            .map(|r| {
+                let price = r.try_get::<i64>("", "walk_price")?;
+                Ok((price, product::Model::from_query_result(r, "")?))
+            })
+            .collect()
     }
 }
 
@@ -664,7 +632,7 @@ pub async fn search(
                 None
             };
             read.fetch = (fetch - found.len()) as i64;
-            for p in read.rows(db).await? {
+            for (_, p) in read.rows(db).await? {
                 found.push((vec![tier, p.id], p));
             }
             if found.len() >= fetch {
@@ -677,10 +645,10 @@ pub async fn search(
             Sort::Relevance => vec![c.keys[1]],
             _ => c.keys,
         });
-        for p in read.rows(db).await? {
+        for (price, p) in read.rows(db).await? {
             let keys = match sort {
                 Sort::Relevance => vec![1, p.id],
-                _ => order.keys(&p),
+                _ => order.keys(&p, price),
             };
             found.push((keys, p));
         }

@@ -86,7 +86,8 @@ fn map_duplicate(e: sea_orm::DbErr) -> Error {
 }
 
 /// Keeps the product's `min_price`/`max_price` (used to sort by price) and `variant_count`
-/// (which spares a price range the look at its variants) equal to its variants'.
+/// (which spares a price range the look at its variants) equal to its variants', and a new
+/// variant's copy of the product's listing facts (which the walks by variant price read).
 async fn refresh_price_range(db: &impl ConnectionTrait, product_id: i64) -> Result<()> {
     let mut q = Sql::new(db.get_database_backend());
     q.push("UPDATE products SET min_price = COALESCE((SELECT MIN(price) FROM variants WHERE product_id = ")
@@ -98,7 +99,7 @@ async fn refresh_price_range(db: &impl ConnectionTrait, product_id: i64) -> Resu
         .push(") WHERE id = ")
         .bind(product_id);
     db.execute_raw(q.build()).await?;
-    Ok(())
+    crate::listing::refresh_variants(db, crate::listing::Affected::Product(product_id)).await
 }
 
 pub async fn create<C: ConnectionTrait + TransactionTrait>(

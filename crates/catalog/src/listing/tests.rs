@@ -105,3 +105,60 @@ fn a_walk_names_its_stars_only_when_it_must_and_writes_its_limit() {
         "{one}"
     );
 }
+
+#[test]
+fn a_lower_price_bound_sorted_by_price_walks_the_variants() {
+    let filter = Filter {
+        min_stars: Some(4),
+        province_codes: provinces_of(&["40", "01"]),
+        price_min: Some(60_000),
+        price_max: Some(80_000),
+        ..Filter::default()
+    };
+    // One walk per province, the star floor read off each variant.
+    assert_eq!(
+        walks(filter.clone(), Order::PriceAsc),
+        vec![
+            r#"Walk { province: Some("01"), stars: From(4) }"#,
+            r#"Walk { province: Some("40"), stars: From(4) }"#
+        ]
+    );
+    let sql = |filter: &Filter, order: Order| {
+        read_with(filter, order, |r| {
+            let mut q = Sql::new(sea_orm::DbBackend::Postgres);
+            r.push_walk(&mut q, r.branches()[0]);
+            q.build().sql
+        })
+    };
+    let desc = sql(&filter, Order::PriceDesc);
+    assert!(desc.starts_with("SELECT v.product_id AS id"), "{desc}");
+    assert!(desc.contains("v.origin_province_code = $2"), "{desc}");
+    assert!(desc.contains("v.stars >= $3"), "{desc}");
+    // The product's price span is not asked: the variant's own price is in the range.
+    assert!(!desc.contains("max_price"), "{desc}");
+    assert!(
+        desc.ends_with("ORDER BY v.price DESC, v.product_id DESC LIMIT 21"),
+        "{desc}"
+    );
+    // Without a lower bound, or not sorted by price, the products' walks serve.
+    let below = Filter {
+        price_min: None,
+        ..filter.clone()
+    };
+    assert!(sql(&below, Order::PriceAsc).starts_with("SELECT p.id"));
+    assert!(sql(&filter, Order::IdDesc).starts_with("SELECT p.id"));
+    // A producer's listing sorts its products on the same price, computed.
+    let producer = Filter {
+        producer_id: Some(kernel::id::ProducerId(7)),
+        ..filter
+    };
+    let whole = sql(&producer, Order::PriceAsc);
+    assert!(
+        whole.contains("(SELECT MIN(o.price) FROM variants o"),
+        "{whole}"
+    );
+    assert!(
+        whole.ends_with("ORDER BY k.min_price ASC, k.id ASC LIMIT 21"),
+        "{whole}"
+    );
+}
