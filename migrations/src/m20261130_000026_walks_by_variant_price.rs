@@ -18,7 +18,7 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let include = if manager.get_database_backend() == DbBackend::Postgres {
-            " INCLUDE (id, listed_until, stars)"
+            " INCLUDE (id, listed_until, stars, search_text)"
         } else {
             ""
         };
@@ -28,14 +28,21 @@ impl MigrationTrait for Migration {
                 "ALTER TABLE variants ADD COLUMN listed_until {{date}};\n\
                  ALTER TABLE variants ADD COLUMN origin_province_code TEXT;\n\
                  ALTER TABLE variants ADD COLUMN stars INTEGER;\n\
+                 ALTER TABLE variants ADD COLUMN search_text TEXT;\n\
                  UPDATE variants SET \
                    listed_until = (SELECT p.listed_until FROM products p WHERE p.id = variants.product_id), \
                    origin_province_code = (SELECT p.origin_province_code FROM products p WHERE p.id = variants.product_id), \
-                   stars = (SELECT p.stars FROM products p WHERE p.id = variants.product_id);\n\
+                   stars = (SELECT p.stars FROM products p WHERE p.id = variants.product_id), \
+                   search_text = (SELECT p.search_text FROM products p WHERE p.id = variants.product_id);\n\
                  CREATE INDEX variants_listed_price_idx ON variants (price, product_id){include} \
                    WHERE listed_until IS NOT NULL;\n\
                  CREATE INDEX variants_listed_province_price_idx ON variants \
-                   (origin_province_code, price, product_id){include} WHERE listed_until IS NOT NULL;\n"
+                   (origin_province_code, price, product_id){include} WHERE listed_until IS NOT NULL;\n\
+                 CREATE INDEX variants_listed_stars_price_idx ON variants \
+                   (stars, price, product_id){include} WHERE listed_until IS NOT NULL;\n\
+                 CREATE INDEX variants_listed_province_stars_price_idx ON variants \
+                   (origin_province_code, stars, price, product_id){include} \
+                   WHERE listed_until IS NOT NULL;\n"
             ),
         )
         .await?;

@@ -45,17 +45,17 @@ FROM seed s JOIN producers pr ON pr.id = s.producer_id ORDER BY s.g;
 
 -- Each variant with its product's listing facts (the copy catalog::listing::refresh keeps).
 INSERT INTO variants (product_id, producer_id, sku, gtin, name, price, weight_grams, created_at, updated_at,
-                      listed_until, origin_province_code, stars)
+                      listed_until, origin_province_code, stars, search_text)
 SELECT id, producer_id, 'B-' || id || '-1', NULL, 'Chai 500 ml', 50000 + (id % 50) * 1000, 800, now(), now(),
-       listed_until, origin_province_code, stars FROM products;
+       listed_until, origin_province_code, stars, search_text FROM products;
 INSERT INTO variants (product_id, producer_id, sku, gtin, name, price, weight_grams, created_at, updated_at,
-                      listed_until, origin_province_code, stars)
+                      listed_until, origin_province_code, stars, search_text)
 SELECT id, producer_id, 'B-' || id || '-2', NULL, 'Can 2 lít', 180000 + (id % 50) * 1000, 2300, now(), now(),
-       listed_until, origin_province_code, stars FROM products;
+       listed_until, origin_province_code, stars, search_text FROM products;
 INSERT INTO variants (product_id, producer_id, sku, gtin, name, price, weight_grams, created_at, updated_at,
-                      listed_until, origin_province_code, stars)
+                      listed_until, origin_province_code, stars, search_text)
 SELECT id, producer_id, 'B-' || id || '-3', NULL, 'Hộp quà 3 chai', 120000 + (id % 50) * 1000, 1500, now(), now(),
-       listed_until, origin_province_code, stars FROM products WHERE id % 5 = 0;
+       listed_until, origin_province_code, stars, search_text FROM products WHERE id % 5 = 0;
 UPDATE products p SET min_price = v.mn, max_price = v.mx, variant_count = v.n
 FROM (SELECT product_id, MIN(price) mn, MAX(price) mx, COUNT(*) n FROM variants GROUP BY product_id) v
 WHERE v.product_id = p.id;

@@ -81,8 +81,9 @@ def main():
         " products.id)")
     # The variants' copy of their product's listing facts (what catalog::listing::refresh keeps).
     cur.execute(
-        "UPDATE variants SET (listed_until, origin_province_code, stars) = (SELECT p.listed_until,"
-        " p.origin_province_code, p.stars FROM products p WHERE p.id = variants.product_id)")
+        "UPDATE variants SET (listed_until, origin_province_code, stars, search_text) = (SELECT"
+        " p.listed_until, p.origin_province_code, p.stars, p.search_text FROM products p"
+        " WHERE p.id = variants.product_id)")
     produced = (today - datetime.timedelta(days=10)).isoformat()
     expires = (today + datetime.timedelta(days=700)).isoformat()
     cur.execute(

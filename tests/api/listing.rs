@@ -517,3 +517,34 @@ async fn the_star_sort_follows_a_product_to_its_new_certificate() {
     assert_eq!(ids(&d), vec![a.product.gid()]);
     app.assert_listing_copies_fresh().await;
 }
+
+#[tokio::test]
+async fn renaming_or_moving_a_product_moves_its_variants_copy_for_the_walks_by_price() {
+    let app = TestApp::spawn().await;
+    let f = app.listed_product("Nước mắm", 4, 100_000, "40").await;
+    let found = |province: &'static str, words: &'static str| {
+        let app = &app;
+        async move {
+            let q = "query($f: ProductFilter) { products(sort: PRICE_ASC, filter: $f) { nodes { name } } }";
+            let f = json!({ "priceMin": 50_000, "provinceCodes": [province], "search": words });
+            app.data(None, q, json!({ "f": f })).await["products"]["nodes"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(found("40", "nuoc mam").await, 1);
+    assert_eq!(found("92", "tep").await, 0);
+    let d = app
+        .data(
+            Some(&f.owner),
+            docs::PRODUCT_UPDATE,
+            json!({ "id": f.product.gid(), "i": { "name": "Mắm tép", "origin": { "provinceCode": "92" } } }),
+        )
+        .await;
+    assert_eq!(d["productUpdate"]["userErrors"], json!([]), "{d}");
+    app.assert_listing_copies_fresh().await;
+    // "nuoc mam" still names its producer (HTX Nước mắm); "tep" only the new name.
+    assert_eq!(found("40", "nuoc mam").await, 0);
+    assert_eq!(found("92", "nuoc mam tep").await, 1);
+}

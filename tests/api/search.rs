@@ -620,6 +620,8 @@ async fn a_price_range_inside_a_products_prices_matches_by_its_variants() {
     seller.variant(&app, cheap_end.product, 400_000).await;
     let dear_end = seller.listed(&app, "Mật ong hũ lớn", 20_000).await;
     seller.variant(&app, dear_end.product, 200_000).await;
+    let two_inside = seller.listed(&app, "Mật ong hai hũ", 110_000).await;
+    seller.variant(&app, two_inside.product, 190_000).await;
     for sort in SORTS {
         let mut got = names(
             &app.data(
@@ -634,6 +636,7 @@ async fn a_price_range_inside_a_products_prices_matches_by_its_variants() {
             got,
             vec![
                 "Mật ong ba cỡ",
+                "Mật ong hai hũ",
                 "Mật ong hũ lớn",
                 "Mật ong hũ nhỏ",
                 "Mật ong một cỡ"
@@ -641,18 +644,15 @@ async fn a_price_range_inside_a_products_prices_matches_by_its_variants() {
             "{sort}"
         );
     }
-    // Sorted by price, each at its cheapest price inside the range (100, 120, 150, 200
-    // thousand), not at its cheapest of all (100, 120, 50, 20).
-    let mut by_price = vec![
-        "Mật ong hũ nhỏ",
-        "Mật ong một cỡ",
-        "Mật ong ba cỡ",
-        "Mật ong hũ lớn",
-    ];
-    for sort in ["PRICE_ASC", "PRICE_DESC"] {
+    // Cheapest first, each at its cheapest price inside the range (100, 110, 120, 150, 200
+    // thousand), not at its cheapest of all (100, 110, 120, 50, 20); dearest first, at its
+    // dearest inside the range (200, 190, 150, 120, 100), not at its cheapest.
+    let asc = ["hũ nhỏ", "hai hũ", "một cỡ", "ba cỡ", "hũ lớn"];
+    let desc = ["hũ lớn", "hai hũ", "ba cỡ", "một cỡ", "hũ nhỏ"];
+    for (sort, expected) in [("PRICE_ASC", asc), ("PRICE_DESC", desc)] {
         let f = json!({ "s": sort, "f": { "priceMin": 100_000, "priceMax": 200_000 } });
-        assert_eq!(names(&app.data(None, SEARCH, f).await), by_price, "{sort}");
-        by_price.reverse();
+        let expected: Vec<String> = expected.iter().map(|n| format!("Mật ong {n}")).collect();
+        assert_eq!(names(&app.data(None, SEARCH, f).await), expected, "{sort}");
     }
     app.assert_listing_copies_fresh().await;
 }

@@ -10,10 +10,10 @@
 //! NULL), recomputed by [`refresh`] in the transaction of every change to those facts. The
 //! day itself is still judged at read time (`listed_until >= today`). Every page is an index
 //! walk in its sort's order: the whole listing's partial index, or one walk per province of a
-//! province filter (and per star value of a star floor above 3), merged; sorted by price with a
-//! lower price bound the walks read the variants in price order ([`by_price`]); RELEVANCE reads
-//! its tiers (exact name, name prefix, name, elsewhere) one after the other, each newest first,
-//! and stops when the page is full.
+//! province filter (and per star value of a star floor above 3), merged; sorted by price from a
+//! bound of a price range the walks read the variants in price order ([`by_price`]);
+//! RELEVANCE reads its tiers (exact name, name prefix, name, elsewhere) one after the other,
+//! each newest first, and stops when the page is full.
 
 use chrono::NaiveDate;
 use kernel::cursor::Cursor;
@@ -324,10 +324,10 @@ struct Read<'a> {
 }
 
 impl Read<'_> {
-    /// Sorted by price with a lower price bound, each product sorts by its cheapest variant at
-    /// or above the bound, and the walks read the variants ([`by_price`]).
+    /// Sorted by price from a bound of a price range, the walks read the variants
+    /// ([`by_price`]).
     fn by_variant_price(&self) -> bool {
-        matches!(self.order, Order::PriceAsc | Order::PriceDesc) && self.filter.price_min.is_some()
+        by_price::walks_variants(self.order, self.filter)
     }
 
     /// The rows of one index walk: the whole listing, or one province of it.
@@ -345,7 +345,7 @@ impl Read<'_> {
         )
         .bind(self.today);
         let prefix = self.push_branch(q, branch);
-        self.push_filters(q, branch, true);
+        self.push_filters(q, branch, true, true);
         let columns: Vec<String> = self
             .order
             .columns()
@@ -415,8 +415,8 @@ impl Read<'_> {
     }
 
     /// The filters on the products `p` other than province and stars; `prices` false leaves the
-    /// price bounds to the caller.
-    fn push_filters(&self, q: &mut Sql, branch: Branch<'_>, prices: bool) {
+    /// price bounds to the caller, and `words` false the search's words.
+    fn push_filters(&self, q: &mut Sql, branch: Branch<'_>, prices: bool, words: bool) {
         let f = self.filter;
         if let Some(codes) = f.category_codes.as_ref().filter(|c| !c.is_empty()) {
             q.push(" AND p.category_code IN ").bind_list(codes);
@@ -439,6 +439,16 @@ impl Read<'_> {
             }
             None => {}
         }
+        if words {
+            self.push_words(q, branch, "p.");
+        }
+        if let Some((tier, folded)) = self.tier {
+            push_tier(q, tier, folded);
+        }
+    }
+
+    /// The search's words, in the `search_text` of `alias` (a product's, or a variant's copy).
+    fn push_words(&self, q: &mut Sql, branch: Branch<'_>, alias: &str) {
         // Rare words go through the trigram index (`LIKE`). Walking, on PostgreSQL, the words
         // are `strpos(..) > 0`: no index takes it, so no plan trades the walk for a bitmap of
         // every product holding a common word, and the planner guesses a third of the rows
@@ -449,17 +459,18 @@ impl Read<'_> {
             !matches!(branch, Branch::Rare { .. }) && q.backend() == sea_orm::DbBackend::Postgres;
         for term in self.terms {
             if walk_words {
-                q.push(" AND strpos(p.search_text, ")
+                q.push(" AND strpos(")
+                    .push(alias)
+                    .push("search_text, ")
                     .bind(term.clone())
                     .push(") > 0");
             } else {
-                q.push(" AND p.search_text LIKE ")
+                q.push(" AND ")
+                    .push(alias)
+                    .push("search_text LIKE ")
                     .bind(format!("%{}%", like_escape(term)))
                     .push(" ESCAPE '\\'");
             }
-        }
-        if let Some((tier, folded)) = self.tier {
-            push_tier(q, tier, folded);
         }
     }
 
@@ -493,10 +504,9 @@ impl Read<'_> {
     /// the whole country), each an equality prefix of an index on listed products followed by
     /// the sort's columns, so no walk reads rows another filter would reject for its province
     /// or stars, whatever the statistics. Every listed product has 3 stars or more, so a floor
-    /// of 3 needs no star condition; sorted by stars, a higher floor bounds the walk's range,
-    /// and walking variant prices it is read off each row; otherwise a higher floor is one walk
-    /// per star value it admits. A producer's own listing is one read through the producer's
-    /// index.
+    /// of 3 needs no star condition; sorted by stars, a higher floor bounds the walk's range;
+    /// otherwise a higher floor is one walk per star value it admits (products' or variants').
+    /// A producer's own listing is one read through the producer's index.
     fn branches(&self) -> Vec<Branch<'_>> {
         let f = self.filter;
         if f.producer_id.is_some() {
@@ -512,9 +522,7 @@ impl Read<'_> {
                     province,
                     stars: Stars::Any,
                 });
-            } else if self.order == Order::StarsDesc || self.by_variant_price() {
-                // Sorted by stars the floor bounds the walk; the walks by variant price read
-                // the stars off each row.
+            } else if self.order == Order::StarsDesc {
                 out.push(Branch::Walk {
                     province,
                     stars: Stars::From(lowest),

@@ -346,6 +346,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     if new_cert.is_some() {
         listing::refresh(&txn, listing::Affected::Product(id.get())).await?;
         updated = get(&txn, id).await?;
+    } else {
+        // The origin and the search text may have changed: the variants' copy follows.
+        listing::refresh_variants(&txn, listing::Affected::Product(id.get())).await?;
     }
     if let Some(images) = images {
         replace_images(&txn, id.get(), &images, &name).await?;

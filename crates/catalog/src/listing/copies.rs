@@ -1,7 +1,7 @@
 //! The listing's copies of the facts it filters and sorts on, kept in the transaction of every
 //! change to them: each product's `listed_until` (from its status, certificate and producer),
-//! and each variant's copy of its product's `listed_until`, province and stars (which the walks
-//! by variant price read, [`super::by_price`]).
+//! and each variant's copy of its product's `listed_until`, province, stars and search text
+//! (which the walks by variant price read, [`super::by_price`]).
 
 use kernel::Result;
 use kernel::sql::Sql;
@@ -34,14 +34,20 @@ pub async fn refresh(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
     refresh_variants(db, which).await
 }
 
-/// Copies each affected product's `listed_until`, province and stars to its variants. Call it
-/// after [`refresh`]'s update of the products, or after adding a variant.
+/// Copies each affected product's `listed_until`, province, stars and search text to its
+/// variants. Call it after [`refresh`]'s update of the products, after any other change to
+/// those facts, or after adding a variant.
 pub async fn refresh_variants(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
     let mut q = Sql::new(db.get_database_backend());
     q.push("UPDATE variants SET ");
-    for (i, column) in ["listed_until", "origin_province_code", "stars"]
-        .iter()
-        .enumerate()
+    for (i, column) in [
+        "listed_until",
+        "origin_province_code",
+        "stars",
+        "search_text",
+    ]
+    .iter()
+    .enumerate()
     {
         if i > 0 {
             q.push(", ");
@@ -74,8 +80,8 @@ pub fn push_listed_until(q: &mut Sql) {
 }
 
 /// Products whose `listed_until` differs from what the rule gives, or whose variants' copy of
-/// it, of the province or of the stars differs from the product's (a check for tests and
-/// operators: it should always be empty).
+/// it, of the province, the stars or the search text differs from the product's (a check for
+/// tests and operators: it should always be empty).
 pub async fn stale_listing_copies(db: &impl ConnectionTrait) -> Result<Vec<i64>> {
     let mut q = Sql::new(db.get_database_backend());
     q.push("SELECT id FROM products WHERE NOT (COALESCE(listed_until, '1900-01-01') = COALESCE((");
@@ -83,9 +89,11 @@ pub async fn stale_listing_copies(db: &impl ConnectionTrait) -> Result<Vec<i64>>
     q.push(
         "), '1900-01-01')) UNION SELECT v.product_id FROM variants v \
          JOIN products p ON p.id = v.product_id \
-         WHERE NOT (COALESCE(v.listed_until, '1900-01-01') = COALESCE(p.listed_until, '1900-01-01') \
+         WHERE NOT (COALESCE(v.listed_until, '1900-01-01') \
+         = COALESCE(p.listed_until, '1900-01-01') \
          AND COALESCE(v.origin_province_code, '') = p.origin_province_code \
-         AND COALESCE(v.stars, 0) = p.stars) ORDER BY 1",
+         AND COALESCE(v.stars, 0) = p.stars AND COALESCE(v.search_text, '') = p.search_text) \
+         ORDER BY 1",
     );
     let rows = db.query_all_raw(q.build()).await?;
     rows.iter()

@@ -107,7 +107,7 @@ fn a_walk_names_its_stars_only_when_it_must_and_writes_its_limit() {
 }
 
 #[test]
-fn a_lower_price_bound_sorted_by_price_walks_the_variants() {
+fn a_price_bound_sorted_from_walks_the_variants() {
     let filter = Filter {
         min_stars: Some(4),
         province_codes: provinces_of(&["40", "01"]),
@@ -115,12 +115,14 @@ fn a_lower_price_bound_sorted_by_price_walks_the_variants() {
         price_max: Some(80_000),
         ..Filter::default()
     };
-    // One walk per province, the star floor read off each variant.
+    // One walk per province and star value, as over the products.
     assert_eq!(
         walks(filter.clone(), Order::PriceAsc),
         vec![
-            r#"Walk { province: Some("01"), stars: From(4) }"#,
-            r#"Walk { province: Some("40"), stars: From(4) }"#
+            r#"Walk { province: Some("01"), stars: One(5) }"#,
+            r#"Walk { province: Some("01"), stars: One(4) }"#,
+            r#"Walk { province: Some("40"), stars: One(5) }"#,
+            r#"Walk { province: Some("40"), stars: One(4) }"#
         ]
     );
     let sql = |filter: &Filter, order: Order| {
@@ -133,19 +135,34 @@ fn a_lower_price_bound_sorted_by_price_walks_the_variants() {
     let desc = sql(&filter, Order::PriceDesc);
     assert!(desc.starts_with("SELECT v.product_id AS id"), "{desc}");
     assert!(desc.contains("v.origin_province_code = $2"), "{desc}");
-    assert!(desc.contains("v.stars >= $3"), "{desc}");
-    // The product's price span is not asked: the variant's own price is in the range.
+    assert!(desc.contains("v.stars = $3"), "{desc}");
+    // Each product at its dearest variant inside the range.
+    assert!(
+        desc.contains("ORDER BY o.price DESC, o.id DESC LIMIT 1)"),
+        "{desc}"
+    );
+    // The product's price span is not asked (the variant's own price is in the range), and
+    // the product is probed, not joined.
     assert!(!desc.contains("max_price"), "{desc}");
+    assert!(!desc.contains("JOIN"), "{desc}");
     assert!(
         desc.ends_with("ORDER BY v.price DESC, v.product_id DESC LIMIT 21"),
         "{desc}"
     );
-    // Without a lower bound, or not sorted by price, the products' walks serve.
+    let asc = sql(&filter, Order::PriceAsc);
+    assert!(asc.contains("ORDER BY o.price, o.id LIMIT 1)"), "{asc}");
+    // Sorted from the open end of the range, or not by price, the products' walks serve.
     let below = Filter {
         price_min: None,
         ..filter.clone()
     };
     assert!(sql(&below, Order::PriceAsc).starts_with("SELECT p.id"));
+    assert!(sql(&below, Order::PriceDesc).starts_with("SELECT v.product_id"));
+    let above = Filter {
+        price_max: None,
+        ..filter.clone()
+    };
+    assert!(sql(&above, Order::PriceDesc).starts_with("SELECT p.id"));
     assert!(sql(&filter, Order::IdDesc).starts_with("SELECT p.id"));
     // A producer's listing sorts its products on the same price, computed.
     let producer = Filter {
