@@ -344,7 +344,7 @@ impl Read<'_> {
              WHERE p.listed_until IS NOT NULL AND p.listed_until >= ",
         )
         .bind(self.today);
-        let prefix = self.push_branch(q, branch);
+        let prefix = self.push_branch(q, branch, "p.");
         self.push_filters(q, branch, true, true);
         let columns: Vec<String> = self
             .order
@@ -360,9 +360,9 @@ impl Read<'_> {
         push_limit(q, self.fetch);
     }
 
-    /// The branch's conditions on the province and the stars of the products `p`; returns the
-    /// columns its walk's order leads with.
-    fn push_branch(&self, q: &mut Sql, branch: Branch<'_>) -> Vec<&'static str> {
+    /// The branch's conditions on the province and the stars of the rows `alias` (products, or
+    /// the variants' copy); returns the columns its walk's order leads with.
+    fn push_branch(&self, q: &mut Sql, branch: Branch<'_>, alias: &str) -> Vec<&'static str> {
         let f = self.filter;
         // A walk's star value is written as a one-value range, not an equality, and ordered on:
         // the planner cannot drop it from the order, so only an index that leads with the stars
@@ -374,21 +374,27 @@ impl Read<'_> {
         match branch {
             Branch::Walk { province, stars } => {
                 if let Some(code) = province {
-                    q.push(" AND p.origin_province_code = ")
+                    q.push(" AND ")
+                        .push(alias)
+                        .push("origin_province_code = ")
                         .bind(code.to_owned());
                 }
                 match stars {
                     Stars::Any => {}
                     Stars::From(lowest) => {
-                        q.push(" AND p.stars >= ").bind(lowest);
+                        q.push(" AND ").push(alias).push("stars >= ").bind(lowest);
                     }
                     Stars::One(value) => {
                         if matches!(self.order, Order::PriceAsc | Order::PriceDesc) {
-                            q.push(" AND p.stars = ").bind(value);
+                            q.push(" AND ").push(alias).push("stars = ").bind(value);
                         } else {
-                            q.push(" AND p.stars >= ")
+                            q.push(" AND ")
+                                .push(alias)
+                                .push("stars >= ")
                                 .bind(value)
-                                .push(" AND p.stars <= ")
+                                .push(" AND ")
+                                .push(alias)
+                                .push("stars <= ")
                                 .bind(value);
                         }
                         prefix.push("stars");
@@ -397,17 +403,25 @@ impl Read<'_> {
             }
             Branch::Rare { province } => {
                 if let Some(code) = province {
-                    q.push(" AND p.origin_province_code = ")
+                    q.push(" AND ")
+                        .push(alias)
+                        .push("origin_province_code = ")
                         .bind(code.to_owned());
                 }
-                q.push(" AND p.stars >= ").bind(lowest_stars(f));
+                q.push(" AND ")
+                    .push(alias)
+                    .push("stars >= ")
+                    .bind(lowest_stars(f));
             }
             Branch::Whole => {
                 if let Some(codes) = f.province_codes.as_ref().filter(|c| !c.is_empty()) {
-                    q.push(" AND p.origin_province_code IN ").bind_list(codes);
+                    q.push(" AND ")
+                        .push(alias)
+                        .push("origin_province_code IN ")
+                        .bind_list(codes);
                 }
                 if let Some(min) = f.min_stars {
-                    q.push(" AND p.stars >= ").bind(min);
+                    q.push(" AND ").push(alias).push("stars >= ").bind(min);
                 }
             }
         }

@@ -14,7 +14,7 @@
 
 use kernel::sql::Sql;
 
-use super::{Branch, Filter, Order, Read, Stars, push_limit};
+use super::{Branch, Filter, Order, Read, push_limit};
 
 /// The price bounds as conditions on the products `p`. The product's price span (no subquery)
 /// decides alone when one bound is given: some variant costs at least `min` exactly when the
@@ -79,12 +79,12 @@ fn push_variant_bounds(q: &mut Sql, f: &Filter, alias: &str) {
 /// products and sort them on that price.
 pub(super) fn push_walk(read: &Read<'_>, q: &mut Sql, branch: Branch<'_>) {
     let f = read.filter;
-    let (dir, nearest, o_dir) = if read.order.descending() {
-        (" DESC", "MAX", " DESC")
+    let (nearest, o_dir) = if read.order.descending() {
+        ("MAX", " DESC")
     } else {
-        (" ASC", "MIN", "")
+        ("MIN", "")
     };
-    let Branch::Walk { province, stars } = branch else {
+    let Branch::Walk { .. } = branch else {
         q.push("SELECT * FROM (SELECT p.id, (SELECT ")
             .push(nearest)
             .push("(o.price) FROM variants o WHERE o.product_id = p.id");
@@ -94,15 +94,10 @@ pub(super) fn push_walk(read: &Read<'_>, q: &mut Sql, branch: Branch<'_>) {
              WHERE p.listed_until IS NOT NULL AND p.listed_until >= ",
         )
         .bind(read.today);
-        read.push_branch(q, branch);
+        read.push_branch(q, branch, "p.");
         read.push_filters(q, branch, true, true);
         q.push(") k WHERE k.min_price IS NOT NULL");
-        read.push_keyset(q, &["k.min_price".into(), "k.id".into()]);
-        q.push(" ORDER BY k.min_price")
-            .push(dir)
-            .push(", k.id")
-            .push(dir);
-        push_limit(q, read.fetch);
+        push_order(read, q, "k.min_price", "k.id");
         return;
     };
     q.push(
@@ -110,23 +105,11 @@ pub(super) fn push_walk(read: &Read<'_>, q: &mut Sql, branch: Branch<'_>) {
          WHERE v.listed_until IS NOT NULL AND v.listed_until >= ",
     )
     .bind(read.today);
-    if let Some(code) = province {
-        q.push(" AND v.origin_province_code = ")
-            .bind(code.to_owned());
-    }
     // A star floor above 3 is one walk per star value, each over the index that leads with
     // the (province and) stars, so a province with no 5-star products never walks its 4-star
     // ones (on the bench's catalog a province holds one star value: read off each variant,
     // "5 stars in 40" passed the province's 350,000 variants to find none).
-    match stars {
-        Stars::Any => {}
-        Stars::From(value) => {
-            q.push(" AND v.stars >= ").bind(value);
-        }
-        Stars::One(value) => {
-            q.push(" AND v.stars = ").bind(value);
-        }
-    }
+    read.push_branch(q, branch, "v.");
     push_variant_bounds(q, f, "v");
     // The walk takes a variant when it is its product's first inside the range in the walk's
     // order (one short read of the product's prices' index), so a product comes once, and a
@@ -155,10 +138,22 @@ pub(super) fn push_walk(read: &Read<'_>, q: &mut Sql, branch: Branch<'_>) {
         read.push_filters(q, branch, false, false);
         q.push(") IS NOT NULL");
     }
-    read.push_keyset(q, &["v.price".into(), "v.product_id".into()]);
-    q.push(" ORDER BY v.price")
+    push_order(read, q, "v.price", "v.product_id");
+}
+
+/// The walk's keyset, order and limit, on its price and product id.
+fn push_order(read: &Read<'_>, q: &mut Sql, price: &str, id: &str) {
+    let dir = if read.order.descending() {
+        " DESC"
+    } else {
+        " ASC"
+    };
+    read.push_keyset(q, &[price.into(), id.into()]);
+    q.push(" ORDER BY ")
+        .push(price)
         .push(dir)
-        .push(", v.product_id")
+        .push(", ")
+        .push(id)
         .push(dir);
     push_limit(q, read.fetch);
 }
