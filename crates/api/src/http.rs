@@ -10,7 +10,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::context::request_data;
 use crate::errors::TopError;
-use crate::schema::{AppSchema, MAX_NESTING};
+use crate::schema::{AppSchema, Limits, MAX_NESTING, localize_limits};
 
 /// The kind of operation a request will run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,8 +208,11 @@ pub async fn execute(
     // Pages read ahead for this request only (a websocket connection lives longer than its
     // reads, so it has none).
     request.data.insert(crate::loaders::Prefetched::default());
-    let response = schema.execute(request).await;
+    let mut response = schema.execute(request).await;
     let ok = response.errors.is_empty();
+    if let (false, Some(limits)) = (ok, schema.data::<Limits>()) {
+        localize_limits(limits, &mut response.errors);
+    }
     match serde_json::to_vec(&response) {
         Ok(body) => Executed { body, ok },
         Err(e) => {

@@ -12,7 +12,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::context::request_data;
 use crate::errors::TopError;
-use crate::schema::AppSchema;
+use crate::schema::{AppSchema, Limits, localize_limits_in};
 
 /// The `Sec-WebSocket-Protocol` values we speak.
 pub const PROTOCOLS: [&str; 2] = async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
@@ -65,6 +65,7 @@ where
     let protocol = protocol
         .and_then(|p| p.parse::<WebSocketProtocols>().ok())
         .unwrap_or(WebSocketProtocols::GraphQLWS);
+    let limits = schema.data::<Limits>().copied();
     WebSocket::new(schema, incoming, protocol)
         .on_connection_init(move |payload| async move {
             let (viewer, expires) = authenticate(token(&payload))
@@ -74,9 +75,10 @@ where
             data.insert(crate::context::SessionExpiry(expires));
             Ok(data)
         })
-        .map(|m| match m {
-            WsMessage::Text(t) => Outgoing::Text(t),
-            WsMessage::Close(code, reason) => Outgoing::Close(code, reason),
+        .map(move |m| match (m, &limits) {
+            (WsMessage::Text(t), Some(limits)) => Outgoing::Text(localize_limits_in(limits, t)),
+            (WsMessage::Text(t), None) => Outgoing::Text(t),
+            (WsMessage::Close(code, reason), _) => Outgoing::Close(code, reason),
         })
 }
 
