@@ -326,7 +326,13 @@ pub async fn read_ahead_knowing(
                 wants.producer || wants.listed,
                 wants.certificate || wants.listed,
             ) {
-                (true, true) => catalog::reads::producers_and_certificates_of(db, &ids).await,
+                (true, true) => {
+                    let mut pairs: Vec<(i64, i64)> =
+                        products.iter().map(|p| (p.id, p.producer_id)).collect();
+                    pairs.sort_unstable();
+                    pairs.dedup();
+                    catalog::reads::producers_and_certificates_of(db, &pairs).await
+                }
                 (true, false) => Ok((
                     catalog::reads::producers(db, &producer_ids).await?,
                     Vec::new(),
