@@ -352,6 +352,39 @@ async fn the_anonymous_response_cache_forgets_a_product_the_moment_it_is_unpubli
 }
 
 #[tokio::test]
+async fn a_page_past_its_lifetime_is_served_at_once_and_refreshed_behind() {
+    let app = TestApp::spawn_with(|c| c.response_cache_ms = 4_000).await;
+    app.listed_product("Mật ong bạc hà", 4, 150_000, "04").await;
+    let first = app.data(None, LIST, json!({})).await;
+    let cached = std::time::Instant::now();
+    app.exec("UPDATE products SET name = 'Mật ong đổi ngầm'")
+        .await;
+    // Past its lifetime (4 s) but within 1.5 lifetimes: the first request gets the old copy
+    // without waiting for a new one…
+    tokio::time::sleep(std::time::Duration::from_millis(4_300)).await;
+    assert_eq!(app.data(None, LIST, json!({})).await, first);
+    // …and the refresh it started lands by itself. Before 1.5 lifetimes every other request
+    // is served the old copy, so the new name can only come from that refresh.
+    let before_gone = std::time::Duration::from_millis(5_800);
+    let mut refreshed = false;
+    while cached.elapsed() < before_gone {
+        let names = app.data(None, LIST, json!({})).await;
+        // Answered before the old copy's 1.5 lifetimes were up.
+        if names["products"]["nodes"][0]["name"] == "Mật ong đổi ngầm"
+            && cached.elapsed() < before_gone
+        {
+            refreshed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(
+        refreshed,
+        "the stale page was not refreshed in the background"
+    );
+}
+
+#[tokio::test]
 async fn a_change_on_one_replica_empties_the_other_replicas_caches_through_redis() {
     if std::env::var("TEST_REDIS_URL").is_err() {
         eprintln!("skipped: needs TEST_REDIS_URL (.ci/run sets it)");

@@ -1,10 +1,12 @@
 //! A short-lived cache of anonymous query responses, keyed by the exact request body.
 //!
 //! Only anonymous queries (never mutations, never a signed-in caller) are cached. A response is
-//! fresh for `RESPONSE_CACHE_MS` (1 s by default). After that, the first request refreshes it
-//! while the others are still served the old copy, for at most half a lifetime more; past that
-//! the entry is gone. Requests that miss at the same moment share one execution (single
-//! flight), so an expiry or a flush never sends a stampede to the database.
+//! fresh for `RESPONSE_CACHE_MS` (1 s by default). After that, the first request is served the
+//! old copy and starts a refresh in the background ([`Lookup::Stale`]); every request is served
+//! the old copy until the refresh lands, for at most half a lifetime more; past that the entry
+//! is gone. So a hot page never makes a client wait on its refresh. Requests that miss at the
+//! same moment share one execution (single flight), so an expiry or a flush never sends a
+//! stampede to the database.
 //!
 //! A catalog change made through this replica empties its cache at once, and bumps a
 //! generation: a response computed before the change is served to the requests that waited
@@ -106,6 +108,9 @@ pub type Shared = Arc<OnceCell<(Bytes, bool)>>;
 pub enum Lookup {
     /// Serve this.
     Hit(Bytes),
+    /// Serve this old copy, and refresh it (through [`ResponseCache::flight`]) without making
+    /// the client wait: this request is the one that found it past its lifetime.
+    Stale(Bytes),
     /// Execute, through [`ResponseCache::flight`].
     Miss,
 }
@@ -195,9 +200,9 @@ impl ResponseCache {
         if age < self.ttl || (age < self.max_age() && e.refreshing) {
             Lookup::Hit(e.body.clone())
         } else if age < self.max_age() {
-            // This request refreshes; the others keep the old copy meanwhile.
+            // This request starts the refresh; all are served the old copy meanwhile.
             e.refreshing = true;
-            Lookup::Miss
+            Lookup::Stale(e.body.clone())
         } else {
             store.remove(key);
             Lookup::Miss
@@ -278,7 +283,7 @@ mod tests {
     fn hit(l: Lookup) -> Option<Bytes> {
         match l {
             Lookup::Hit(b) => Some(b),
-            Lookup::Miss => None,
+            Lookup::Stale(_) | Lookup::Miss => None,
         }
     }
 
@@ -290,8 +295,10 @@ mod tests {
         c.put(k.clone(), Bytes::from_static(b"x"));
         assert_eq!(hit(c.lookup(&k)), Some(Bytes::from_static(b"x")));
         std::thread::sleep(Duration::from_millis(110));
-        // The first request after expiry refreshes; the next ones get the old copy meanwhile.
-        assert!(hit(c.lookup(&k)).is_none());
+        // The first request after expiry gets the old copy and refreshes it; the next ones get
+        // the old copy meanwhile, and do not refresh it again.
+        assert!(matches!(c.lookup(&k), Lookup::Stale(b) if b == "x"));
+        assert_eq!(hit(c.lookup(&k)), Some(Bytes::from_static(b"x")));
         assert_eq!(hit(c.lookup(&k)), Some(Bytes::from_static(b"x")));
         std::thread::sleep(Duration::from_millis(50));
         assert!(

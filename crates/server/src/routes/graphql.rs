@@ -106,8 +106,15 @@ async fn execute(
         }
     };
     let anonymous = viewer.user_id.is_none();
-    if anonymous && let Lookup::Hit(hit) = state.cache.lookup(&body) {
-        return json_response(hit);
+    if anonymous {
+        match state.cache.lookup(&body) {
+            Lookup::Hit(hit) => return json_response(hit),
+            Lookup::Stale(old) => {
+                refresh(state, body, viewer, ip);
+                return json_response(old);
+            }
+            Lookup::Miss => {}
+        }
     }
     let prepared = match api::http::prepare(&body) {
         Ok(p) => p,
@@ -138,6 +145,24 @@ async fn execute(
     }
     let (out, _) = run(&state, prepared, viewer, ip, started).await;
     json_response(out)
+}
+
+/// Refreshes a stale cache entry in a task of its own, through the key's flight (requests that
+/// miss meanwhile wait for it rather than run it again). The request that found the entry
+/// stale has already been served the old copy, so no client waits on a refresh. An entry whose
+/// refresh never lands leaves the cache at 1.5 lifetimes, as any other.
+fn refresh(state: AppState, body: Bytes, viewer: kernel::Viewer, ip: String) {
+    // Only an anonymous query without errors was stored, so it prepares again.
+    let Ok(prepared) = api::http::prepare(&body) else {
+        return;
+    };
+    tokio::spawn(async move {
+        if let Some(flight) = state.cache.flight(&body) {
+            flight
+                .run(run(&state, prepared, viewer, ip, Instant::now()))
+                .await;
+        }
+    });
 }
 
 /// Executes a request; returns the response body and whether it succeeded without errors.
