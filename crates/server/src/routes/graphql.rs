@@ -109,8 +109,8 @@ async fn execute(
     if anonymous {
         match state.cache.lookup(&body) {
             Lookup::Hit(hit) => return json_response(hit),
-            Lookup::Stale(old) => {
-                refresh(state, body, viewer, ip);
+            Lookup::Stale(old, permit) => {
+                refresh(state, body, viewer, ip, permit);
                 return json_response(old);
             }
             Lookup::Miss => {}
@@ -149,9 +149,16 @@ async fn execute(
 
 /// Refreshes a stale cache entry in a task of its own, through the key's flight (requests that
 /// miss meanwhile wait for it rather than run it again). The request that found the entry
-/// stale has already been served the old copy, so no client waits on a refresh. An entry whose
+/// stale has already been served the old copy, so no client waits on a refresh. At most a few
+/// run at once (`cache::REFRESHES`); the permit ends with the task. An entry whose
 /// refresh never lands leaves the cache at 1.5 lifetimes, as any other.
-fn refresh(state: AppState, body: Bytes, viewer: kernel::Viewer, ip: String) {
+fn refresh(
+    state: AppState,
+    body: Bytes,
+    viewer: kernel::Viewer,
+    ip: String,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) {
     // Only an anonymous query without errors was stored, so it prepares again.
     let Ok(prepared) = api::http::prepare(&body) else {
         return;
@@ -162,6 +169,7 @@ fn refresh(state: AppState, body: Bytes, viewer: kernel::Viewer, ip: String) {
                 .run(run(&state, prepared, viewer, ip, Instant::now()))
                 .await;
         }
+        drop(permit);
     });
 }
 
