@@ -374,28 +374,19 @@ impl Read<'_> {
         match branch {
             Branch::Walk { province, stars } => {
                 if let Some(code) = province {
-                    q.push(" AND ")
-                        .push(alias)
-                        .push("origin_province_code = ")
-                        .bind(code.to_owned());
+                    and(q, alias, "origin_province_code = ").bind(code.to_owned());
                 }
                 match stars {
                     Stars::Any => {}
                     Stars::From(lowest) => {
-                        q.push(" AND ").push(alias).push("stars >= ").bind(lowest);
+                        and(q, alias, "stars >= ").bind(lowest);
                     }
                     Stars::One(value) => {
                         if matches!(self.order, Order::PriceAsc | Order::PriceDesc) {
-                            q.push(" AND ").push(alias).push("stars = ").bind(value);
+                            and(q, alias, "stars = ").bind(value);
                         } else {
-                            q.push(" AND ")
-                                .push(alias)
-                                .push("stars >= ")
-                                .bind(value)
-                                .push(" AND ")
-                                .push(alias)
-                                .push("stars <= ")
-                                .bind(value);
+                            and(q, alias, "stars >= ").bind(value);
+                            and(q, alias, "stars <= ").bind(value);
                         }
                         prefix.push("stars");
                     }
@@ -403,25 +394,16 @@ impl Read<'_> {
             }
             Branch::Rare { province } => {
                 if let Some(code) = province {
-                    q.push(" AND ")
-                        .push(alias)
-                        .push("origin_province_code = ")
-                        .bind(code.to_owned());
+                    and(q, alias, "origin_province_code = ").bind(code.to_owned());
                 }
-                q.push(" AND ")
-                    .push(alias)
-                    .push("stars >= ")
-                    .bind(lowest_stars(f));
+                and(q, alias, "stars >= ").bind(lowest_stars(f));
             }
             Branch::Whole => {
                 if let Some(codes) = f.province_codes.as_ref().filter(|c| !c.is_empty()) {
-                    q.push(" AND ")
-                        .push(alias)
-                        .push("origin_province_code IN ")
-                        .bind_list(codes);
+                    and(q, alias, "origin_province_code IN ").bind_list(codes);
                 }
                 if let Some(min) = f.min_stars {
-                    q.push(" AND ").push(alias).push("stars >= ").bind(min);
+                    and(q, alias, "stars >= ").bind(min);
                 }
             }
         }
@@ -479,9 +461,7 @@ impl Read<'_> {
                     .bind(term.clone())
                     .push(") > 0");
             } else {
-                q.push(" AND ")
-                    .push(alias)
-                    .push("search_text LIKE ")
+                and(q, alias, "search_text LIKE ")
                     .bind(format!("%{}%", like_escape(term)))
                     .push(" ESCAPE '\\'");
             }
@@ -585,6 +565,11 @@ impl Read<'_> {
             })
             .collect()
     }
+}
+
+/// ` AND {alias}{condition}`: a condition on the rows `alias` (products, or the variants' copy).
+fn and<'q>(q: &'q mut Sql, alias: &str, condition: &str) -> &'q mut Sql {
+    q.push(" AND ").push(alias).push(condition)
 }
 
 /// `LIMIT n`, written into the text rather than bound. PostgreSQL plans a prepared statement

@@ -34,21 +34,21 @@ pub async fn refresh(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
     refresh_variants(db, which).await
 }
 
+/// The product's columns each variant keeps a copy of, under the same names.
+const VARIANT_COPY: [&str; 4] = [
+    "listed_until",
+    "origin_province_code",
+    "stars",
+    "search_text",
+];
+
 /// Copies each affected product's `listed_until`, province, stars and search text to its
 /// variants. Call it after [`refresh`]'s update of the products, after any other change to
 /// those facts, or after adding a variant.
 pub async fn refresh_variants(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
     let mut q = Sql::new(db.get_database_backend());
     q.push("UPDATE variants SET ");
-    for (i, column) in [
-        "listed_until",
-        "origin_province_code",
-        "stars",
-        "search_text",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (i, column) in VARIANT_COPY.iter().enumerate() {
         if i > 0 {
             q.push(", ");
         }
@@ -88,13 +88,19 @@ pub async fn stale_listing_copies(db: &impl ConnectionTrait) -> Result<Vec<i64>>
     push_listed_until(&mut q);
     q.push(
         "), '1900-01-01')) UNION SELECT v.product_id FROM variants v \
-         JOIN products p ON p.id = v.product_id \
-         WHERE NOT (COALESCE(v.listed_until, '1900-01-01') \
-         = COALESCE(p.listed_until, '1900-01-01') \
-         AND COALESCE(v.origin_province_code, '') = p.origin_province_code \
-         AND COALESCE(v.stars, 0) = p.stars AND COALESCE(v.search_text, '') = p.search_text) \
-         ORDER BY 1",
+         JOIN products p ON p.id = v.product_id WHERE NOT (",
     );
+    for (i, column) in VARIANT_COPY.iter().enumerate() {
+        if i > 0 {
+            q.push(" AND ");
+        }
+        // Equal, or both NULL (a product not listed has no `listed_until`); never NULL itself,
+        // so a NULL copy of a set value counts as stale.
+        q.push(&format!(
+            "COALESCE(v.{column} = p.{column}, v.{column} IS NULL AND p.{column} IS NULL)"
+        ));
+    }
+    q.push(") ORDER BY 1");
     let rows = db.query_all_raw(q.build()).await?;
     rows.iter()
         .map(|r| Ok(r.try_get::<i64>("", "id")?))
