@@ -250,3 +250,66 @@ async fn tables_changed_since_their_statistics_are_analysed() {
     let again = server::db::analyze_stale(&app.db).await.unwrap();
     assert!(!again.iter().any(|t| t == "communes"), "{again:?}");
 }
+
+#[tokio::test]
+async fn postgres_connections_keep_one_plan_per_statement_and_start_no_workers() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    let app = TestApp::spawn().await;
+    if app.db.get_database_backend() != DbBackend::Postgres {
+        return; // SQLite has no plan cache modes, workers or JIT.
+    }
+    // One pooled connection, held by a transaction: its session's settings and statements.
+    let txn = app.db.begin().await.unwrap();
+    let show = |name: &'static str| {
+        let txn = &txn;
+        async move {
+            let row = txn
+                .query_one_raw(Statement::from_string(
+                    DbBackend::Postgres,
+                    format!("SELECT current_setting('{name}') AS v"),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get::<String>("", "v").unwrap()
+        }
+    };
+    assert_eq!(show("plan_cache_mode").await, "force_generic_plan");
+    assert_eq!(show("max_parallel_workers_per_gather").await, "0");
+    assert_eq!(show("jit").await, "off");
+    // A listing read twice on the connection is planned once, for any values.
+    let filter = catalog::listing::Filter {
+        search: Some("nước mắm".into()),
+        min_stars: Some(4),
+        province_codes: Some(vec!["01".into(), "79".into()]),
+        ..Default::default()
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    for _ in 0..2 {
+        catalog::listing::search(
+            &txn,
+            &filter,
+            catalog::listing::Sort::Newest,
+            20,
+            None,
+            today,
+        )
+        .await
+        .unwrap();
+    }
+    let row = txn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT CAST(COALESCE(SUM(generic_plans), 0) AS BIGINT) AS generic, \
+             CAST(COALESCE(SUM(custom_plans), 0) AS BIGINT) AS custom \
+             FROM pg_prepared_statements WHERE statement LIKE '%p.listed_until >= %'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let generic: i64 = row.try_get("", "generic").unwrap();
+    let custom: i64 = row.try_get("", "custom").unwrap();
+    assert!(generic >= 2, "generic plans used: {generic}");
+    assert_eq!(custom, 0);
+    txn.rollback().await.unwrap();
+}

@@ -302,11 +302,12 @@ fn provinces(f: &Filter) -> Vec<Option<&str>> {
     }
 }
 
-/// The lowest star value a filter admits.
+/// The lowest star value a filter admits (past the most a certificate has, one more: none).
+/// Walks write it into their text, so a floor of 100 reads as one of 6, one statement text.
 fn lowest_stars(f: &Filter) -> i32 {
     f.min_stars
         .unwrap_or(MIN_LISTED_STARS)
-        .max(MIN_LISTED_STARS)
+        .clamp(MIN_LISTED_STARS, MAX_STARS + 1)
 }
 
 /// One read of the listing: the filter, in one order, after a key, at most `fetch` rows.
@@ -343,7 +344,7 @@ impl Read<'_> {
             "SELECT p.id, p.min_price, p.stars FROM products p \
              WHERE p.listed_until IS NOT NULL AND p.listed_until >= ",
         )
-        .bind(self.today);
+        .push_date(self.today);
         let prefix = self.push_branch(q, branch, "p.");
         self.push_filters(q, branch, true, true);
         let columns: Vec<String> = self
@@ -379,14 +380,14 @@ impl Read<'_> {
                 match stars {
                     Stars::Any => {}
                     Stars::From(lowest) => {
-                        and(q, alias, "stars >= ").bind(lowest);
+                        and(q, alias, "stars >= ").push_int(lowest.into());
                     }
                     Stars::One(value) => {
                         if matches!(self.order, Order::PriceAsc | Order::PriceDesc) {
-                            and(q, alias, "stars = ").bind(value);
+                            and(q, alias, "stars = ").push_int(value.into());
                         } else {
-                            and(q, alias, "stars >= ").bind(value);
-                            and(q, alias, "stars <= ").bind(value);
+                            and(q, alias, "stars >= ").push_int(value.into());
+                            and(q, alias, "stars <= ").push_int(value.into());
                         }
                         prefix.push("stars");
                     }
@@ -396,7 +397,7 @@ impl Read<'_> {
                 if let Some(code) = province {
                     and(q, alias, "origin_province_code = ").bind(code.to_owned());
                 }
-                and(q, alias, "stars >= ").bind(lowest_stars(f));
+                and(q, alias, "stars >= ").push_int(lowest_stars(f).into());
             }
             Branch::Whole => {
                 if let Some(codes) = f.province_codes.as_ref().filter(|c| !c.is_empty()) {
@@ -421,7 +422,7 @@ impl Read<'_> {
             q.push(" AND p.producer_id = ").bind(pid);
         }
         if prices {
-            by_price::push_product_bounds(q, f);
+            by_price::push_product_bounds(q, f, self.order);
         }
         // In stock reads the product's stock copy, not its lots.
         match f.in_stock {

@@ -336,7 +336,7 @@ pub async fn list(
     if let Some(a) = after_id {
         q.push(" AND id < ").bind(a);
     }
-    q.push(" ORDER BY id DESC LIMIT ").bind(limit as i64);
+    q.push(" ORDER BY id DESC LIMIT ").push_int(limit as i64);
     let rows = db.query_all_raw(q.build()).await?;
     Ok(rows
         .iter()

@@ -478,7 +478,7 @@ pub async fn of_producer(
     if let Some(a) = after_id {
         q.push(" AND p.id < ").bind(a);
     }
-    q.push(" ORDER BY p.id DESC LIMIT ").bind(limit as i64);
+    q.push(" ORDER BY p.id DESC LIMIT ").push_int(limit as i64);
     use sea_orm::FromQueryResult;
     let rows = db.query_all_raw(q.build()).await?;
     Ok(rows

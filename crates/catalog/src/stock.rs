@@ -44,13 +44,13 @@ pub fn push_sellable(q: &mut Sql, alias: &str, today: NaiveDate) {
 /// Appends "product `p` has a sellable lot on `today`", read from the product's copy
 /// `p.stock_until` (see [`settle`]), so the listing's in-stock filter never joins lots.
 pub fn push_product_in_stock(q: &mut Sql, today: NaiveDate) {
-    q.push(" p.stock_until >= ").bind(today);
+    q.push(" p.stock_until >= ").push_date(today);
 }
 
 /// Appends "product `p` has no sellable lot on `today`".
 pub fn push_product_out_of_stock(q: &mut Sql, today: NaiveDate) {
     q.push(" (p.stock_until IS NULL OR p.stock_until < ")
-        .bind(today)
+        .push_date(today)
         .push(")");
 }
 
@@ -409,7 +409,7 @@ pub async fn of_product(
         q.push("SELECT l.* FROM variants v CROSS JOIN LATERAL (SELECT * FROM lots l WHERE l.variant_id = v.id");
         after_clause(&mut q);
         q.push(" ORDER BY l.id DESC LIMIT ")
-            .bind(limit as i64)
+            .push_int(limit as i64)
             .push(") l WHERE v.product_id = ")
             .bind(product.get());
     } else {
@@ -418,7 +418,7 @@ pub async fn of_product(
             .push(")");
         after_clause(&mut q);
     }
-    q.push(" ORDER BY l.id DESC LIMIT ").bind(limit as i64);
+    q.push(" ORDER BY l.id DESC LIMIT ").push_int(limit as i64);
     let rows = db.query_all_raw(q.build()).await?;
     Ok(rows
         .iter()

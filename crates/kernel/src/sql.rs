@@ -42,6 +42,26 @@ impl Sql {
         self
     }
 
+    /// Appends a number written into the text, not bound. For values the app makes itself
+    /// from a small set (a star value), whose value decides how many rows a condition passes:
+    /// PostgreSQL plans a bound value as unknown (a range on it as passing one row in 200),
+    /// and a plan kept for any values must then see the same selectivity a plan for the value
+    /// sees, or it picks another index.
+    pub fn push_int(&mut self, n: i64) -> &mut Sql {
+        self.text.push_str(&n.to_string());
+        self
+    }
+
+    /// Appends a date written into the text (`'2026-12-01'`), not bound: for today's date, the
+    /// same for every statement of a day (see [`Sql::push_int`]). Dates are stored as this text
+    /// on SQLite and compared as dates on PostgreSQL.
+    pub fn push_date(&mut self, d: chrono::NaiveDate) -> &mut Sql {
+        self.text.push('\'');
+        self.text.push_str(&d.format("%Y-%m-%d").to_string());
+        self.text.push('\'');
+        self
+    }
+
     /// Appends `(?, ?, …)` for a non-empty list.
     pub fn bind_list<V: Into<Value> + Clone>(&mut self, vs: &[V]) -> &mut Sql {
         self.text.push('(');
@@ -145,5 +165,19 @@ mod tests {
         q.push("a = ").bind(1i64);
         assert_eq!(q.build().sql, "a = ?");
         assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
+    }
+
+    #[test]
+    fn literals_are_written_into_the_text() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+        let mut q = Sql::new(DbBackend::Postgres);
+        q.push("d >= ")
+            .push_date(day)
+            .push(" AND s >= ")
+            .push_int(4);
+        q.push(" AND x = ").bind(1i64);
+        let st = q.build();
+        assert_eq!(st.sql, "d >= '2026-03-09' AND s >= 4 AND x = $1");
+        assert_eq!(st.values.map(|v| v.0.len()), Some(1));
     }
 }

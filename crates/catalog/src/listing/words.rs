@@ -136,14 +136,14 @@ async fn look_at_words(
             }
             first = false;
             q.push(&format!("SELECT {k} AS k, w.search_text FROM (SELECT p.search_text FROM products p WHERE p.listed_until IS NOT NULL AND p.listed_until >= "))
-                .bind(today);
+                .push_date(today);
             if let Some(code) = &key.province {
                 q.push(" AND p.origin_province_code = ").bind(code.clone());
             }
             q.push(" AND p.stars >= ")
-                .bind(stars)
+                .push_int(stars.into())
                 .push(" AND p.stars <= ")
-                .bind(stars)
+                .push_int(stars.into())
                 .push(" ORDER BY p.stars DESC, p.id DESC");
             super::push_limit(&mut q, WORD_SAMPLE);
             q.push(") w");
