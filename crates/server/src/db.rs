@@ -32,10 +32,10 @@ impl StatementCounter {
 const SQLITE_STATEMENTS: usize = 24;
 /// Prepared statements kept per PostgreSQL connection by default (`DATABASE_STATEMENTS`; sqlx
 /// keeps 100). The catalog's listings come in a few hundred statement texts (sorts, province
-/// and star walks, filters), and PostgreSQL keeps one plan for a statement only after planning
-/// it five times on that connection: with 100, statements were evicted before they got there
-/// and were planned anew on every page. Each kept statement costs its PostgreSQL backend
-/// memory, not this server's: after the catalog mix about 43 MiB per backend, against 13.
+/// and star walks, filters), and a statement evicted is prepared and planned again when it
+/// next comes: with 100 most listing statements were. Each kept statement costs its
+/// PostgreSQL backend memory, not this server's: after the catalog mix about 43 MiB per
+/// backend, against 13.
 pub const POSTGRES_STATEMENTS: usize = 512;
 /// SQLite's own page cache per connection, in KiB when negative (its default is 2,000 KiB).
 /// The operating system caches the file for every connection at once; 256 KiB each took

@@ -183,3 +183,39 @@ fn a_price_bound_sorted_from_walks_the_variants() {
         "{whole}"
     );
 }
+
+#[test]
+fn a_relevance_tier_inside_the_name_walks_without_the_words() {
+    let filter = Filter {
+        search: Some("Trà shan tuyết".into()),
+        ..Filter::default()
+    };
+    let terms = filter_terms(&filter);
+    let folded = fold("Trà shan tuyết");
+    let sql = |tier: i64, rare: &[Option<String>]| {
+        let read = Read {
+            filter: &filter,
+            terms: &terms,
+            today: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            order: Order::IdDesc,
+            after: None,
+            tier: Some((tier, &folded)),
+            fetch: 21,
+            rare,
+        };
+        let mut q = Sql::new(sea_orm::DbBackend::Postgres);
+        read.push_walk(&mut q, read.branches()[0]);
+        q.build().sql
+    };
+    // The name holds the whole query in tiers 4, 3 and 2, so the search text (which begins
+    // with the name) holds every word: the walk asks for the name only.
+    for tier in 2..=4 {
+        let walk = sql(tier, &[]);
+        assert!(walk.contains("p.name_folded"), "{walk}");
+        assert!(!walk.contains("search_text"), "{walk}");
+    }
+    // Elsewhere (tier 1) the words are asked for, and a rare read keeps them in every tier
+    // (its trigram index reads them).
+    assert_eq!(sql(1, &[]).matches("strpos(p.search_text").count(), 3);
+    assert_eq!(sql(3, &[None]).matches("p.search_text LIKE").count(), 3);
+}
