@@ -436,15 +436,9 @@ impl Read<'_> {
             // rows however many words there are (each word its own condition, eight words were
             // guessed to pass one row in 6,561, and a walk looked as dear as a scan and sort).
             if !self.terms.is_empty() {
-                q.push(" AND (CASE WHEN TRUE");
-                for term in self.terms {
-                    q.push(" AND strpos(")
-                        .push(alias)
-                        .push("search_text, ")
-                        .bind(term.clone())
-                        .push(") > 0");
-                }
-                q.push(" THEN 1 ELSE 0 END) > 0");
+                q.push(" AND (");
+                push_holds_all(q, &format!("{alias}search_text"), self.terms);
+                q.push(") > 0");
             }
             return;
         }
@@ -552,6 +546,20 @@ impl Read<'_> {
             })
             .collect()
     }
+}
+
+/// `CASE WHEN TRUE AND strpos(column, $1) > 0 AND … THEN 1 ELSE 0 END` (PostgreSQL): 1 when
+/// `column` holds every word, else 0.
+fn push_holds_all(q: &mut Sql, column: &str, terms: &[String]) {
+    q.push("CASE WHEN TRUE");
+    for term in terms {
+        q.push(" AND strpos(")
+            .push(column)
+            .push(", ")
+            .bind(term.clone())
+            .push(") > 0");
+    }
+    q.push(" THEN 1 ELSE 0 END");
 }
 
 /// ` AND {alias}{condition}`: a condition on the rows `alias` (products, or the variants' copy).

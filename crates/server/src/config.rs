@@ -160,8 +160,7 @@ pub fn redact_url(url: &str) -> String {
 /// and page cache): on 2 cores the catalog benchmark at 100,000 products ran as fast with 4 as
 /// with 8, and its peak RSS fell from 111 to 86–92 MiB.
 fn sqlite_connections() -> u32 {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    (2 * cores).clamp(2, 8) as u32
+    (2 * cores()).clamp(2, 8) as u32
 }
 
 /// The PostgreSQL default pool: four connections per core of this replica, 4 to 16. A page's
@@ -173,8 +172,12 @@ fn sqlite_connections() -> u32 {
 /// 76–82 MiB against 93–95. With PostgreSQL on its own host, size the pool to what that host
 /// runs at once, divided among the replicas (`DATABASE_MAX_CONNECTIONS`).
 fn postgres_connections() -> u32 {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    (4 * cores).clamp(4, 16) as u32
+    (4 * cores()).clamp(4, 16) as u32
+}
+
+/// The cores this process may run on.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://./data/cho-ocop.db";

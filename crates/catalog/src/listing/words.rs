@@ -6,7 +6,7 @@ use kernel::Result;
 use kernel::sql::Sql;
 use sea_orm::ConnectionTrait;
 
-use super::{Filter, MAX_STARS, filter_terms, lowest_stars, provinces};
+use super::{Filter, MAX_STARS, filter_terms, lowest_stars, provinces, push_holds_all};
 
 /// How many of the newest listed products of each star value a search's words are tried on,
 /// in each province it names (or the whole country).
@@ -121,13 +121,9 @@ async fn look_at_words(
 ) -> Result<Vec<(i64, i64)>> {
     let terms = &keys[0].terms;
     let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT s.k, CAST(COUNT(*) AS BIGINT) AS sampled, CAST(COALESCE(SUM(CASE WHEN TRUE");
-    for term in terms {
-        q.push(" AND strpos(s.search_text, ")
-            .bind(term.clone())
-            .push(") > 0");
-    }
-    q.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS matched FROM (");
+    q.push("SELECT s.k, CAST(COUNT(*) AS BIGINT) AS sampled, CAST(COALESCE(SUM(");
+    push_holds_all(&mut q, "s.search_text", terms);
+    q.push("), 0) AS BIGINT) AS matched FROM (");
     let mut first = true;
     for (k, key) in keys.iter().enumerate() {
         for stars in (key.lowest..=MAX_STARS).rev() {
