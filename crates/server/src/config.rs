@@ -52,6 +52,9 @@ pub struct Config {
     pub database_max_connections: u32,
     /// Prepared statements kept per PostgreSQL connection.
     pub database_statements: usize,
+    /// How many GraphQL queries this replica executes at once (`GRAPHQL_CONCURRENCY`, by
+    /// default the pool's size); the rest wait their turn in arrival order. 0: no limit.
+    pub graphql_concurrency: usize,
     pub redis_url: Option<String>,
     pub redis_key_prefix: String,
     pub bind_addr: SocketAddr,
@@ -238,16 +241,18 @@ impl Config {
             .unwrap_or_else(|| format!("http://{bind_addr}"))
             .trim_end_matches('/')
             .to_owned();
+        let database_max_connections = num(
+            "DATABASE_MAX_CONNECTIONS",
+            if sqlite {
+                sqlite_connections()
+            } else {
+                postgres_connections()
+            },
+        )?;
         Ok(Config {
-            database_max_connections: num(
-                "DATABASE_MAX_CONNECTIONS",
-                if sqlite {
-                    sqlite_connections()
-                } else {
-                    postgres_connections()
-                },
-            )?,
+            database_max_connections,
             database_statements: num("DATABASE_STATEMENTS", crate::db::POSTGRES_STATEMENTS)?,
+            graphql_concurrency: num("GRAPHQL_CONCURRENCY", database_max_connections as usize)?,
             database_url,
             redis_url: var("REDIS_URL"),
             redis_key_prefix: var("REDIS_KEY_PREFIX").unwrap_or_else(|| "cho-ocop:".to_owned()),
@@ -362,6 +367,7 @@ impl Config {
             database_url: database_url.to_owned(),
             database_max_connections: 8,
             database_statements: crate::db::POSTGRES_STATEMENTS,
+            graphql_concurrency: 8,
             redis_url: None,
             redis_key_prefix: "cho-ocop-test:".to_owned(),
             bind_addr: "127.0.0.1:0".parse().expect("valid address"),

@@ -16,6 +16,7 @@
 //! - [`demo`]: the demo catalog (data in `demo/catalog.json`). [`cli`]: `serve`, `migrate`,
 //!   `seed-demo`, `export-schema`, `create-admin`, `check-copies`, `bench-ceiling`.
 
+pub mod admission;
 pub mod auth;
 pub mod cache;
 pub mod cli;

@@ -118,6 +118,7 @@ impl Application {
             },
         );
         let listener = TcpListener::bind(config.bind_addr).await?;
+        let admission = crate::admission::Admission::new(config.graphql_concurrency);
         Ok(Application {
             listener,
             state: Arc::new(Shared {
@@ -135,6 +136,7 @@ impl Application {
                 fanout,
                 providers,
                 stock,
+                admission,
             }),
             seeded_demo,
         })

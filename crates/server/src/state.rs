@@ -11,6 +11,7 @@ use sea_orm::DatabaseConnection;
 use traceability::scans::ScanCounter;
 use traceability::trace::TraceCache;
 
+use crate::admission::Admission;
 use crate::cache::ResponseCache;
 use crate::config::Config;
 use crate::db::StatementCounter;
@@ -38,4 +39,6 @@ pub struct Shared {
     pub providers: Arc<payments::Providers>,
     /// Live offers whose remaining cap changed, for the once-a-second STOCK events.
     pub stock: Arc<livestream::events::StockWatch>,
+    /// How many GraphQL operations execute at once here (`GRAPHQL_CONCURRENCY`).
+    pub admission: Admission,
 }

@@ -182,6 +182,12 @@ async fn run(
     started: Instant,
 ) -> (Bytes, bool) {
     let operation_name = prepared.operation_name.clone();
+    // Queries take turns (`crate::admission`); a mutation may wait on a payment provider, and
+    // one that is slow must not hold back every page.
+    let _turn = match prepared.kind {
+        Some(OperationKind::Query) => state.admission.enter().await,
+        _ => None,
+    };
     let out = api::http::execute(&state.schema, &state.db, prepared, viewer, ip).await;
     state.metrics.graphql(
         operation_name.as_deref(),
