@@ -48,6 +48,7 @@ mod m20261130_000023_search_by_province;
 mod m20261130_000024_covering_walks;
 mod m20261130_000025_walks_without_stars;
 mod m20261130_000026_walks_by_variant_price;
+mod m20261201_000027_search_price_bounds;
 pub mod sql;
 
 pub struct Migrator;
@@ -82,6 +83,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000024_covering_walks::Migration),
             Box::new(m20261130_000025_walks_without_stars::Migration),
             Box::new(m20261130_000026_walks_by_variant_price::Migration),
+            Box::new(m20261201_000027_search_price_bounds::Migration),
         ]
     }
 }

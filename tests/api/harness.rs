@@ -333,7 +333,8 @@ impl TestApp {
     }
 
     /// Every product's listing copy (`listed_until`) agrees with the listing rule judged from
-    /// its status, certificate and producer, and its stock copy (`stock_until`) with its lots.
+    /// its status, certificate and producer, its stock copy (`stock_until`) with its lots, and
+    /// every listed product lies inside the price bounds of the search words it holds.
     pub async fn assert_listing_copies_fresh(&self) {
         let stale = catalog::listing::stale_listing_copies(&self.db)
             .await
@@ -350,6 +351,14 @@ impl TestApp {
             stale,
             Vec::<i64>::new(),
             "products with a stale stock_until"
+        );
+        let stale = catalog::listing::stale_price_bounds(&self.db)
+            .await
+            .expect("search price bounds read");
+        assert_eq!(
+            stale,
+            Vec::<String>::new(),
+            "search words whose price bounds a listed product lies outside"
         );
     }
 

@@ -25,6 +25,7 @@ mod order_lifecycle;
 mod orders;
 mod payments;
 mod permissions;
+mod price_bounds;
 mod privacy;
 mod refunds;
 mod search;

@@ -21,11 +21,12 @@ use kernel::fold::{fold, search_terms};
 use kernel::problem::Problem;
 use kernel::sql::{Sql, like_escape};
 use kernel::{ErrorCode, Result, UserError};
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
 use std::collections::BTreeSet;
 
 use crate::certificates::effective_status;
 
+mod bounds;
 mod by_price;
 mod copies;
 mod relevance;
@@ -33,6 +34,7 @@ mod relevance;
 mod tests;
 mod words;
 use crate::entity::{CertificateStatus, ProductStatus, certificate, producer, product};
+pub use bounds::{compute as compute_price_bounds, stale_price_bounds};
 pub use copies::{Affected, push_listed_until, refresh, refresh_variants, stale_listing_copies};
 pub use words::rare_provinces;
 
@@ -317,6 +319,9 @@ impl Read<'_> {
         .push_date(self.today);
         let prefix = self.push_branch(q, branch, "p.");
         self.push_filters(q, branch, true, true);
+        if matches!(branch, Branch::Walk { .. }) {
+            self.push_price_start(q, "p.min_price", "highest_low");
+        }
         let columns: Vec<String> = self
             .order
             .columns()
@@ -329,6 +334,14 @@ impl Read<'_> {
         let rare = matches!(branch, Branch::Rare { .. });
         self.order.push_order_by(q, "p.", &prefix, rare);
         push_limit(q, self.fetch);
+    }
+
+    /// Sorted by price with words, where the walk on `column` may start: the words' price
+    /// bounds ([`bounds`]; `highest` the bound of the dearest end).
+    fn push_price_start(&self, q: &mut Sql, column: &str, highest: &str) {
+        if matches!(self.order, Order::PriceAsc | Order::PriceDesc) {
+            bounds::push_start(q, column, self.terms, self.order.descending(), highest);
+        }
     }
 
     /// The branch's conditions on the province and the stars of the rows `alias` (products, or
@@ -588,7 +601,7 @@ fn filter_terms(filter: &Filter) -> Vec<String> {
 
 /// The public listing: listed products matching `filter`, in `sort` order, after the cursor.
 pub async fn search(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     filter: &Filter,
     sort: Sort,
     limit: u64,
@@ -609,6 +622,9 @@ pub async fn search(
         Sort::StarsDesc => Order::StarsDesc,
     };
     let rare = words::rare_provinces_for(db, filter, &terms, today).await?;
+    if matches!(order, Order::PriceAsc | Order::PriceDesc) && filter.producer_id.is_none() {
+        bounds::ensure(db, &terms).await;
+    }
     let mut read = Read {
         filter,
         terms: &terms,

@@ -138,8 +138,9 @@ async fn check_copies(config: &Config) -> Result<(), BoxError> {
     let db = migrate(config).await?;
     let listing = catalog::listing::stale_listing_copies(&db).await?;
     let stock = catalog::stock::stale_stock_copies(&db).await?;
-    if listing.is_empty() && stock.is_empty() {
-        println!("listing and stock copies agree with their sources");
+    let bounds = catalog::listing::stale_price_bounds(&db).await?;
+    if listing.is_empty() && stock.is_empty() && bounds.is_empty() {
+        println!("listing and stock copies and search price bounds agree with their sources");
         return Ok(());
     }
     let head = |ids: &[i64]| {
@@ -147,9 +148,16 @@ async fn check_copies(config: &Config) -> Result<(), BoxError> {
         format!("{} ({})", ids.len(), shown.join(", "))
     };
     Err(format!(
-        "stale copies: listed_until {}, stock_until {}",
+        "stale copies: listed_until {}, stock_until {}, search price bounds {} ({})",
         head(&listing),
-        head(&stock)
+        head(&stock),
+        bounds.len(),
+        bounds
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
     )
     .into())
 }

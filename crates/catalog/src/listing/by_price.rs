@@ -124,6 +124,7 @@ pub(super) fn push_walk(read: &Read<'_>, q: &mut Sql, branch: Branch<'_>) {
     // "5 stars in 40" passed the province's 350,000 variants to find none).
     read.push_branch(q, branch, "v.");
     push_variant_bounds(q, f, "v");
+    read.push_price_start(q, "v.price", "highest");
     // The walk takes a variant when it is its product's first inside the range in the walk's
     // order (one short read of the product's prices' index), so a product comes once, and a
     // variant passed over belongs to a product the walk has already met.

@@ -43,7 +43,8 @@ const VARIANT_COPY: [&str; 4] = [
 ];
 
 /// Copies each affected product's `listed_until`, province, stars and search text to its
-/// variants. Call it after [`refresh`]'s update of the products, after any other change to
+/// variants, and widens the search words' price bounds ([`super::bounds`]) the products now
+/// fall outside. Call it after [`refresh`]'s update of the products, after any other change to
 /// those facts, or after adding a variant.
 pub async fn refresh_variants(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
     let mut q = Sql::new(db.get_database_backend());
@@ -67,7 +68,7 @@ pub async fn refresh_variants(db: &impl ConnectionTrait, which: Affected) -> Res
         Affected::Producer(id) => q.push("producer_id = ").bind(id),
     };
     db.execute_raw(q.build()).await?;
-    Ok(())
+    super::bounds::widen(db, which).await
 }
 
 /// The value `listed_until` should hold for the row `products`, as a scalar subquery.

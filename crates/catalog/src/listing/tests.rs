@@ -219,3 +219,74 @@ fn a_relevance_tier_inside_the_name_walks_without_the_words() {
     assert_eq!(sql(1, &[]).matches("strpos(p.search_text").count(), 3);
     assert_eq!(sql(3, &[None]).matches("p.search_text LIKE").count(), 3);
 }
+
+#[test]
+fn a_search_sorted_by_price_starts_its_walk_at_the_words_bounds() {
+    let filter = Filter {
+        search: Some("Rượu cần".into()),
+        province_codes: provinces_of(&["40"]),
+        ..Filter::default()
+    };
+    let terms = filter_terms(&filter);
+    let sql = |filter: &Filter, order: Order, rare: &[Option<String>]| {
+        let read = Read {
+            filter,
+            terms: &terms,
+            today: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            order,
+            after: None,
+            tier: None,
+            fetch: 21,
+            rare,
+        };
+        let mut q = Sql::new(sea_orm::DbBackend::Postgres);
+        read.push_walk(&mut q, read.branches()[0]);
+        q.build().sql
+    };
+    let asc = sql(&filter, Order::PriceAsc, &[]);
+    assert!(
+        asc.contains(
+            "p.min_price >= (SELECT COALESCE(MAX(b.lowest), 0) FROM search_price_bounds b \
+             WHERE b.term IN ($4, $5))"
+        ),
+        "{asc}"
+    );
+    let desc = sql(&filter, Order::PriceDesc, &[]);
+    assert!(
+        desc.contains("p.min_price <= (SELECT COALESCE(MIN(b.highest_low), 9223372036854775807)"),
+        "{desc}"
+    );
+    // Walking the variants from a price bound, on the variant's price and its product's
+    // dearest price.
+    let range = Filter {
+        price_max: Some(100_000),
+        ..filter.clone()
+    };
+    let by_variant = sql(&range, Order::PriceDesc, &[]);
+    assert!(
+        by_variant.contains("v.price <= (SELECT COALESCE(MIN(b.highest), 9223372036854775807)"),
+        "{by_variant}"
+    );
+    // Not sorted by price, or reading rare words through the trigram index, no bound.
+    assert!(!sql(&filter, Order::IdDesc, &[]).contains("search_price_bounds"));
+    assert!(!sql(&filter, Order::StarsDesc, &[]).contains("search_price_bounds"));
+    assert!(!sql(&filter, Order::PriceAsc, &[Some("40".into())]).contains("search_price_bounds"));
+    let no_words = Filter {
+        search: None,
+        ..filter
+    };
+    let read_terms: &[String] = &[];
+    let read = Read {
+        filter: &no_words,
+        terms: read_terms,
+        today: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        order: Order::PriceAsc,
+        after: None,
+        tier: None,
+        fetch: 21,
+        rare: &[],
+    };
+    let mut q = Sql::new(sea_orm::DbBackend::Postgres);
+    read.push_walk(&mut q, read.branches()[0]);
+    assert!(!q.build().sql.contains("search_price_bounds"));
+}

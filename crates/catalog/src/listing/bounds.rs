@@ -1,0 +1,231 @@
+//! Price bounds of a search's words, so that a search sorted by price starts its walk where the
+//! first product holding the words can be.
+//!
+//! Words go with prices: every "rượu cần" of the bench's catalog costs 59,000 ₫ or more, and
+//! walked cheapest first, the walk passed the 198,000 cheaper products of 1,000,000 before its
+//! first match (40 ms, against 1.5 ms at 10,000). Table `search_price_bounds` keeps per folded
+//! word bounds on the products with a `listed_until` whose search text holds it: `lowest` at
+//! most their least `min_price`, `highest_low` at least their greatest `min_price`, `highest`
+//! at least their greatest `max_price`. A product holding all the words lies inside each word's
+//! bounds, so a walk starts at the greatest `lowest` of the words (cheapest first) or the least
+//! `highest_low` / `highest` (dearest first), read in the walk's own statement.
+//!
+//! The bounds hold at every commit:
+//! - [`widen`] runs in the transaction of every change to a product's listing facts or prices
+//!   (from [`super::refresh_variants`]), and widens each row the changed products fall outside;
+//! - [`compute`] makes a row exact again (a row only ever widens otherwise) under an exclusive
+//!   advisory lock that [`widen`] takes shared (PostgreSQL), so no change commits between the
+//!   snapshot it reads and the row it writes unseen by both; SQLite runs it as one statement,
+//!   and serialises writers.
+//!
+//! A missing row only means no head start, so a replica computes a word's row when it first
+//! needs it and again after [`FRESH`] (per replica, like the rarity of words), and rows not
+//! computed for a day are dropped. Each of its three reads walks at most [`REACH`] index entries
+//! and keeps, when it finds none holding the word, the price it reached (every product before
+//! it lacks the word), so computing costs a bounded time whatever the catalog.
+
+use kernel::Result;
+use kernel::sql::{Sql, like_escape};
+use sea_orm::{ConnectionTrait, DbBackend, TransactionSession, TransactionTrait};
+
+use super::Affected;
+
+/// How long a replica trusts that a word's row was computed recently.
+const FRESH: std::time::Duration = std::time::Duration::from_secs(600);
+/// Rows not computed for this long are dropped (seconds).
+const STALE_AFTER: i64 = 86_400;
+/// The most index entries one of [`compute`]'s reads walks.
+const REACH: i64 = 300_000;
+/// The advisory lock [`compute`] takes exclusive and [`widen`] shared.
+const LOCK: i64 = 726_210_020_261_201;
+
+/// Makes sure each word has a row computed within [`FRESH`] (as this replica knows). A row
+/// only gives a walk its head start, so a failure to compute one is logged, and the page is
+/// read without it.
+pub(super) async fn ensure(db: &(impl ConnectionTrait + TransactionTrait), terms: &[String]) {
+    for term in terms {
+        if !memory::fresh(term) {
+            match compute(db, term).await {
+                Ok(()) => memory::remember(term),
+                Err(e) => tracing::warn!(error = %e, "search price bounds not computed"),
+            }
+        }
+    }
+}
+
+/// Computes the word's bounds from the listed products and their variants, and writes them.
+pub async fn compute(db: &(impl ConnectionTrait + TransactionTrait), term: &str) -> Result<()> {
+    let backend = db.get_database_backend();
+    let now = chrono::Utc::now().timestamp();
+    let txn = db.begin().await?;
+    if backend == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({LOCK})"))
+            .await?;
+    }
+    let mut q = Sql::new(backend);
+    q.push("DELETE FROM search_price_bounds WHERE computed_at < ")
+        .bind(now - STALE_AFTER);
+    txn.execute_raw(q.build()).await?;
+    let mut q = Sql::new(backend);
+    q.push(
+        "INSERT INTO search_price_bounds (term, lowest, highest_low, highest, computed_at) SELECT ",
+    )
+    .bind(term.to_owned())
+    .push(", ");
+    push_reach(&mut q, "products", "min_price", "id", term, false);
+    q.push(", ");
+    push_reach(&mut q, "products", "min_price", "id", term, true);
+    q.push(", ");
+    push_reach(&mut q, "variants", "price", "product_id", term, true);
+    // `WHERE TRUE`: SQLite reads `ON` after a bare SELECT as a join's.
+    q.push(", ").bind(now).push(
+        " WHERE TRUE ON CONFLICT (term) DO UPDATE SET lowest = excluded.lowest, \
+             highest_low = excluded.highest_low, highest = excluded.highest, \
+             computed_at = excluded.computed_at",
+    );
+    txn.execute_raw(q.build()).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The price of the first listed row of `table` (in `price` order, descending when `desc`)
+/// whose search text holds the word, looked for among the first [`REACH`] in that order; when
+/// none of those holds it, the price of the last of them (every row before it lacks the word);
+/// with fewer listed rows and none holding it, the far end (a walk skips everything).
+fn push_reach(q: &mut Sql, table: &str, price: &str, id: &str, term: &str, desc: bool) {
+    let (dir, empty) = if desc {
+        (" DESC", "0")
+    } else {
+        ("", "9223372036854775807")
+    };
+    let order = format!(" ORDER BY t.{price}{dir}, t.{id}{dir}");
+    let listed = format!(" FROM {table} t WHERE t.listed_until IS NOT NULL");
+    q.push(&format!(
+        "COALESCE((SELECT r.price FROM (SELECT t.{price} AS price, t.{id} AS id, t.search_text\
+         {listed}{order} LIMIT {REACH}) r WHERE "
+    ));
+    if q.backend() == DbBackend::Postgres {
+        q.push("strpos(r.search_text, ")
+            .bind(term.to_owned())
+            .push(") > 0");
+    } else {
+        q.push("r.search_text LIKE ")
+            .bind(format!("%{}%", like_escape(term)))
+            .push(" ESCAPE '\\'");
+    }
+    q.push(&format!(
+        " ORDER BY r.price{dir}, r.id{dir} LIMIT 1), (SELECT t.{price}{listed}{order} \
+         LIMIT 1 OFFSET {}), {empty})",
+        REACH - 1
+    ));
+}
+
+/// Widens the rows the affected products now fall outside. Call it in the transaction of the
+/// change, after the products' and variants' listing facts and prices are written.
+pub async fn widen(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
+    let backend = db.get_database_backend();
+    if backend == DbBackend::Postgres {
+        db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock_shared({LOCK})"))
+            .await?;
+    }
+    let (least, greatest, holds) = if backend == DbBackend::Postgres {
+        ("LEAST", "GREATEST", "strpos(p.search_text, b.term) > 0")
+    } else {
+        // Folded words hold no `%` or `_`, so the pattern matches what the walks' do.
+        ("MIN", "MAX", "p.search_text LIKE '%' || b.term || '%'")
+    };
+    let mut q = Sql::new(backend);
+    q.push(&format!(
+        "UPDATE search_price_bounds SET lowest = {least}(search_price_bounds.lowest, x.lo), \
+         highest_low = {greatest}(search_price_bounds.highest_low, x.hl), \
+         highest = {greatest}(search_price_bounds.highest, x.hi) \
+         FROM (SELECT b.term, MIN(p.min_price) AS lo, MAX(p.min_price) AS hl, \
+         MAX(p.max_price) AS hi FROM search_price_bounds b JOIN products p ON {holds} \
+         WHERE p.listed_until IS NOT NULL AND "
+    ));
+    match which {
+        Affected::Product(id) => q.push("p.id = ").bind(id),
+        Affected::Certificate(id) => q.push("p.certificate_id = ").bind(id),
+        Affected::Producer(id) => q.push("p.producer_id = ").bind(id),
+    };
+    q.push(
+        " GROUP BY b.term) x WHERE search_price_bounds.term = x.term \
+         AND (x.lo < search_price_bounds.lowest OR x.hl > search_price_bounds.highest_low \
+         OR x.hi > search_price_bounds.highest)",
+    );
+    db.execute_raw(q.build()).await?;
+    Ok(())
+}
+
+/// The words whose row some listed product holding the word lies outside (a check for tests
+/// and operators, like [`super::stale_listing_copies`]: it should always be empty).
+pub async fn stale_price_bounds(db: &impl ConnectionTrait) -> Result<Vec<String>> {
+    let holds = if db.get_database_backend() == DbBackend::Postgres {
+        "strpos(p.search_text, b.term) > 0"
+    } else {
+        "p.search_text LIKE '%' || b.term || '%'"
+    };
+    let sql = format!(
+        "SELECT b.term FROM search_price_bounds b JOIN products p ON {holds} \
+         WHERE p.listed_until IS NOT NULL AND (p.min_price < b.lowest \
+         OR p.min_price > b.highest_low OR p.max_price > b.highest) \
+         GROUP BY b.term ORDER BY b.term"
+    );
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get::<String>("", "term")?))
+        .collect()
+}
+
+/// Where a walk sorted by price may start: ` AND {column} >= (the greatest lowest bound of
+/// the words)` cheapest first, else ` AND {column} <= (the least of their highest)`, where
+/// `highest` is the column of the bound (`highest_low` for products' lowest prices, `highest`
+/// for variants' prices). Without rows, no bound.
+pub(super) fn push_start(q: &mut Sql, column: &str, terms: &[String], desc: bool, highest: &str) {
+    if terms.is_empty() {
+        return;
+    }
+    q.push(" AND ").push(column);
+    if desc {
+        q.push(" <= (SELECT COALESCE(MIN(b.")
+            .push(highest)
+            .push("), 9223372036854775807)");
+    } else {
+        q.push(" >= (SELECT COALESCE(MAX(b.lowest), 0)");
+    }
+    q.push(" FROM search_price_bounds b WHERE b.term IN ")
+        .bind_list(terms)
+        .push(")");
+}
+
+/// The words whose rows this replica computed within [`FRESH`].
+mod memory {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    use std::time::Instant;
+
+    /// Past this many words remembered, the memory starts over.
+    const ENTRIES: usize = 4_096;
+
+    static MEMORY: LazyLock<Mutex<HashMap<String, Instant>>> = LazyLock::new(Mutex::default);
+
+    pub fn fresh(term: &str) -> bool {
+        let memory = MEMORY.lock().unwrap_or_else(|e| e.into_inner());
+        memory
+            .get(term)
+            .is_some_and(|at| at.elapsed() < super::FRESH)
+    }
+
+    pub fn remember(term: &str) {
+        let mut memory = MEMORY.lock().unwrap_or_else(|e| e.into_inner());
+        if memory.len() >= ENTRIES {
+            memory.clear();
+        }
+        memory.insert(term.to_owned(), Instant::now());
+    }
+}
