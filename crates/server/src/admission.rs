@@ -7,7 +7,10 @@
 //! (tokio's semaphore is fair), and a request let in finishes with little waiting. It is a
 //! per-replica limit on this replica's own work, so replicas need not share it. Mutations do
 //! not take turns: one may wait seconds on a payment provider, and a slow provider must not hold
-//! back every page. Neither do answers from the response cache.
+//! back every page. Neither do answers from the response cache. The cache's background refreshes
+//! (at most `cache::REFRESHES` at once) do: let past the limit, they competed with clients'
+//! queries for connections, and the cached mix's p99 at 100,000 products rose from 57–83 ms to
+//! 74–101 (four runs each).
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 
