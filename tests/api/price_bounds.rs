@@ -188,3 +188,42 @@ async fn bounds_computed_while_products_change_still_hold() {
     assert_eq!(asc[0], "Rượu cần số 7");
     assert_eq!(asc[16], "Rượu cần hũ 7");
 }
+
+/// Products holding the same two words, each outside both words' bounds, listed at once:
+/// every write widens both rows, and none fails (on PostgreSQL the rows are locked in the
+/// words' order, so two writers never hold one row each that the other needs).
+#[tokio::test]
+async fn products_listed_at_once_outside_the_same_words_bounds_all_succeed() {
+    let app = TestApp::spawn().await;
+    let seller = app
+        .seller()
+        .name("HTX Bản Mường")
+        .province("14")
+        .build()
+        .await;
+    seller.listed(&app, "Rượu cần gốc", 200_000).await;
+    for term in ["ruou", "can"] {
+        catalog::listing::compute_price_bounds(&app.db, term)
+            .await
+            .expect("bounds computed");
+    }
+    futures_util::future::join_all((0..12i64).map(|i| {
+        let seller = &seller;
+        let app = &app;
+        async move {
+            let price = if i % 2 == 0 {
+                100_000 - i * 1_000
+            } else {
+                300_000 + i * 1_000
+            };
+            seller.listed(app, &format!("Rượu cần mẻ {i}"), price).await;
+        }
+    }))
+    .await;
+    app.assert_listing_copies_fresh().await;
+    assert_eq!(row(&app, "can").await, (90_000, 311_000, 311_000));
+    let asc = sorted(&app, "PRICE_ASC", json!({ "search": "ruou can" })).await;
+    assert_eq!(asc.len(), 13);
+    assert_eq!(asc[0], "Rượu cần mẻ 10");
+    assert_eq!(asc[12], "Rượu cần mẻ 11");
+}

@@ -11,7 +11,8 @@
 //! day itself is still judged at read time (`listed_until >= today`). Every page is an index
 //! walk in its sort's order: the whole listing's partial index, or one walk per province of a
 //! province filter (and per star value of a star floor above 3), merged; sorted by price from a
-//! bound of a price range the walks read the variants in price order ([`by_price`]);
+//! bound of a price range the walks read the variants in price order ([`by_price`]); sorted by
+//! price with words, a walk starts at the words' price bounds ([`bounds`]);
 //! RELEVANCE reads its tiers (exact name, name prefix, name, elsewhere) one after the other,
 //! each newest first, and stops when the page is full.
 

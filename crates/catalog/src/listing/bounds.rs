@@ -134,6 +134,23 @@ pub async fn widen(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
         // Folded words hold no `%` or `_`, so the pattern matches what the walks' do.
         ("MIN", "MAX", "p.search_text LIKE '%' || b.term || '%'")
     };
+    if backend == DbBackend::Postgres {
+        // Lock the rows to widen in the words' order first: two writers widening the same
+        // rows then queue on the first instead of each holding one the other needs. None to
+        // widen (the usual case) is the end: rows only widen while this lock is held shared.
+        let mut q = Sql::new(backend);
+        q.push(&format!(
+            "SELECT w.term FROM search_price_bounds w WHERE w.term IN (SELECT b.term \
+             FROM search_price_bounds b JOIN products p ON {holds} \
+             WHERE p.listed_until IS NOT NULL AND (p.min_price < b.lowest \
+             OR p.min_price > b.highest_low OR p.max_price > b.highest) AND "
+        ));
+        push_affected(&mut q, which);
+        q.push(") ORDER BY w.term FOR UPDATE");
+        if db.query_all_raw(q.build()).await?.is_empty() {
+            return Ok(());
+        }
+    }
     let mut q = Sql::new(backend);
     q.push(&format!(
         "UPDATE search_price_bounds SET lowest = {least}(search_price_bounds.lowest, x.lo), \
@@ -143,11 +160,7 @@ pub async fn widen(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
          MAX(p.max_price) AS hi FROM search_price_bounds b JOIN products p ON {holds} \
          WHERE p.listed_until IS NOT NULL AND "
     ));
-    match which {
-        Affected::Product(id) => q.push("p.id = ").bind(id),
-        Affected::Certificate(id) => q.push("p.certificate_id = ").bind(id),
-        Affected::Producer(id) => q.push("p.producer_id = ").bind(id),
-    };
+    push_affected(&mut q, which);
     q.push(
         " GROUP BY b.term) x WHERE search_price_bounds.term = x.term \
          AND (x.lo < search_price_bounds.lowest OR x.hl > search_price_bounds.highest_low \
@@ -155,6 +168,15 @@ pub async fn widen(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
     );
     db.execute_raw(q.build()).await?;
     Ok(())
+}
+
+/// The affected products `p`.
+fn push_affected(q: &mut Sql, which: Affected) {
+    match which {
+        Affected::Product(id) => q.push("p.id = ").bind(id),
+        Affected::Certificate(id) => q.push("p.certificate_id = ").bind(id),
+        Affected::Producer(id) => q.push("p.producer_id = ").bind(id),
+    };
 }
 
 /// The words whose row some listed product holding the word lies outside (a check for tests
