@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::builders::Gid;
+use crate::builders::{Gid, Seller};
 use crate::docs;
 use crate::harness::TestApp;
 use crate::search::names;
@@ -16,6 +16,22 @@ async fn sorted(app: &TestApp, sort: &str, filter: serde_json::Value) -> Vec<Str
         &app.data(None, SEARCH, json!({ "s": sort, "f": filter }))
             .await,
     )
+}
+
+/// A verified producer in Sơn La whose name holds none of the searched words.
+async fn highland_seller(app: &TestApp) -> Seller {
+    app.seller()
+        .name("HTX Bản Mường")
+        .province("14")
+        .build()
+        .await
+}
+
+/// Computes the word's row.
+async fn compute(app: &TestApp, term: &str) {
+    catalog::listing::compute_price_bounds(&app.db, term)
+        .await
+        .expect("bounds computed");
 }
 
 /// The word's row: (lowest, highest_low, highest).
@@ -33,19 +49,12 @@ async fn row(app: &TestApp, term: &str) -> (i64, i64, i64) {
 #[tokio::test]
 async fn a_search_sorted_by_price_finds_products_that_moved_past_its_words_bounds() {
     let app = TestApp::spawn().await;
-    let seller = app
-        .seller()
-        .name("HTX Bản Mường")
-        .province("14")
-        .build()
-        .await;
+    let seller = highland_seller(&app).await;
     seller.listed(&app, "Rượu cần Tây Bắc", 120_000).await;
     let dear = seller.listed(&app, "Rượu cần men lá", 150_000).await;
     let plain = seller.listed(&app, "Gạo nếp nương", 30_000).await;
     for term in ["ruou", "can"] {
-        catalog::listing::compute_price_bounds(&app.db, term)
-            .await
-            .expect("bounds computed");
+        compute(&app, term).await;
     }
     assert_eq!(row(&app, "ruou").await, (120_000, 150_000, 150_000));
     let words = json!({ "search": "ruou can" });
@@ -115,9 +124,7 @@ async fn a_search_sorted_by_price_finds_products_that_moved_past_its_words_bound
     app.assert_listing_copies_fresh().await;
 
     // Computed again, the bounds are exact, and the pages unchanged.
-    catalog::listing::compute_price_bounds(&app.db, "ruou")
-        .await
-        .expect("bounds computed");
+    compute(&app, "ruou").await;
     assert_eq!(row(&app, "ruou").await, (20_000, 500_000, 500_000));
     assert_eq!(sorted(&app, "PRICE_ASC", words).await[0], "Rượu cần men lá");
 }
@@ -125,16 +132,9 @@ async fn a_search_sorted_by_price_finds_products_that_moved_past_its_words_bound
 #[tokio::test]
 async fn a_word_no_listed_product_holds_bounds_every_walk_to_nothing_until_one_does() {
     let app = TestApp::spawn().await;
-    let seller = app
-        .seller()
-        .name("HTX Bản Mường")
-        .province("14")
-        .build()
-        .await;
+    let seller = highland_seller(&app).await;
     seller.listed(&app, "Gạo nếp nương", 30_000).await;
-    catalog::listing::compute_price_bounds(&app.db, "zzkhong")
-        .await
-        .expect("bounds computed");
+    compute(&app, "zzkhong").await;
     assert_eq!(row(&app, "zzkhong").await, (i64::MAX, 0, 0));
     let words = json!({ "search": "zzkhong" });
     assert!(sorted(&app, "PRICE_ASC", words.clone()).await.is_empty());
@@ -153,21 +153,12 @@ async fn a_word_no_listed_product_holds_bounds_every_walk_to_nothing_until_one_d
 #[tokio::test]
 async fn bounds_computed_while_products_change_still_hold() {
     let app = TestApp::spawn().await;
-    let seller = app
-        .seller()
-        .name("HTX Bản Mường")
-        .province("14")
-        .build()
-        .await;
+    let seller = highland_seller(&app).await;
     seller.listed(&app, "Rượu cần gốc", 200_000).await;
-    catalog::listing::compute_price_bounds(&app.db, "ruou")
-        .await
-        .expect("bounds computed");
+    compute(&app, "ruou").await;
     let computing = async {
         for _ in 0..30 {
-            catalog::listing::compute_price_bounds(&app.db, "ruou")
-                .await
-                .expect("bounds computed");
+            compute(&app, "ruou").await;
         }
     };
     let changing = async {
@@ -195,17 +186,10 @@ async fn bounds_computed_while_products_change_still_hold() {
 #[tokio::test]
 async fn products_listed_at_once_outside_the_same_words_bounds_all_succeed() {
     let app = TestApp::spawn().await;
-    let seller = app
-        .seller()
-        .name("HTX Bản Mường")
-        .province("14")
-        .build()
-        .await;
+    let seller = highland_seller(&app).await;
     seller.listed(&app, "Rượu cần gốc", 200_000).await;
     for term in ["ruou", "can"] {
-        catalog::listing::compute_price_bounds(&app.db, term)
-            .await
-            .expect("bounds computed");
+        compute(&app, term).await;
     }
     futures_util::future::join_all((0..12i64).map(|i| {
         let seller = &seller;

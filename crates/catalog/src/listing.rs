@@ -30,6 +30,7 @@ use crate::certificates::effective_status;
 mod bounds;
 mod by_price;
 mod copies;
+mod memo;
 mod relevance;
 #[cfg(test)]
 mod tests;

@@ -28,7 +28,10 @@ use kernel::Result;
 use kernel::sql::{Sql, like_escape};
 use sea_orm::{ConnectionTrait, DbBackend, TransactionSession, TransactionTrait};
 
+use std::sync::LazyLock;
+
 use super::Affected;
+use super::memo::Memo;
 
 /// How long a replica trusts that a word's row was computed recently.
 const FRESH: std::time::Duration = std::time::Duration::from_secs(600);
@@ -36,6 +39,8 @@ const FRESH: std::time::Duration = std::time::Duration::from_secs(600);
 const STALE_AFTER: i64 = 86_400;
 /// The most index entries one of [`compute`]'s reads walks.
 const REACH: i64 = 300_000;
+/// The words whose rows this replica computed within [`FRESH`].
+static COMPUTED: LazyLock<Memo<String, ()>> = LazyLock::new(|| Memo::new(FRESH));
 /// The advisory lock [`compute`] takes exclusive and [`widen`] shared.
 const LOCK: i64 = 726_210_020_261_201;
 
@@ -44,9 +49,9 @@ const LOCK: i64 = 726_210_020_261_201;
 /// read without it.
 pub(super) async fn ensure(db: &(impl ConnectionTrait + TransactionTrait), terms: &[String]) {
     for term in terms {
-        if !memory::fresh(term) {
+        if COMPUTED.recall(term).is_none() {
             match compute(db, term).await {
-                Ok(()) => memory::remember(term),
+                Ok(()) => COMPUTED.remember(term.clone(), ()),
                 Err(e) => tracing::warn!(error = %e, "search price bounds not computed"),
             }
         }
@@ -128,11 +133,11 @@ pub async fn widen(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
         db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock_shared({LOCK})"))
             .await?;
     }
-    let (least, greatest, holds) = if backend == DbBackend::Postgres {
-        ("LEAST", "GREATEST", "strpos(p.search_text, b.term) > 0")
+    let holds = holds_word(backend);
+    let (least, greatest) = if backend == DbBackend::Postgres {
+        ("LEAST", "GREATEST")
     } else {
-        // Folded words hold no `%` or `_`, so the pattern matches what the walks' do.
-        ("MIN", "MAX", "p.search_text LIKE '%' || b.term || '%'")
+        ("MIN", "MAX")
     };
     if backend == DbBackend::Postgres {
         // Lock the rows to widen in the words' order first: two writers widening the same
@@ -170,6 +175,16 @@ pub async fn widen(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
     Ok(())
 }
 
+/// Whether the product `p`'s search text holds the row `b`'s word, as the walks ask it.
+fn holds_word(backend: DbBackend) -> &'static str {
+    if backend == DbBackend::Postgres {
+        "strpos(p.search_text, b.term) > 0"
+    } else {
+        // Folded words hold no `%` or `_`, so the pattern matches what the walks' do.
+        "p.search_text LIKE '%' || b.term || '%'"
+    }
+}
+
 /// The affected products `p`.
 fn push_affected(q: &mut Sql, which: Affected) {
     match which {
@@ -182,11 +197,7 @@ fn push_affected(q: &mut Sql, which: Affected) {
 /// The words whose row some listed product holding the word lies outside (a check for tests
 /// and operators, like [`super::stale_listing_copies`]: it should always be empty).
 pub async fn stale_price_bounds(db: &impl ConnectionTrait) -> Result<Vec<String>> {
-    let holds = if db.get_database_backend() == DbBackend::Postgres {
-        "strpos(p.search_text, b.term) > 0"
-    } else {
-        "p.search_text LIKE '%' || b.term || '%'"
-    };
+    let holds = holds_word(db.get_database_backend());
     let sql = format!(
         "SELECT b.term FROM search_price_bounds b JOIN products p ON {holds} \
          WHERE p.listed_until IS NOT NULL AND (p.min_price < b.lowest \
@@ -223,31 +234,4 @@ pub(super) fn push_start(q: &mut Sql, column: &str, terms: &[String], desc: bool
     q.push(" FROM search_price_bounds b WHERE b.term IN ")
         .bind_list(terms)
         .push(")");
-}
-
-/// The words whose rows this replica computed within [`FRESH`].
-mod memory {
-    use std::collections::HashMap;
-    use std::sync::{LazyLock, Mutex};
-    use std::time::Instant;
-
-    /// Past this many words remembered, the memory starts over.
-    const ENTRIES: usize = 4_096;
-
-    static MEMORY: LazyLock<Mutex<HashMap<String, Instant>>> = LazyLock::new(Mutex::default);
-
-    pub fn fresh(term: &str) -> bool {
-        let memory = MEMORY.lock().unwrap_or_else(|e| e.into_inner());
-        memory
-            .get(term)
-            .is_some_and(|at| at.elapsed() < super::FRESH)
-    }
-
-    pub fn remember(term: &str) {
-        let mut memory = MEMORY.lock().unwrap_or_else(|e| e.into_inner());
-        if memory.len() >= ENTRIES {
-            memory.clear();
-        }
-        memory.insert(term.to_owned(), Instant::now());
-    }
 }

@@ -73,15 +73,12 @@ pub(super) async fn rare_provinces_for(
     Ok(rare)
 }
 
-/// Searches' rarity, remembered per replica for [`rarity::TTL`].
+/// Searches' rarity, remembered per replica for five minutes.
 mod rarity {
-    use std::collections::HashMap;
-    use std::sync::{LazyLock, Mutex};
-    use std::time::{Duration, Instant};
+    use std::sync::LazyLock;
+    use std::time::Duration;
 
-    pub const TTL: Duration = Duration::from_secs(300);
-    /// Past this many answers remembered, the memory starts over.
-    const ENTRIES: usize = 4_096;
+    use super::super::memo::Memo;
 
     /// The words, in one province (or the whole country), from one star value up.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -91,23 +88,15 @@ mod rarity {
         pub lowest: i32,
     }
 
-    type Memory = HashMap<Key, (bool, Instant)>;
-    static MEMORY: LazyLock<Mutex<Memory>> = LazyLock::new(Mutex::default);
+    static MEMORY: LazyLock<Memo<Key, bool>> =
+        LazyLock::new(|| Memo::new(Duration::from_secs(300)));
 
     pub fn recall(key: &Key) -> Option<bool> {
-        let memory = MEMORY.lock().unwrap_or_else(|e| e.into_inner());
-        memory
-            .get(key)
-            .filter(|(_, at)| at.elapsed() < TTL)
-            .map(|(rare, _)| *rare)
+        MEMORY.recall(key)
     }
 
     pub fn remember(key: &Key, rare: bool) {
-        let mut memory = MEMORY.lock().unwrap_or_else(|e| e.into_inner());
-        if memory.len() >= ENTRIES {
-            memory.clear();
-        }
-        memory.insert(key.clone(), (rare, Instant::now()));
+        MEMORY.remember(key.clone(), rare);
     }
 }
 

@@ -1,0 +1,43 @@
+//! What a replica remembers for a few minutes about how to read a page: answers that only pick
+//! the way a page is read (both ways read the same products), so forgetting one, or another
+//! replica not knowing it, costs a look and never a wrong page.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Past this many answers remembered, a memory starts over.
+const ENTRIES: usize = 4_096;
+
+/// Answers keyed by `K`, each trusted for `ttl` after it was remembered.
+pub(super) struct Memo<K, V> {
+    ttl: Duration,
+    answers: Mutex<HashMap<K, (V, Instant)>>,
+}
+
+impl<K: Eq + Hash, V: Clone> Memo<K, V> {
+    pub(super) fn new(ttl: Duration) -> Self {
+        Memo {
+            ttl,
+            answers: Mutex::default(),
+        }
+    }
+
+    /// The answer remembered for `key` within the memory's lifetime.
+    pub(super) fn recall(&self, key: &K) -> Option<V> {
+        let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        answers
+            .get(key)
+            .filter(|(_, at)| at.elapsed() < self.ttl)
+            .map(|(v, _)| v.clone())
+    }
+
+    pub(super) fn remember(&self, key: K, value: V) {
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        if answers.len() >= ENTRIES {
+            answers.clear();
+        }
+        answers.insert(key, (value, Instant::now()));
+    }
+}
