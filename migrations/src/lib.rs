@@ -49,6 +49,7 @@ mod m20261130_000024_covering_walks;
 mod m20261130_000025_walks_without_stars;
 mod m20261130_000026_walks_by_variant_price;
 mod m20261201_000027_search_price_bounds;
+mod m20261201_000028_search_price_edges;
 pub mod sql;
 
 pub struct Migrator;
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000025_walks_without_stars::Migration),
             Box::new(m20261130_000026_walks_by_variant_price::Migration),
             Box::new(m20261201_000027_search_price_bounds::Migration),
+            Box::new(m20261201_000028_search_price_edges::Migration),
         ]
     }
 }

@@ -8,7 +8,7 @@
 \set ON_ERROR_STOP on
 BEGIN;
 TRUNCATE lots, variants, product_images, products, ocop_certificates, producer_members, producers,
-         search_price_bounds RESTART IDENTITY CASCADE;
+         search_price_bounds, search_price_edges RESTART IDENTITY CASCADE;
 
 -- 500 producers; those whose id is 0, 1 or 2 modulo 5 are in 01, 40 and 79.
 INSERT INTO producers (name, slug, kind, province_code, address, verified, verified_at, search_text, created_at)

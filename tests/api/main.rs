@@ -26,6 +26,7 @@ mod orders;
 mod payments;
 mod permissions;
 mod price_bounds;
+mod price_edges;
 mod privacy;
 mod refunds;
 mod search;

@@ -12,7 +12,8 @@
 //! walk in its sort's order: the whole listing's partial index, or one walk per province of a
 //! province filter (and per star value of a star floor above 3), merged; sorted by price from a
 //! bound of a price range the walks read the variants in price order ([`by_price`]); sorted by
-//! price with words, a walk starts at the words' price bounds ([`bounds`]);
+//! price with words, a walk starts at the words' price bounds ([`bounds`]), or from the edge of
+//! a price range at their bounds there ([`edges`]);
 //! RELEVANCE reads its tiers (exact name, name prefix, name, elsewhere) one after the other,
 //! each newest first, and stops when the page is full.
 
@@ -30,6 +31,7 @@ use crate::certificates::effective_status;
 mod bounds;
 mod by_price;
 mod copies;
+mod edges;
 mod memo;
 mod relevance;
 #[cfg(test)]
@@ -38,6 +40,7 @@ mod words;
 use crate::entity::{CertificateStatus, ProductStatus, certificate, producer, product};
 pub use bounds::{compute as compute_price_bounds, stale_price_bounds};
 pub use copies::{Affected, push_listed_until, refresh, refresh_variants, stale_listing_copies};
+pub use edges::compute as compute_price_edge;
 pub use words::rare_provinces;
 
 pub const MIN_LISTED_STARS: i32 = 3;
@@ -322,7 +325,7 @@ impl Read<'_> {
         let prefix = self.push_branch(q, branch, "p.");
         self.push_filters(q, branch, true, true);
         if matches!(branch, Branch::Walk { .. }) {
-            self.push_price_start(q, "p.min_price", "highest_low");
+            self.push_price_start(q, "p.min_price", "highest_low", None);
         }
         let columns: Vec<String> = self
             .order
@@ -339,10 +342,12 @@ impl Read<'_> {
     }
 
     /// Sorted by price with words, where the walk on `column` may start: the words' price
-    /// bounds ([`bounds`]; `highest` the bound of the dearest end).
-    fn push_price_start(&self, q: &mut Sql, column: &str, highest: &str) {
+    /// bounds ([`bounds`]; `highest` the bound of the dearest end), and walking from the `edge`
+    /// of a price range, their bounds there ([`edges`]).
+    fn push_price_start(&self, q: &mut Sql, column: &str, highest: &str, edge: Option<i64>) {
         if matches!(self.order, Order::PriceAsc | Order::PriceDesc) {
-            bounds::push_start(q, column, self.terms, self.order.descending(), highest);
+            let desc = self.order.descending();
+            bounds::push_start(q, column, self.terms, desc, highest, edge);
         }
     }
 
@@ -626,6 +631,9 @@ pub async fn search(
     let rare = words::rare_provinces_for(db, filter, &terms, today).await?;
     if matches!(order, Order::PriceAsc | Order::PriceDesc) && filter.producer_id.is_none() {
         bounds::ensure(db, &terms).await;
+        if let Some(edge) = by_price::edge(order, filter) {
+            edges::ensure(db, &terms, edge, order.descending()).await;
+        }
     }
     let mut read = Read {
         filter,

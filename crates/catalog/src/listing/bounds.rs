@@ -41,8 +41,11 @@ const STALE_AFTER: i64 = 86_400;
 const REACH: i64 = 300_000;
 /// The words whose rows this replica computed within [`FRESH`].
 static COMPUTED: LazyLock<Memo<String, ()>> = LazyLock::new(|| Memo::new(FRESH));
-/// The advisory lock [`compute`] takes exclusive and [`widen`] shared.
-const LOCK: i64 = 726_210_020_261_201;
+/// The advisory lock [`compute`] takes exclusive and [`widen`] shared (and so do
+/// [`super::edges`]' computing and widening).
+pub(super) const LOCK: i64 = 726_210_020_261_201;
+/// The listed variants, walked in price order (for [`push_reach`]).
+pub(super) const VARIANTS: (&str, &str, &str) = ("variants", "price", "product_id");
 
 /// Makes sure each word has a row computed within [`FRESH`] (as this replica knows). A row
 /// only gives a walk its head start, so a failure to compute one is logged, and the page is
@@ -77,11 +80,12 @@ pub async fn compute(db: &(impl ConnectionTrait + TransactionTrait), term: &str)
     )
     .bind(term.to_owned())
     .push(", ");
-    push_reach(&mut q, "products", "min_price", "id", term, false);
+    let products = ("products", "min_price", "id");
+    push_reach(&mut q, products, term, false, None);
     q.push(", ");
-    push_reach(&mut q, "products", "min_price", "id", term, true);
+    push_reach(&mut q, products, term, true, None);
     q.push(", ");
-    push_reach(&mut q, "variants", "price", "product_id", term, true);
+    push_reach(&mut q, VARIANTS, term, true, None);
     // `WHERE TRUE`: SQLite reads `ON` after a bare SELECT as a join's.
     q.push(", ").bind(now).push(
         " WHERE TRUE ON CONFLICT (term) DO UPDATE SET lowest = excluded.lowest, \
@@ -97,14 +101,26 @@ pub async fn compute(db: &(impl ConnectionTrait + TransactionTrait), term: &str)
 /// whose search text holds the word, looked for among the first [`REACH`] in that order; when
 /// none of those holds it, the price of the last of them (every row before it lacks the word);
 /// with fewer listed rows and none holding it, the far end (a walk skips everything).
-fn push_reach(q: &mut Sql, table: &str, price: &str, id: &str, term: &str, desc: bool) {
+/// With an `edge`, only the rows priced at or below it (`desc`), or at or above it, are looked at.
+pub(super) fn push_reach(
+    q: &mut Sql,
+    (table, price, id): (&str, &str, &str),
+    term: &str,
+    desc: bool,
+    edge: Option<i64>,
+) {
     let (dir, empty) = if desc {
         (" DESC", "0")
     } else {
         ("", "9223372036854775807")
     };
     let order = format!(" ORDER BY t.{price}{dir}, t.{id}{dir}");
-    let listed = format!(" FROM {table} t WHERE t.listed_until IS NOT NULL");
+    let mut listed = format!(" FROM {table} t WHERE t.listed_until IS NOT NULL");
+    if let Some(edge) = edge {
+        // Written in, not bound: the statement is computed once per word and edge.
+        let cmp = if desc { "<=" } else { ">=" };
+        listed.push_str(&format!(" AND t.{price} {cmp} {edge}"));
+    }
     q.push(&format!(
         "COALESCE((SELECT r.price FROM (SELECT t.{price} AS price, t.{id} AS id, t.search_text\
          {listed}{order} LIMIT {REACH}) r WHERE "
@@ -127,13 +143,20 @@ fn push_reach(q: &mut Sql, table: &str, price: &str, id: &str, term: &str, desc:
 
 /// Widens the rows the affected products now fall outside. Call it in the transaction of the
 /// change, after the products' and variants' listing facts and prices are written.
+/// The rows of [`super::edges`] too.
 pub async fn widen(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
-    let backend = db.get_database_backend();
-    if backend == DbBackend::Postgres {
+    if db.get_database_backend() == DbBackend::Postgres {
         db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock_shared({LOCK})"))
             .await?;
     }
-    let holds = holds_word(backend);
+    widen_words(db, which).await?;
+    super::edges::widen(db, which).await
+}
+
+/// Widens the words' rows, under [`LOCK`] held shared.
+async fn widen_words(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
+    let backend = db.get_database_backend();
+    let holds = holds_word(backend, "p.search_text", "b.term");
     let (least, greatest) = if backend == DbBackend::Postgres {
         ("LEAST", "GREATEST")
     } else {
@@ -175,18 +198,18 @@ pub async fn widen(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
     Ok(())
 }
 
-/// Whether the product `p`'s search text holds the row `b`'s word, as the walks ask it.
-fn holds_word(backend: DbBackend) -> &'static str {
+/// Whether the search text `text` holds the word `term` (both columns), as the walks ask it.
+pub(super) fn holds_word(backend: DbBackend, text: &str, term: &str) -> String {
     if backend == DbBackend::Postgres {
-        "strpos(p.search_text, b.term) > 0"
+        format!("strpos({text}, {term}) > 0")
     } else {
         // Folded words hold no `%` or `_`, so the pattern matches what the walks' do.
-        "p.search_text LIKE '%' || b.term || '%'"
+        format!("{text} LIKE '%' || {term} || '%'")
     }
 }
 
 /// The affected products `p`.
-fn push_affected(q: &mut Sql, which: Affected) {
+pub(super) fn push_affected(q: &mut Sql, which: Affected) {
     match which {
         Affected::Product(id) => q.push("p.id = ").bind(id),
         Affected::Certificate(id) => q.push("p.certificate_id = ").bind(id),
@@ -194,10 +217,11 @@ fn push_affected(q: &mut Sql, which: Affected) {
     };
 }
 
-/// The words whose row some listed product holding the word lies outside (a check for tests
-/// and operators, like [`super::stale_listing_copies`]: it should always be empty).
+/// The words whose row some listed product holding the word lies outside, and the edges'
+/// rows likewise ([`super::edges::stale`]): a check for tests and operators, like
+/// [`super::stale_listing_copies`]; it should always be empty.
 pub async fn stale_price_bounds(db: &impl ConnectionTrait) -> Result<Vec<String>> {
-    let holds = holds_word(db.get_database_backend());
+    let holds = holds_word(db.get_database_backend(), "p.search_text", "b.term");
     let sql = format!(
         "SELECT b.term FROM search_price_bounds b JOIN products p ON {holds} \
          WHERE p.listed_until IS NOT NULL AND (p.min_price < b.lowest \
@@ -210,28 +234,54 @@ pub async fn stale_price_bounds(db: &impl ConnectionTrait) -> Result<Vec<String>
             sql,
         ))
         .await?;
-    rows.iter()
+    let mut stale = rows
+        .iter()
         .map(|r| Ok(r.try_get::<String>("", "term")?))
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    stale.extend(super::edges::stale(db).await?);
+    Ok(stale)
 }
 
 /// Where a walk sorted by price may start: ` AND {column} >= (the greatest lowest bound of
 /// the words)` cheapest first, else ` AND {column} <= (the least of their highest)`, where
 /// `highest` is the column of the bound (`highest_low` for products' lowest prices, `highest`
-/// for variants' prices). Without rows, no bound.
-pub(super) fn push_start(q: &mut Sql, column: &str, terms: &[String], desc: bool, highest: &str) {
+/// for variants' prices). A walk from the `edge` of a price range (variants) takes the tightest
+/// of those and the words' rows for that edge ([`super::edges`]). Without rows, no bound.
+pub(super) fn push_start(
+    q: &mut Sql,
+    column: &str,
+    terms: &[String],
+    desc: bool,
+    highest: &str,
+    edge: Option<i64>,
+) {
     if terms.is_empty() {
         return;
     }
-    q.push(" AND ").push(column);
-    if desc {
-        q.push(" <= (SELECT COALESCE(MIN(b.")
-            .push(highest)
-            .push("), 9223372036854775807)");
+    let (compare, tightest, bound, none) = if desc {
+        (" <= ", "MIN", highest, "9223372036854775807")
     } else {
-        q.push(" >= (SELECT COALESCE(MAX(b.lowest), 0)");
-    }
-    q.push(" FROM search_price_bounds b WHERE b.term IN ")
+        (" >= ", "MAX", "lowest", "0")
+    };
+    q.push(" AND ").push(column).push(compare);
+    let Some(edge) = edge else {
+        q.push(&format!(
+            "(SELECT COALESCE({tightest}(b.{bound}), {none}) FROM search_price_bounds b WHERE b.term IN "
+        ))
         .bind_list(terms)
         .push(")");
+        return;
+    };
+    q.push(&format!(
+        "(SELECT COALESCE({tightest}(s.bound), {none}) FROM (SELECT b.{bound} AS bound \
+         FROM search_price_bounds b WHERE b.term IN "
+    ))
+    .bind_list(terms)
+    .push(" UNION ALL SELECT e.bound FROM search_price_edges e WHERE e.term IN ")
+    .bind_list(terms)
+    .push(" AND e.edge = ")
+    .bind(edge)
+    .push(" AND e.descending = ")
+    .bind(desc)
+    .push(") s)");
 }

@@ -68,10 +68,15 @@ pub(super) fn push_product_bounds(q: &mut Sql, f: &Filter, order: Order) {
 /// Whether a read sorted by price walks the variants: cheapest first with a lower bound, or
 /// dearest first with an upper bound (the bound the walk starts from).
 pub(super) fn walks_variants(order: Order, f: &Filter) -> bool {
+    edge(order, f).is_some()
+}
+
+/// The bound of the price range a read sorted by price walks the variants from, if it does.
+pub(super) fn edge(order: Order, f: &Filter) -> Option<i64> {
     match order {
-        Order::PriceAsc => f.price_min.is_some(),
-        Order::PriceDesc => f.price_max.is_some(),
-        _ => false,
+        Order::PriceAsc => f.price_min,
+        Order::PriceDesc => f.price_max,
+        _ => None,
     }
 }
 
@@ -124,7 +129,7 @@ pub(super) fn push_walk(read: &Read<'_>, q: &mut Sql, branch: Branch<'_>) {
     // "5 stars in 40" passed the province's 350,000 variants to find none).
     read.push_branch(q, branch, "v.");
     push_variant_bounds(q, f, "v");
-    read.push_price_start(q, "v.price", "highest");
+    read.push_price_start(q, "v.price", "highest", edge(read.order, f));
     // The walk takes a variant when it is its product's first inside the range in the walk's
     // order (one short read of the product's prices' index), so a product comes once, and a
     // variant passed over belongs to a product the walk has already met.

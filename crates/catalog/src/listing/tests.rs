@@ -256,17 +256,36 @@ fn a_search_sorted_by_price_starts_its_walk_at_the_words_bounds() {
         desc.contains("p.min_price <= (SELECT COALESCE(MIN(b.highest_low), 9223372036854775807)"),
         "{desc}"
     );
-    // Walking the variants from a price bound, on the variant's price and its product's
-    // dearest price.
+    // Walking the variants from a price bound, on the variant's price: the tightest of the
+    // products' dearest prices and the words' bounds at that edge of the range.
     let range = Filter {
         price_max: Some(100_000),
         ..filter.clone()
     };
     let by_variant = sql(&range, Order::PriceDesc, &[]);
     assert!(
-        by_variant.contains("v.price <= (SELECT COALESCE(MIN(b.highest), 9223372036854775807)"),
+        by_variant.contains(
+            "v.price <= (SELECT COALESCE(MIN(s.bound), 9223372036854775807) FROM \
+             (SELECT b.highest AS bound FROM search_price_bounds b WHERE b.term IN ($3, $4) \
+             UNION ALL SELECT e.bound FROM search_price_edges e WHERE e.term IN ($5, $6) \
+             AND e.edge = $7 AND e.descending = $8) s)"
+        ),
         "{by_variant}"
     );
+    // Walked up from the range's lower bound, the words' lowest prices and bounds there.
+    let from_min = Filter {
+        price_min: Some(60_000),
+        ..filter.clone()
+    };
+    let up = sql(&from_min, Order::PriceAsc, &[]);
+    assert!(
+        up.contains("v.price >= (SELECT COALESCE(MAX(s.bound), 0) FROM (SELECT b.lowest AS bound"),
+        "{up}"
+    );
+    // Sorted from the open end, the products' walk: the words' bounds only.
+    let open = sql(&from_min, Order::PriceDesc, &[]);
+    assert!(open.contains("search_price_bounds"), "{open}");
+    assert!(!open.contains("search_price_edges"), "{open}");
     // Not sorted by price, or reading rare words through the trigram index, no bound.
     assert!(!sql(&filter, Order::IdDesc, &[]).contains("search_price_bounds"));
     assert!(!sql(&filter, Order::StarsDesc, &[]).contains("search_price_bounds"));
