@@ -521,16 +521,19 @@ async fn sparse_filters_page_like_one_big_page_across_walks() {
 
 #[tokio::test]
 async fn words_rare_in_one_province_page_like_one_big_page() {
-    // In 79 the words are rare (one product of 301), so PostgreSQL finds it through the trigram
-    // index; in 01 they are common and walked. Both reads merge into one order and one cursor.
+    // In 79 the words are rare (three products of 1,003, in three RELEVANCE tiers), so
+    // PostgreSQL finds them through the trigram index, once for every tier; in 01 they are
+    // common and walked. Both reads merge into one order and one cursor.
     let app = TestApp::spawn().await;
     let f = app.listed_product("Sâm Ngọc Linh", 4, 150_000, "01").await;
     add(&app, &f, "Sâm Ngọc Linh củ nhỏ", 90_000, "01").await;
     add(&app, &f, "Rượu sâm Ngọc Linh", 120_000, "01").await;
     add(&app, &f, "Sâm Ngọc Linh thái lát", 200_000, "79").await;
-    // 300 other listed products in 79, a hundred of each star value, each with its certificate.
+    add(&app, &f, "Sâm Ngọc Linh tươi", 300_000, "79").await;
+    add(&app, &f, "Rượu sâm Ngọc Linh Kon Tum", 250_000, "79").await;
+    // 1,000 other listed products in 79, a third of each star value, each with its certificate.
     app.exec(
-        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 300) \
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 1000) \
          INSERT INTO ocop_certificates (producer_id, product_name, category_code, stars, \
            decision_number, issued_by, issued_on, valid_until, status, reviewed_at, created_at) \
          SELECT c.producer_id, 'Cà phê lô ' || g.n, c.category_code, 3 + g.n % 3, 'LO-' || g.n, \
@@ -570,9 +573,11 @@ async fn words_rare_in_one_province_page_like_one_big_page() {
     let page = "query($a: String, $s: ProductSort, $f: ProductFilter, $n: Int) { products(first: $n, after: $a, sort: $s, filter: $f) { edges { cursor node { name ocopStars priceRange { min { amount } } } } pageInfo { hasNextPage endCursor } } }";
     let mut expected = [
         ("Rượu sâm Ngọc Linh", 0),
+        ("Rượu sâm Ngọc Linh Kon Tum", 0),
         ("Sâm Ngọc Linh", 0),
         ("Sâm Ngọc Linh củ nhỏ", 0),
         ("Sâm Ngọc Linh thái lát", 0),
+        ("Sâm Ngọc Linh tươi", 0),
     ];
     let everything = nodes_of(
         &app.data(

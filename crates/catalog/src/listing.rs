@@ -536,10 +536,18 @@ impl Read<'_> {
 
     /// The page's products, each with the price the walk sorted it by.
     async fn rows(&self, db: &impl ConnectionTrait) -> Result<Vec<(i64, product::Model)>> {
-        let branches = self.branches();
+        self.rows_of(db, &self.branches()).await
+    }
+
+    /// [`Read::rows`] of the branches given (none: no statement).
+    async fn rows_of(
+        &self,
+        db: &impl ConnectionTrait,
+        branches: &[Branch<'_>],
+    ) -> Result<Vec<(i64, product::Model)>> {
         let mut q = Sql::new(db.get_database_backend());
         q.push("SELECT p.*, w.min_price AS walk_price FROM (");
-        match branches.as_slice() {
+        match branches {
             [] => return Ok(Vec::new()),
             [one] => self.push_walk(&mut q, *one),
             many => {
@@ -558,14 +566,18 @@ impl Read<'_> {
         }
         q.push(") w JOIN products p ON p.id = w.id");
         self.order.push_order_by(&mut q, "w.", &[], false);
-        let rows = db.query_all_raw(q.build()).await?;
-        rows.iter()
-            .map(|r| {
-                let price = r.try_get::<i64>("", "walk_price")?;
-                Ok((price, product::Model::from_query_result(r, "")?))
-            })
-            .collect()
+        keyed(db.query_all_raw(q.build()).await?)
     }
+}
+
+/// Rows of `p.*` with the key `walk_price` a read sorted them by.
+fn keyed(rows: Vec<sea_orm::QueryResult>) -> Result<Vec<(i64, product::Model)>> {
+    rows.iter()
+        .map(|r| {
+            let key = r.try_get::<i64>("", "walk_price")?;
+            Ok((key, product::Model::from_query_result(r, "")?))
+        })
+        .collect()
 }
 
 /// `CASE WHEN TRUE AND strpos(column, $1) > 0 AND … THEN 1 ELSE 0 END` (PostgreSQL): 1 when
@@ -646,41 +658,22 @@ pub async fn search(
         rare: &rare,
     };
     // (cursor keys, product) in page order.
-    let mut found: Vec<(Vec<i64>, product::Model)> = Vec::new();
-    if sort == Sort::Relevance && !terms.is_empty() {
-        let (start, after_id) = match &cursor {
-            Some(c) => (c.keys[0].clamp(1, 4), Some(c.keys[1])),
-            None => (4, None),
-        };
-        for tier in (1..=start).rev() {
-            read.tier = Some((tier, &folded));
-            read.after = if tier == start {
-                after_id.map(|id| vec![id])
-            } else {
-                None
-            };
-            read.fetch = (fetch - found.len()) as i64;
-            for (_, p) in read.rows(db).await? {
-                found.push((vec![tier, p.id], p));
-            }
-            if found.len() >= fetch {
-                break;
-            }
-        }
+    let found: Vec<(Vec<i64>, product::Model)> = if sort == Sort::Relevance && !terms.is_empty() {
+        relevance::page(db, &mut read, &folded, cursor.as_ref(), fetch).await?
     } else {
         read.after = cursor.map(|c| match sort {
             // RELEVANCE without words: newest first, keyed (1, id).
             Sort::Relevance => vec![c.keys[1]],
             _ => c.keys,
         });
-        for (price, p) in read.rows(db).await? {
-            let keys = match sort {
-                Sort::Relevance => vec![1, p.id],
-                _ => order.keys(&p, price),
-            };
-            found.push((keys, p));
-        }
-    }
+        let rows = read.rows(db).await?;
+        rows.into_iter()
+            .map(|(price, p)| match sort {
+                Sort::Relevance => (vec![1, p.id], p),
+                _ => (order.keys(&p, price), p),
+            })
+            .collect()
+    };
     let has_next = found.len() > limit as usize;
     let items = found
         .into_iter()
