@@ -50,6 +50,7 @@ mod m20261130_000025_walks_without_stars;
 mod m20261130_000026_walks_by_variant_price;
 mod m20261201_000027_search_price_bounds;
 mod m20261201_000028_search_price_edges;
+mod m20261201_000029_search_word_absence;
 pub mod sql;
 
 pub struct Migrator;
@@ -86,6 +87,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000026_walks_by_variant_price::Migration),
             Box::new(m20261201_000027_search_price_bounds::Migration),
             Box::new(m20261201_000028_search_price_edges::Migration),
+            Box::new(m20261201_000029_search_word_absence::Migration),
         ]
     }
 }

@@ -33,4 +33,5 @@ mod search;
 mod stripe;
 mod trace;
 mod trace_page;
+mod word_absence;
 mod ws;

@@ -28,6 +28,7 @@ use std::collections::BTreeSet;
 
 use crate::certificates::effective_status;
 
+mod absence;
 mod bounds;
 mod by_price;
 mod copies;
@@ -38,6 +39,7 @@ mod relevance;
 mod tests;
 mod words;
 use crate::entity::{CertificateStatus, ProductStatus, certificate, producer, product};
+pub use absence::compute as compute_word_absence;
 pub use bounds::{compute as compute_price_bounds, stale_price_bounds};
 pub use copies::{Affected, push_listed_until, refresh, refresh_variants, stale_listing_copies};
 pub use edges::compute as compute_price_edge;
@@ -467,6 +469,12 @@ impl Read<'_> {
                 .bind(format!("%{}%", like_escape(term)))
                 .push(" ESCAPE '\\'");
         }
+        if let Branch::Rare {
+            province: Some(code),
+        } = branch
+        {
+            absence::push_unless_absent(q, self.terms, code);
+        }
     }
 
     /// Keyset: rows strictly after the key in the walk's order, as a row comparison on
@@ -641,6 +649,7 @@ pub async fn search(
         Sort::StarsDesc => Order::StarsDesc,
     };
     let rare = words::rare_provinces_for(db, filter, &terms, today).await?;
+    absence::ensure(db, &terms, &rare).await;
     if matches!(order, Order::PriceAsc | Order::PriceDesc) && filter.producer_id.is_none() {
         bounds::ensure(db, &terms).await;
         if let Some(edge) = by_price::edge(order, filter) {

@@ -143,14 +143,15 @@ pub(super) fn push_reach(
 
 /// Widens the rows the affected products now fall outside. Call it in the transaction of the
 /// change, after the products' and variants' listing facts and prices are written.
-/// The rows of [`super::edges`] too.
+/// The rows of [`super::edges`] too, and deletes the rows of [`super::absence`] they contradict.
 pub async fn widen(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
     if db.get_database_backend() == DbBackend::Postgres {
         db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock_shared({LOCK})"))
             .await?;
     }
     widen_words(db, which).await?;
-    super::edges::widen(db, which).await
+    super::edges::widen(db, which).await?;
+    super::absence::contradict(db, which).await
 }
 
 /// Widens the words' rows, under [`LOCK`] held shared.
@@ -217,8 +218,9 @@ pub(super) fn push_affected(q: &mut Sql, which: Affected) {
     };
 }
 
-/// The words whose row some listed product holding the word lies outside, and the edges'
-/// rows likewise ([`super::edges::stale`]): a check for tests and operators, like
+/// The words whose row some listed product holding the word lies outside, the edges' rows
+/// likewise ([`super::edges::stale`]), and the words said absent from a province a listed
+/// product there holds ([`super::absence::stale`]): a check for tests and operators, like
 /// [`super::stale_listing_copies`]; it should always be empty.
 pub async fn stale_price_bounds(db: &impl ConnectionTrait) -> Result<Vec<String>> {
     let holds = holds_word(db.get_database_backend(), "p.search_text", "b.term");
@@ -239,6 +241,7 @@ pub async fn stale_price_bounds(db: &impl ConnectionTrait) -> Result<Vec<String>
         .map(|r| Ok(r.try_get::<String>("", "term")?))
         .collect::<Result<Vec<_>>>()?;
     stale.extend(super::edges::stale(db).await?);
+    stale.extend(super::absence::stale(db).await?);
     Ok(stale)
 }
 
