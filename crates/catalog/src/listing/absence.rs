@@ -43,11 +43,11 @@ pub(super) async fn ensure(
     for province in provinces.iter().flatten() {
         for term in terms {
             let key = (term.clone(), province.clone());
-            if CHECKED.recall(&key).is_none() {
-                match compute(db, term, province).await {
-                    Ok(()) => CHECKED.remember(key, ()),
-                    Err(e) => tracing::warn!(error = %e, "search word absence not checked"),
-                }
+            if CHECKED.claim(key.clone(), ())
+                && let Err(e) = compute(db, term, province).await
+            {
+                CHECKED.forget(&key);
+                tracing::warn!(error = %e, "search word absence not checked");
             }
         }
     }

@@ -52,11 +52,12 @@ pub(super) const VARIANTS: (&str, &str, &str) = ("variants", "price", "product_i
 /// read without it.
 pub(super) async fn ensure(db: &(impl ConnectionTrait + TransactionTrait), terms: &[String]) {
     for term in terms {
-        if COMPUTED.recall(term).is_none() {
-            match compute(db, term).await {
-                Ok(()) => COMPUTED.remember(term.clone(), ()),
-                Err(e) => tracing::warn!(error = %e, "search price bounds not computed"),
-            }
+        // Claimed first: requests for the word meanwhile read the row as it is.
+        if COMPUTED.claim(term.clone(), ())
+            && let Err(e) = compute(db, term).await
+        {
+            COMPUTED.forget(term);
+            tracing::warn!(error = %e, "search price bounds not computed");
         }
     }
 }

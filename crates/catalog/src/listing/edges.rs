@@ -52,11 +52,11 @@ pub(super) async fn ensure(
 ) {
     for term in terms {
         let key = (term.clone(), edge, descending);
-        if COMPUTED.recall(&key).is_none() {
-            match compute(db, term, edge, descending).await {
-                Ok(()) => COMPUTED.remember(key, ()),
-                Err(e) => tracing::warn!(error = %e, "search price edge not computed"),
-            }
+        if COMPUTED.claim(key.clone(), ())
+            && let Err(e) = compute(db, term, edge, descending).await
+        {
+            COMPUTED.forget(&key);
+            tracing::warn!(error = %e, "search price edge not computed");
         }
     }
 }

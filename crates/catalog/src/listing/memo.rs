@@ -40,4 +40,46 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
         }
         answers.insert(key, (value, Instant::now()));
     }
+
+    /// Remembers `value` for `key` unless an answer is remembered within the lifetime, in one
+    /// step: true for the one caller that did. Work whose answer is the key's (computing a row)
+    /// is then done once per replica, not by every request that arrives while it runs.
+    pub(super) fn claim(&self, key: K, value: V) -> bool {
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        if answers
+            .get(&key)
+            .is_some_and(|(_, at)| at.elapsed() < self.ttl)
+        {
+            return false;
+        }
+        if answers.len() >= ENTRIES {
+            answers.clear();
+        }
+        answers.insert(key, (value, Instant::now()));
+        true
+    }
+
+    /// Forgets `key` (the claimed work failed: the next caller tries again).
+    pub(super) fn forget(&self, key: &K) {
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        answers.remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_claimed_once_until_forgotten_or_past_its_lifetime() {
+        let memo: Memo<&str, ()> = Memo::new(Duration::from_secs(60));
+        assert!(memo.claim("ruou", ()));
+        assert!(!memo.claim("ruou", ()));
+        assert!(memo.claim("can", ()));
+        memo.forget(&"ruou");
+        assert!(memo.claim("ruou", ()));
+        let brief: Memo<&str, ()> = Memo::new(Duration::ZERO);
+        assert!(brief.claim("ruou", ()));
+        assert!(brief.claim("ruou", ()));
+    }
 }
