@@ -15,7 +15,9 @@
 //! price with words, a walk starts at the words' price bounds ([`bounds`]), or from the edge of
 //! a price range at their bounds there ([`edges`]);
 //! RELEVANCE reads its tiers (exact name, name prefix, name, elsewhere) one after the other,
-//! each newest first, and stops when the page is full.
+//! each newest first, and stops when the page is full ([`relevance`]). Provinces where the
+//! words are rare are read through the trigram index ([`words`]), skipped while a word is
+//! known to be absent there ([`absence`]).
 
 use chrono::NaiveDate;
 use kernel::cursor::Cursor;
@@ -367,7 +369,14 @@ impl Read<'_> {
         match branch {
             Branch::Walk { province, stars } => {
                 if let Some(code) = province {
-                    and(q, alias, "origin_province_code = ").bind(code.to_owned());
+                    and(q, alias, "origin_province_code = ");
+                    // SQLite walks a province holding none of the words to its end: while one
+                    // is known to be absent there, the walk is keyed on no province at all.
+                    if q.backend() == sea_orm::DbBackend::Sqlite && !self.terms.is_empty() {
+                        absence::push_province_unless_absent(q, self.terms, code);
+                    } else {
+                        q.bind(code.to_owned());
+                    }
                 }
                 match stars {
                     Stars::Any => {}
@@ -469,6 +478,7 @@ impl Read<'_> {
                 .bind(format!("%{}%", like_escape(term)))
                 .push(" ESCAPE '\\'");
         }
+        // A rare read of a province one of the words is known to be absent from is skipped.
         if let Branch::Rare {
             province: Some(code),
         } = branch
@@ -649,7 +659,7 @@ pub async fn search(
         Sort::StarsDesc => Order::StarsDesc,
     };
     let rare = words::rare_provinces_for(db, filter, &terms, today).await?;
-    absence::ensure(db, &terms, &rare).await;
+    absence::ensure(db, filter, &terms, &rare).await;
     if matches!(order, Order::PriceAsc | Order::PriceDesc) && filter.producer_id.is_none() {
         bounds::ensure(db, &terms).await;
         if let Some(edge) = by_price::edge(order, filter) {

@@ -1,18 +1,22 @@
 //! Search words known to be absent from a province, so that a search reading rare words
-//! through the trigram index (PostgreSQL, [`super::words`]) skips a province that holds none.
+//! through the trigram index (PostgreSQL, [`super::words`]), or walking a province (SQLite),
+//! skips a province that holds none.
 //!
 //! A trigram read costs what the words' entries cost across the whole country, not what the
 //! province holds: "miến dong" in a province of 45,000 products holding none read 13 ms at
 //! 1,000,000 products (0.3 ms at 10,000) to find nothing. Table `search_word_absence` keeps a
 //! row per folded word and province where no product with a `listed_until` holds the word, and
 //! a rare read of that province carries ` AND NOT EXISTS (a row for one of its words)`, which
-//! PostgreSQL evaluates once, before the read: the read does not run.
+//! PostgreSQL evaluates once, before the read: the read does not run. SQLite has no trigram
+//! index, so a province holding none of the words was walked to its end (35 ms at 100,000
+//! products); its walks are keyed on the province's code only while no row says a word is
+//! absent there, and on NULL (nothing) otherwise.
 //!
 //! The rows hold at every commit, as the price bounds do ([`super::bounds`]): [`compute`]
 //! writes or deletes a row under the bounds' advisory lock held exclusive, and [`contradict`],
 //! called by [`super::bounds::widen`] in the transaction of every change to a product's listing
 //! facts or search text, deletes the rows the changed products now contradict, under the lock
-//! held shared. A replica checks a word and province when it first finds the words rare there,
+//! held shared. A replica checks a word and province when a search first needs it ([`ensure`]),
 //! and again after [`FRESH`]; rows not checked for a day are dropped.
 
 use kernel::Result;
@@ -21,9 +25,9 @@ use sea_orm::{ConnectionTrait, DbBackend, TransactionSession, TransactionTrait};
 
 use std::sync::LazyLock;
 
-use super::Affected;
 use super::bounds::{LOCK, holds_word, push_affected};
 use super::memo::Memo;
+use super::{Affected, Filter};
 
 /// How long a replica trusts that a word and province were checked recently.
 const FRESH: std::time::Duration = std::time::Duration::from_secs(600);
@@ -33,16 +37,27 @@ const STALE_AFTER: i64 = 86_400;
 /// The words and provinces this replica checked within [`FRESH`].
 static CHECKED: LazyLock<Memo<(String, String), ()>> = LazyLock::new(|| Memo::new(FRESH));
 
-/// Makes sure each word was checked in each province within [`FRESH`] (as this replica knows).
-/// A missing row only costs the read, so a failure is logged and the page read as it is.
+/// Makes sure each word was checked within [`FRESH`] (as this replica knows) in each province
+/// whose read can skip: on PostgreSQL the provinces where the words are `rare` (the others are
+/// walked, and a walk finds a page soon), on SQLite every province of the filter (each is
+/// walked, to its end when it holds none of the words). A missing row only costs the read, so
+/// a failure is logged and the page read as it is.
 pub(super) async fn ensure(
     db: &(impl ConnectionTrait + TransactionTrait),
+    filter: &Filter,
     terms: &[String],
-    provinces: &[Option<String>],
+    rare: &[Option<String>],
 ) {
-    for province in provinces.iter().flatten() {
+    let provinces: Vec<&str> = if db.get_database_backend() == DbBackend::Postgres {
+        rare.iter().flatten().map(String::as_str).collect()
+    } else if filter.producer_id.is_none() {
+        super::provinces(filter).into_iter().flatten().collect()
+    } else {
+        Vec::new()
+    };
+    for province in provinces {
         for term in terms {
-            let key = (term.clone(), province.clone());
+            let key = (term.clone(), province.to_owned());
             if CHECKED.claim(key.clone(), ())
                 && let Err(e) = compute(db, term, province).await
             {
@@ -135,9 +150,26 @@ pub(super) async fn contradict(db: &impl ConnectionTrait, which: Affected) -> Re
 }
 
 /// ` AND NOT EXISTS (a row saying one of the words is absent from the province)`: a condition
-/// on no row of the read, evaluated once before it.
+/// on no row of the read, which PostgreSQL evaluates once before it.
 pub(super) fn push_unless_absent(q: &mut Sql, terms: &[String], province: &str) {
-    q.push(" AND NOT EXISTS (SELECT 1 FROM search_word_absence a WHERE a.province = ")
+    q.push(" AND NOT ");
+    push_absent(q, terms, province);
+}
+
+/// The province's code, or NULL while one of the words is known to be absent from it, as the
+/// key of a walk (SQLite): keyed on NULL, the walk reads nothing. SQLite computes the value
+/// once before the walk, but tests a condition like [`push_unless_absent`]'s on every row.
+pub(super) fn push_province_unless_absent(q: &mut Sql, terms: &[String], province: &str) {
+    q.push("(SELECT CASE WHEN ");
+    push_absent(q, terms, province);
+    q.push(" THEN NULL ELSE ")
+        .bind(province.to_owned())
+        .push(" END)");
+}
+
+/// `EXISTS (a row saying one of the words is absent from the province)`.
+fn push_absent(q: &mut Sql, terms: &[String], province: &str) {
+    q.push("EXISTS (SELECT 1 FROM search_word_absence a WHERE a.province = ")
         .bind(province.to_owned())
         .push(" AND a.term IN ")
         .bind_list(terms)

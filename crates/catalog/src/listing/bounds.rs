@@ -41,8 +41,8 @@ const STALE_AFTER: i64 = 86_400;
 const REACH: i64 = 300_000;
 /// The words whose rows this replica computed within [`FRESH`].
 static COMPUTED: LazyLock<Memo<String, ()>> = LazyLock::new(|| Memo::new(FRESH));
-/// The advisory lock [`compute`] takes exclusive and [`widen`] shared (and so do
-/// [`super::edges`]' computing and widening).
+/// The advisory lock [`compute`] takes exclusive and [`widen`] shared (so do the computing of
+/// [`super::edges`] and [`super::absence`], and their parts of [`widen`]).
 pub(super) const LOCK: i64 = 726_210_020_261_201;
 /// The listed variants, walked in price order (for [`push_reach`]).
 pub(super) const VARIANTS: (&str, &str, &str) = ("variants", "price", "product_id");
@@ -142,9 +142,9 @@ pub(super) fn push_reach(
     ));
 }
 
-/// Widens the rows the affected products now fall outside. Call it in the transaction of the
-/// change, after the products' and variants' listing facts and prices are written.
-/// The rows of [`super::edges`] too, and deletes the rows of [`super::absence`] they contradict.
+/// Widens the rows (the words' and [`super::edges`]') the affected products now fall outside,
+/// and deletes the rows of [`super::absence`] they contradict. Call it in the transaction of
+/// the change, after the products' and variants' listing facts and prices are written.
 pub async fn widen(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
     if db.get_database_backend() == DbBackend::Postgres {
         db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock_shared({LOCK})"))

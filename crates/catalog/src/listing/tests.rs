@@ -309,3 +309,44 @@ fn a_search_sorted_by_price_starts_its_walk_at_the_words_bounds() {
     read.push_walk(&mut q, read.branches()[0]);
     assert!(!q.build().sql.contains("search_price_bounds"));
 }
+
+#[test]
+fn a_province_a_word_is_known_absent_from_is_skipped() {
+    let filter = Filter {
+        search: Some("Miến dong".into()),
+        province_codes: provinces_of(&["91"]),
+        ..Filter::default()
+    };
+    let terms = filter_terms(&filter);
+    let sql = |backend, rare: &[Option<String>]| {
+        let read = Read {
+            filter: &filter,
+            terms: &terms,
+            today: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            order: Order::IdDesc,
+            after: None,
+            tier: None,
+            fetch: 21,
+            rare,
+        };
+        let mut q = Sql::new(backend);
+        read.push_walk(&mut q, read.branches()[0]);
+        q.build().sql
+    };
+    // SQLite's walk is keyed on the province only while no word is known absent from it.
+    let walk = sql(sea_orm::DbBackend::Sqlite, &[]);
+    assert!(
+        walk.contains(
+            "p.origin_province_code = (SELECT CASE WHEN EXISTS (SELECT 1 FROM \
+             search_word_absence a WHERE a.province = ? AND a.term IN (?, ?)) THEN NULL ELSE ? END)"
+        ),
+        "{walk}"
+    );
+    // PostgreSQL's rare read carries the condition; its walks find a page soon and do not.
+    let rare = sql(sea_orm::DbBackend::Postgres, &[Some("91".into())]);
+    assert!(
+        rare.contains("AND NOT EXISTS (SELECT 1 FROM search_word_absence a"),
+        "{rare}"
+    );
+    assert!(!sql(sea_orm::DbBackend::Postgres, &[]).contains("search_word_absence"));
+}
