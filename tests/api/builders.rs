@@ -297,6 +297,32 @@ impl Seller {
         CertificateId(copy.id)
     }
 
+    /// Renames the product over HTTP (`productUpdate`, as the owner), as the tests of what a
+    /// product's change must keep true do.
+    pub async fn rename(&self, app: &TestApp, product: ProductId, name: &str) {
+        let vars = serde_json::json!({ "id": product.gid(), "i": { "name": name } });
+        let d = app
+            .data(Some(&self.owner), crate::docs::PRODUCT_UPDATE, vars)
+            .await;
+        assert_eq!(
+            d["productUpdate"]["userErrors"],
+            serde_json::json!([]),
+            "{d}"
+        );
+    }
+
+    /// Reprices the variant over HTTP (`variantUpdate`, as the owner).
+    pub async fn reprice(&self, app: &TestApp, variant: VariantId, price: i64) {
+        let doc = "mutation($v: ID!, $s: String!, $p: Int!) { variantUpdate(id: $v, input: { sku: $s, name: \"Chai\", price: $p }) { userErrors { code } } }";
+        let vars = serde_json::json!({ "v": variant.gid(), "s": format!("R-{}", variant.get()), "p": price });
+        let d = app.data(Some(&self.owner), doc, vars).await;
+        assert_eq!(
+            d["variantUpdate"]["userErrors"],
+            serde_json::json!([]),
+            "{d}"
+        );
+    }
+
     /// A published product with one variant at `price` and a lot of 10.
     pub async fn listed(&self, app: &TestApp, name: &str, price: i64) -> Fixture {
         let (product, variant) = self.draft(app, name, price).await;

@@ -4,8 +4,7 @@
 
 use serde_json::json;
 
-use crate::builders::{Gid, Seller};
-use crate::docs;
+use crate::builders::Seller;
 use crate::harness::TestApp;
 use crate::search::names;
 
@@ -68,19 +67,11 @@ async fn a_search_sorted_by_price_finds_products_that_moved_past_its_words_bound
     // A new one dearer than the bound: first from the dear end.
     seller.listed(&app, "Rượu cần ché lớn", 500_000).await;
     // A product's variant made cheaper than every other.
-    let d = app
-        .data(Some(&seller.owner), "mutation($v: ID!) { variantUpdate(id: $v, input: { sku: \"RC-2\", name: \"Chai\", price: 20000 }) { userErrors { code } } }", json!({ "v": dear.variant.gid() }))
-        .await;
-    assert_eq!(d["variantUpdate"]["userErrors"], json!([]), "{d}");
+    seller.reprice(&app, dear.variant, 20_000).await;
     // A product renamed to hold the words, at a price outside them.
-    let d = app
-        .data(
-            Some(&seller.owner),
-            docs::PRODUCT_UPDATE,
-            json!({ "id": plain.product.gid(), "i": { "name": "Rượu cần nếp nương" } }),
-        )
+    seller
+        .rename(&app, plain.product, "Rượu cần nếp nương")
         .await;
-    assert_eq!(d["productUpdate"]["userErrors"], json!([]), "{d}");
     assert_eq!(row(&app, "ruou").await, (20_000, 500_000, 500_000));
     assert_eq!(
         sorted(&app, "PRICE_ASC", words.clone()).await,

@@ -71,19 +71,9 @@ async fn a_search_in_a_price_range_finds_variants_that_moved_past_its_edges_boun
     // One between the cheap edge and its bound.
     seller.listed(&app, "Cà phê rang xay", 61_000).await;
     // A variant repriced into the range from above it.
-    let d = app
-        .data(Some(&seller.owner), "mutation($v: ID!) { variantUpdate(id: $v, input: { sku: \"CP-SL\", name: \"Gói 500 g\", price: 79000 }) { userErrors { code } } }", json!({ "v": dear.variant.gid() }))
-        .await;
-    assert_eq!(d["variantUpdate"]["userErrors"], json!([]), "{d}");
+    seller.reprice(&app, dear.variant, 79_000).await;
     // A product renamed to hold the words, inside the range.
-    let d = app
-        .data(
-            Some(&seller.owner),
-            docs::PRODUCT_UPDATE,
-            json!({ "id": tea.product.gid(), "i": { "name": "Cà phê Ô long" } }),
-        )
-        .await;
-    assert_eq!(d["productUpdate"]["userErrors"], json!([]), "{d}");
+    seller.rename(&app, tea.product, "Cà phê Ô long").await;
     // A second variant, inside the range, of a product priced below it.
     let d = app
         .data(

@@ -5,8 +5,7 @@
 
 use serde_json::json;
 
-use crate::builders::{Gid, Seller};
-use crate::docs;
+use crate::builders::Seller;
 use crate::harness::TestApp;
 use crate::search::names;
 
@@ -79,14 +78,7 @@ async fn a_word_said_absent_from_a_province_is_found_there_once_a_product_holds_
     }
 
     // A product of Sơn La renamed to hold the word: the row goes with the change.
-    let d = app
-        .data(
-            Some(&seller.owner),
-            docs::PRODUCT_UPDATE,
-            json!({ "id": tea.product.gid(), "i": { "name": "Chè sâm Tà Xùa" } }),
-        )
-        .await;
-    assert_eq!(d["productUpdate"]["userErrors"], json!([]), "{d}");
+    seller.rename(&app, tea.product, "Chè sâm Tà Xùa").await;
     assert!(!absent(&app, "sam", "14").await);
     for page in in_son_la(&app).await {
         assert_eq!(page, ["Chè sâm Tà Xùa"]);
@@ -96,14 +88,7 @@ async fn a_word_said_absent_from_a_province_is_found_there_once_a_product_holds_
     // Checked again while the product is listed, no row; once it is gone, a row again.
     compute(&app, "sam", "14").await;
     assert!(!absent(&app, "sam", "14").await);
-    let d = app
-        .data(
-            Some(&seller.owner),
-            docs::PRODUCT_UPDATE,
-            json!({ "id": tea.product.gid(), "i": { "name": "Chè Tà Xùa" } }),
-        )
-        .await;
-    assert_eq!(d["productUpdate"]["userErrors"], json!([]), "{d}");
+    seller.rename(&app, tea.product, "Chè Tà Xùa").await;
     compute(&app, "sam", "14").await;
     assert!(absent(&app, "sam", "14").await);
     // A new product holding the word, listed there.

@@ -25,14 +25,9 @@ use sea_orm::{ConnectionTrait, DbBackend, TransactionSession, TransactionTrait};
 
 use std::sync::LazyLock;
 
-use super::bounds::{LOCK, holds_word, push_affected};
+use super::bounds::{FRESH, begin_computing, holds_word, named_rows, push_affected};
 use super::memo::Memo;
 use super::{Affected, Filter};
-
-/// How long a replica trusts that a word and province were checked recently.
-const FRESH: std::time::Duration = std::time::Duration::from_secs(600);
-/// Rows not checked for this long are dropped (seconds).
-const STALE_AFTER: i64 = 86_400;
 
 /// The words and provinces this replica checked within [`FRESH`].
 static CHECKED: LazyLock<Memo<(String, String), ()>> = LazyLock::new(|| Memo::new(FRESH));
@@ -57,13 +52,9 @@ pub(super) async fn ensure(
     };
     for province in provinces {
         for term in terms {
+            let work = compute(db, term, province);
             let key = (term.clone(), province.to_owned());
-            if CHECKED.claim(key.clone(), ())
-                && let Err(e) = compute(db, term, province).await
-            {
-                CHECKED.forget(&key);
-                tracing::warn!(error = %e, "search word absence not checked");
-            }
+            CHECKED.once(key, "search word absence", work).await;
         }
     }
 }
@@ -76,20 +67,12 @@ pub async fn compute(
     province: &str,
 ) -> Result<()> {
     let backend = db.get_database_backend();
-    let now = chrono::Utc::now().timestamp();
-    let txn = db.begin().await?;
-    if backend == DbBackend::Postgres {
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({LOCK})"))
-            .await?;
-    }
+    let (txn, now) = begin_computing(db, "search_word_absence").await?;
     let mut q = Sql::new(backend);
-    q.push("DELETE FROM search_word_absence WHERE computed_at < ")
-        .bind(now - STALE_AFTER)
-        .push(" OR (term = ")
+    q.push("DELETE FROM search_word_absence WHERE term = ")
         .bind(term.to_owned())
         .push(" AND province = ")
-        .bind(province.to_owned())
-        .push(")");
+        .bind(province.to_owned());
     txn.execute_raw(q.build()).await?;
     // `LIKE`, which the trigram index (with the province) reads on PostgreSQL.
     let mut q = Sql::new(backend);
@@ -123,7 +106,7 @@ fn push_contradicted(q: &mut Sql, which: Affected) {
     push_affected(q, which);
 }
 
-/// Deletes the rows the affected products contradict, under [`LOCK`] held shared
+/// Deletes the rows the affected products contradict, under [`super::bounds::LOCK`] held shared
 /// ([`super::bounds::widen`] takes it). Call it in the transaction of the change.
 pub(super) async fn contradict(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
     let backend = db.get_database_backend();
@@ -186,17 +169,10 @@ pub(super) async fn stale(db: &impl ConnectionTrait) -> Result<Vec<String>> {
          WHERE p.listed_until IS NOT NULL GROUP BY a.term, a.province \
          ORDER BY a.term, a.province"
     );
-    let rows = db
-        .query_all_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            sql,
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let term: String = r.try_get("", "term")?;
-            let province: String = r.try_get("", "province")?;
-            Ok(format!("{term} in {province}"))
-        })
-        .collect()
+    named_rows(db, sql, |r| {
+        let term: String = r.try_get("", "term")?;
+        let province: String = r.try_get("", "province")?;
+        Ok(format!("{term} in {province}"))
+    })
+    .await
 }

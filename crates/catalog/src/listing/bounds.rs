@@ -33,8 +33,8 @@ use std::sync::LazyLock;
 use super::Affected;
 use super::memo::Memo;
 
-/// How long a replica trusts that a word's row was computed recently.
-const FRESH: std::time::Duration = std::time::Duration::from_secs(600);
+/// How long a replica trusts that a row (a word's, an edge's, an absence) was computed recently.
+pub(super) const FRESH: std::time::Duration = std::time::Duration::from_secs(600);
 /// Rows not computed for this long are dropped (seconds).
 const STALE_AFTER: i64 = 86_400;
 /// The most index entries one of [`compute`]'s reads walks.
@@ -52,29 +52,17 @@ pub(super) const VARIANTS: (&str, &str, &str) = ("variants", "price", "product_i
 /// read without it.
 pub(super) async fn ensure(db: &(impl ConnectionTrait + TransactionTrait), terms: &[String]) {
     for term in terms {
-        // Claimed first: requests for the word meanwhile read the row as it is.
-        if COMPUTED.claim(term.clone(), ())
-            && let Err(e) = compute(db, term).await
-        {
-            COMPUTED.forget(term);
-            tracing::warn!(error = %e, "search price bounds not computed");
-        }
+        let work = compute(db, term);
+        COMPUTED
+            .once(term.clone(), "search price bounds", work)
+            .await;
     }
 }
 
 /// Computes the word's bounds from the listed products and their variants, and writes them.
 pub async fn compute(db: &(impl ConnectionTrait + TransactionTrait), term: &str) -> Result<()> {
     let backend = db.get_database_backend();
-    let now = chrono::Utc::now().timestamp();
-    let txn = db.begin().await?;
-    if backend == DbBackend::Postgres {
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({LOCK})"))
-            .await?;
-    }
-    let mut q = Sql::new(backend);
-    q.push("DELETE FROM search_price_bounds WHERE computed_at < ")
-        .bind(now - STALE_AFTER);
-    txn.execute_raw(q.build()).await?;
+    let (txn, now) = begin_computing(db, "search_price_bounds").await?;
     let mut q = Sql::new(backend);
     q.push(
         "INSERT INTO search_price_bounds (term, lowest, highest_low, highest, computed_at) SELECT ",
@@ -96,6 +84,27 @@ pub async fn compute(db: &(impl ConnectionTrait + TransactionTrait), term: &str)
     txn.execute_raw(q.build()).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Begins computing rows of `table` (this module's, [`super::edges`]' or [`super::absence`]'):
+/// a transaction holding [`LOCK`] exclusive (PostgreSQL), in which the table's rows not computed
+/// for a day are already deleted; with the time now (Unix seconds) to stamp the rows written.
+pub(super) async fn begin_computing<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    table: &str,
+) -> Result<(C::Transaction, i64)> {
+    let backend = db.get_database_backend();
+    let now = chrono::Utc::now().timestamp();
+    let txn = db.begin().await?;
+    if backend == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({LOCK})"))
+            .await?;
+    }
+    let mut q = Sql::new(backend);
+    q.push(&format!("DELETE FROM {table} WHERE computed_at < "))
+        .bind(now - STALE_AFTER);
+    txn.execute_raw(q.build()).await?;
+    Ok((txn, now))
 }
 
 /// The price of the first listed row of `table` (in `price` order, descending when `desc`)
@@ -231,19 +240,24 @@ pub async fn stale_price_bounds(db: &impl ConnectionTrait) -> Result<Vec<String>
          OR p.min_price > b.highest_low OR p.max_price > b.highest) \
          GROUP BY b.term ORDER BY b.term"
     );
-    let rows = db
-        .query_all_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            sql,
-        ))
-        .await?;
-    let mut stale = rows
-        .iter()
-        .map(|r| Ok(r.try_get::<String>("", "term")?))
-        .collect::<Result<Vec<_>>>()?;
+    let mut stale = named_rows(db, sql, |r| Ok(r.try_get("", "term")?)).await?;
     stale.extend(super::edges::stale(db).await?);
     stale.extend(super::absence::stale(db).await?);
     Ok(stale)
+}
+
+/// The rows a check's `sql` reads, each as `name` writes it.
+pub(super) async fn named_rows(
+    db: &impl ConnectionTrait,
+    sql: String,
+    name: impl Fn(&sea_orm::QueryResult) -> Result<String>,
+) -> Result<Vec<String>> {
+    let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql);
+    db.query_all_raw(statement)
+        .await?
+        .iter()
+        .map(name)
+        .collect()
 }
 
 /// Where a walk sorted by price may start: ` AND {column} >= (the greatest lowest bound of

@@ -27,13 +27,10 @@ use sea_orm::{ConnectionTrait, DbBackend, TransactionSession, TransactionTrait};
 use std::sync::LazyLock;
 
 use super::Affected;
-use super::bounds::{LOCK, VARIANTS, holds_word, push_affected, push_reach};
+use super::bounds::{
+    FRESH, VARIANTS, begin_computing, holds_word, named_rows, push_affected, push_reach,
+};
 use super::memo::Memo;
-
-/// How long a replica trusts that a row was computed recently.
-const FRESH: std::time::Duration = std::time::Duration::from_secs(600);
-/// Rows not computed for this long are dropped (seconds).
-const STALE_AFTER: i64 = 86_400;
 
 /// A word, an edge, and whether walked down from it.
 type Key = (String, i64, bool);
@@ -51,13 +48,9 @@ pub(super) async fn ensure(
     descending: bool,
 ) {
     for term in terms {
+        let work = compute(db, term, edge, descending);
         let key = (term.clone(), edge, descending);
-        if COMPUTED.claim(key.clone(), ())
-            && let Err(e) = compute(db, term, edge, descending).await
-        {
-            COMPUTED.forget(&key);
-            tracing::warn!(error = %e, "search price edge not computed");
-        }
+        COMPUTED.once(key, "search price edge", work).await;
     }
 }
 
@@ -69,16 +62,7 @@ pub async fn compute(
     descending: bool,
 ) -> Result<()> {
     let backend = db.get_database_backend();
-    let now = chrono::Utc::now().timestamp();
-    let txn = db.begin().await?;
-    if backend == DbBackend::Postgres {
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({LOCK})"))
-            .await?;
-    }
-    let mut q = Sql::new(backend);
-    q.push("DELETE FROM search_price_edges WHERE computed_at < ")
-        .bind(now - STALE_AFTER);
-    txn.execute_raw(q.build()).await?;
+    let (txn, now) = begin_computing(db, "search_price_edges").await?;
     let mut q = Sql::new(backend);
     q.push("INSERT INTO search_price_edges (term, edge, descending, bound, computed_at) SELECT ")
         .bind(term.to_owned())
@@ -117,8 +101,8 @@ fn push_nearest(q: &mut Sql, which: Affected) {
 const OUTSIDE: &str = "((x.descending AND x.price > x.bound) \
                        OR (NOT x.descending AND x.price < x.bound))";
 
-/// Widens the rows the affected products' variants now fall outside, under [`LOCK`] held
-/// shared ([`super::bounds::widen`] takes it).
+/// Widens the rows the affected products' variants now fall outside, under
+/// [`super::bounds::LOCK`] held shared ([`super::bounds::widen`] takes it).
 pub(super) async fn widen(db: &impl ConnectionTrait, which: Affected) -> Result<()> {
     let backend = db.get_database_backend();
     if backend == DbBackend::Postgres {
@@ -160,21 +144,12 @@ pub(super) async fn stale(db: &impl ConnectionTrait) -> Result<Vec<String>> {
          AND v.price < e.bound)) GROUP BY e.term, e.edge, e.descending \
          ORDER BY e.term, e.edge, e.descending"
     );
-    let rows = db
-        .query_all_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            sql,
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let term: String = r.try_get("", "term")?;
-            let edge: i64 = r.try_get("", "edge")?;
-            let descending: bool = r.try_get("", "descending")?;
-            Ok(format!(
-                "{term} {} {edge}",
-                if descending { '≤' } else { '≥' }
-            ))
-        })
-        .collect()
+    named_rows(db, sql, |r| {
+        let term: String = r.try_get("", "term")?;
+        let edge: i64 = r.try_get("", "edge")?;
+        let descending: bool = r.try_get("", "descending")?;
+        let side = if descending { '≤' } else { '≥' };
+        Ok(format!("{term} {side} {edge}"))
+    })
+    .await
 }

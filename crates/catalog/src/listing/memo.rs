@@ -66,6 +66,25 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
     }
 }
 
+impl<K: Eq + Hash + Clone> Memo<K, ()> {
+    /// Does `work` for `key` unless this replica did it within the memory's lifetime or is
+    /// doing it now: the key is claimed first, so callers meanwhile go on without it. A failure
+    /// gives the claim back (the next caller tries again) and is logged as `what`.
+    pub(super) async fn once(
+        &self,
+        key: K,
+        what: &str,
+        work: impl Future<Output = kernel::Result<()>>,
+    ) {
+        if self.claim(key.clone(), ())
+            && let Err(e) = work.await
+        {
+            self.forget(&key);
+            tracing::warn!(error = %e, "{what} not computed");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
