@@ -2,8 +2,9 @@
 //!
 //! A product is listed to the public only while it is PUBLISHED, its producer is verified, and
 //! its certificate is VERIFIED, has 3 stars or more and is not past `valid_until` (judged in
-//! Asia/Ho_Chi_Minh). `productPublish` checks the same rule, and the public queries apply it at
-//! read time in SQL, so a product vanishes the day its certificate expires or is revoked.
+//! Asia/Ho_Chi_Minh) ([`rule`]). `productPublish` checks the same rule, and the public queries
+//! apply it at read time in SQL, so a product vanishes the day its certificate expires or is
+//! revoked.
 //!
 //! The listing reads one table: each product keeps `listed_until`, the last day it may be
 //! listed (its certificate's `valid_until` while every other part of the rule holds, else
@@ -20,15 +21,12 @@
 //! known to be absent there ([`absence`]).
 
 use chrono::NaiveDate;
+use kernel::Result;
 use kernel::cursor::Cursor;
 use kernel::fold::{fold, search_terms};
-use kernel::problem::Problem;
 use kernel::sql::{Sql, like_escape};
-use kernel::{ErrorCode, Result, UserError};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
 use std::collections::BTreeSet;
-
-use crate::certificates::effective_status;
 
 mod absence;
 mod bounds;
@@ -37,113 +35,17 @@ mod copies;
 mod edges;
 mod memo;
 mod relevance;
+mod rule;
 #[cfg(test)]
 mod tests;
 mod words;
-use crate::entity::{CertificateStatus, ProductStatus, certificate, producer, product};
+use crate::entity::product;
 pub use absence::compute as compute_word_absence;
 pub use bounds::{compute as compute_price_bounds, stale_price_bounds};
 pub use copies::{Affected, push_listed_until, refresh, refresh_variants, stale_listing_copies};
 pub use edges::compute as compute_price_edge;
+pub use rule::{MIN_LISTED_STARS, Stock, issues, push_listed};
 pub use words::rare_provinces;
-
-pub const MIN_LISTED_STARS: i32 = 3;
-
-/// What a product has to sell.
-#[derive(Debug, Clone, Copy)]
-pub struct Stock {
-    pub has_variants: bool,
-    /// A lot with stock left, not recalled, not expired.
-    pub has_sellable_lot: bool,
-}
-
-/// Why a product is not (or could not be) listed; empty when it is listed.
-/// `check_status` is false for `productPublish`, which is about to change the status. A listed
-/// product whose lots are sold out stays listed (it shows `inStock: false`): only publishing
-/// needs a sellable lot.
-pub fn issues(
-    product: &product::Model,
-    producer: &producer::Model,
-    cert: &certificate::Model,
-    stock: Stock,
-    today: NaiveDate,
-    check_status: bool,
-) -> Vec<UserError> {
-    let mut out = Vec::new();
-    if check_status && product.status != ProductStatus::Published {
-        out.push(UserError::new(
-            ErrorCode::InvalidState,
-            &["status"],
-            Problem::NotPublished,
-        ));
-    }
-    if !producer.verified {
-        out.push(UserError::new(
-            ErrorCode::ProducerNotVerified,
-            &["producer"],
-            Problem::ProducerNotVerified,
-        ));
-    }
-    match effective_status(cert, today) {
-        CertificateStatus::Verified => {}
-        CertificateStatus::Expired => out.push(UserError::new(
-            ErrorCode::CertificateExpired,
-            &["certificate"],
-            Problem::CertificateExpired(cert.valid_until),
-        )),
-        CertificateStatus::Revoked => out.push(UserError::new(
-            ErrorCode::CertificateNotVerified,
-            &["certificate"],
-            Problem::CertificateRevoked,
-        )),
-        _ => out.push(UserError::new(
-            ErrorCode::CertificateNotVerified,
-            &["certificate"],
-            Problem::CertificateNotVerified,
-        )),
-    }
-    if cert.stars < MIN_LISTED_STARS {
-        out.push(UserError::new(
-            ErrorCode::StarsTooLow,
-            &["certificate"],
-            Problem::StarsTooLow(cert.stars),
-        ));
-    }
-    if !stock.has_variants {
-        out.push(UserError::new(
-            ErrorCode::NoVariant,
-            &["variants"],
-            Problem::NoVariant,
-        ));
-    } else if !check_status && !stock.has_sellable_lot {
-        out.push(UserError::new(
-            ErrorCode::NoSellableLot,
-            &["lots"],
-            Problem::NoSellableLot,
-        ));
-    }
-    out
-}
-
-/// Appends the listing rule for `products p`, `ocop_certificates c` and `producers pr`.
-pub fn push_listed(q: &mut Sql, today: NaiveDate) {
-    push_rule_but_the_day(q, "p");
-    q.push(" AND c.valid_until >= ").bind(today);
-}
-
-/// The listing rule for `product`, `ocop_certificates c` and `producers pr`, all but the day.
-fn push_rule_but_the_day(q: &mut Sql, product: &str) {
-    q.push(" ")
-        .push(product)
-        .push(".status = ")
-        .bind(ProductStatus::Published.as_str())
-        .push(" AND c.status = ")
-        .bind(CertificateStatus::Verified.as_str())
-        .push(" AND c.stars >= ")
-        .bind(MIN_LISTED_STARS)
-        .push(" AND pr.verified = ")
-        .bind(true);
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {

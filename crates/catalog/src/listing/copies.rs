@@ -7,7 +7,7 @@ use kernel::Result;
 use kernel::sql::Sql;
 use sea_orm::ConnectionTrait;
 
-use super::push_rule_but_the_day;
+use super::rule::push_rule_but_the_day;
 
 /// Which products' listing copy to recompute after a change.
 #[derive(Debug, Clone, Copy)]
