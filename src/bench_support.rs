@@ -2,7 +2,8 @@
 //! (enough to drive our own server without a client library in the release binaries), a
 //! quantile, and a one-number SQL read.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use kernel::db::Db;
+use sea_orm::ConnectionTrait;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -114,7 +115,7 @@ pub fn pct(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// The `n` column of the first row of `sql`.
-pub async fn one(db: &DatabaseConnection, sql: &str) -> Result<i64, BoxError> {
+pub async fn one(db: &Db, sql: &str) -> Result<i64, BoxError> {
     let row = db
         .query_one_raw(sea_orm::Statement::from_string(
             db.get_database_backend(),
@@ -130,7 +131,7 @@ pub async fn one(db: &DatabaseConnection, sql: &str) -> Result<i64, BoxError> {
 /// administrative units, the demo ADMIN as a viewer, and the first listed fish-sauce variant.
 pub struct Bench {
     pub app: server::Application,
-    pub db: DatabaseConnection,
+    pub db: Db,
     pub units: kernel::admin_units::AdminUnits,
     pub admin: kernel::Viewer,
     pub variant_id: i64,
@@ -143,7 +144,7 @@ pub async fn bench_app(mut config: server::Config) -> Result<Bench, BoxError> {
     config.redis_url = None;
     let app = server::Application::build_with(config, false).await?;
     let db = app.state().db.clone();
-    server::demo::seed_demo(&db).await?;
+    server::demo::seed_demo(db.pool()).await?;
     let units = catalog::units::load(&db).await?;
     let admin_email = kernel::domain::Email::parse(server::demo::ADMIN_EMAIL)?;
     let admin = accounts::service::find_by_email(&db, &admin_email)

@@ -200,7 +200,7 @@ async fn run() -> Result<(), BoxError> {
     let with_redis = config.redis_url.is_some();
     let (port_a, a) = replica(config.clone()).await?;
     let db = a.db.clone();
-    server::demo::seed_demo(&db).await?;
+    server::demo::seed_demo(db.pool()).await?;
     let admin_email = kernel::domain::Email::parse(server::demo::ADMIN_EMAIL)?;
     let admin = accounts::service::find_by_email(&db, &admin_email)
         .await

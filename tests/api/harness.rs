@@ -14,7 +14,7 @@ pub type Ws =
 pub struct TestApp {
     pub addr: String,
     pub client: reqwest::Client,
-    pub db: sea_orm::DatabaseConnection,
+    pub db: kernel::db::Db,
     pub statements: Arc<server::db::StatementCounter>,
     /// The app's administrative units and token keys, for fixtures made through the services.
     pub units: Arc<kernel::admin_units::AdminUnits>,

@@ -221,14 +221,19 @@ async fn tables_changed_since_their_statistics_are_analysed() {
     let app = TestApp::spawn().await;
     if app.db.get_database_backend() != DbBackend::Postgres {
         // SQLite plans without gathered statistics: nothing to do.
-        assert!(server::db::analyze_stale(&app.db).await.unwrap().is_empty());
+        assert!(
+            server::db::analyze_stale(app.db.pool())
+                .await
+                .unwrap()
+                .is_empty()
+        );
         return;
     }
     // The migrations wrote 3,321 communes into a fresh database; their row counts reach the
     // statistics views within a second or so.
     let mut analysed = Vec::new();
     for _ in 0..50 {
-        analysed = server::db::analyze_stale(&app.db).await.unwrap();
+        analysed = server::db::analyze_stale(app.db.pool()).await.unwrap();
         if analysed.iter().any(|t| t == "communes") {
             break;
         }
@@ -247,7 +252,7 @@ async fn tables_changed_since_their_statistics_are_analysed() {
         .unwrap();
     assert!(row.try_get::<bool>("", "done").unwrap());
     // Analysed, it is no longer stale.
-    let again = server::db::analyze_stale(&app.db).await.unwrap();
+    let again = server::db::analyze_stale(app.db.pool()).await.unwrap();
     assert!(!again.iter().any(|t| t == "communes"), "{again:?}");
 }
 

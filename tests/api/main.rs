@@ -16,6 +16,7 @@ mod bad_input;
 mod catalog;
 mod crash;
 mod creators;
+mod db_handle;
 mod http;
 mod listing;
 mod live;

@@ -10,8 +10,8 @@ use async_graphql::{Context, Data, OutputType};
 use kernel::Viewer;
 use kernel::admin_units::AdminUnits;
 use kernel::cursor::{Cursor, DEFAULT_PAGE, MAX_PAGE, after_id, page_size};
+use kernel::db::Db;
 use kernel::problem::Problem;
-use sea_orm::DatabaseConnection;
 
 use crate::errors::{self, UserError};
 use crate::loaders::{Loader, Loaders, Prefetched};
@@ -60,7 +60,7 @@ pub struct PublicBaseUrl(pub String);
 /// subscriptions end then.
 pub struct SessionExpiry(pub Option<i64>);
 
-pub fn request_data(db: &DatabaseConnection, viewer: Viewer, client_ip: String) -> Data {
+pub fn request_data(db: &Db, viewer: Viewer, client_ip: String) -> Data {
     let mut data = Data::default();
     data.insert(viewer);
     data.insert(ClientIp(client_ip));
@@ -68,8 +68,8 @@ pub fn request_data(db: &DatabaseConnection, viewer: Viewer, client_ip: String) 
     data
 }
 
-pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
-    ctx.data_unchecked::<DatabaseConnection>()
+pub fn db<'a>(ctx: &Context<'a>) -> &'a Db {
+    ctx.data_unchecked::<Db>()
 }
 
 pub fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {

@@ -6,7 +6,7 @@ use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
 use kernel::Viewer;
-use sea_orm::DatabaseConnection;
+use kernel::db::Db;
 
 use crate::context::request_data;
 use crate::errors::TopError;
@@ -198,7 +198,7 @@ pub struct Executed {
 /// Runs a prepared request as `viewer` from `client_ip`.
 pub async fn execute(
     schema: &AppSchema,
-    db: &DatabaseConnection,
+    db: &Db,
     prepared: Prepared,
     viewer: Viewer,
     client_ip: String,

@@ -33,7 +33,7 @@ use std::sync::Arc;
 
 use ::accounts::token::TokenKeys;
 use kernel::admin_units::AdminUnits;
-use sea_orm::DatabaseConnection;
+use kernel::db::Db;
 
 pub use context::{Changes, ClientIp, LoginThrottle, PublicBaseUrl};
 pub use errors::TopError;
@@ -41,7 +41,7 @@ pub use schema::{AppSchema, Limits, sdl};
 
 /// What the schema shares across requests: the server builds these once.
 pub struct Services {
-    pub db: DatabaseConnection,
+    pub db: Db,
     pub keys: TokenKeys,
     pub units: Arc<AdminUnits>,
     pub login: Arc<dyn LoginThrottle>,

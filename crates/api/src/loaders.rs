@@ -9,19 +9,20 @@ use std::sync::{Arc, Mutex};
 
 use async_graphql::dataloader::DataLoader;
 use catalog::entity::{MemberRole, category, certificate, image, lot, producer, product, variant};
+use kernel::db::Db;
 use kernel::time::today_vn;
 use orders::entity::{allocation, order, order_line, payment, seller_order};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use traceability::entity::trace_event;
 
 /// The batch functions, over the request's database handle.
 pub struct Loader {
-    db: DatabaseConnection,
+    db: Db,
 }
 
 pub type Loaders = DataLoader<Loader>;
 
-pub fn new(db: DatabaseConnection) -> Loaders {
+pub fn new(db: Db) -> Loaders {
     DataLoader::new(Loader { db }, tokio::spawn)
 }
 

@@ -8,7 +8,7 @@ use std::future::Future;
 use async_graphql::http::{WebSocket, WebSocketProtocols, WsMessage};
 use futures_util::{Stream, StreamExt};
 use kernel::Viewer;
-use sea_orm::DatabaseConnection;
+use kernel::db::Db;
 
 use crate::context::request_data;
 use crate::errors::TopError;
@@ -51,7 +51,7 @@ fn token(payload: &serde_json::Value) -> Option<String> {
 /// a viewer (`None`: anonymous) or refuses it, which closes the connection.
 pub fn session<S, A, F>(
     schema: AppSchema,
-    db: DatabaseConnection,
+    db: Db,
     protocol: Option<&str>,
     incoming: S,
     client_ip: String,

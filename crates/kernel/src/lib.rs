@@ -11,10 +11,12 @@
 //! - [`time`]: dates judged in Asia/Ho_Chi_Minh.
 //! - [`admin_units`]: the 34 provinces and 3,321 communes, and address validation.
 //! - [`sql`]: hand-written SQL for both databases, and the locks; [`dyn_db`]: a connection
-//!   behind `dyn`, for hooks a higher crate implements.
+//!   behind `dyn`, for hooks a higher crate implements; [`db`]: the database handle the API
+//!   and the server run statements on (connections given back without a round trip).
 
 pub mod admin_units;
 pub mod cursor;
+pub mod db;
 pub mod domain;
 pub mod dyn_db;
 pub mod enums;

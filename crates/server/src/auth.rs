@@ -4,18 +4,14 @@
 use accounts::token::TokenKeys;
 use axum::http::HeaderMap;
 use kernel::Viewer;
-use sea_orm::DatabaseConnection;
+use kernel::db::Db;
 
 pub enum AuthError {
     Unauthenticated,
     Internal,
 }
 
-pub async fn viewer(
-    headers: &HeaderMap,
-    keys: &TokenKeys,
-    db: &DatabaseConnection,
-) -> Result<Viewer, AuthError> {
+pub async fn viewer(headers: &HeaderMap, keys: &TokenKeys, db: &Db) -> Result<Viewer, AuthError> {
     let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
         return Ok(Viewer::anonymous());
     };
@@ -34,11 +30,7 @@ pub async fn viewer(
 }
 
 /// The viewer a bearer token names: for HTTP's header and a websocket's `connection_init` alike.
-pub async fn viewer_for_token(
-    token: &str,
-    keys: &TokenKeys,
-    db: &DatabaseConnection,
-) -> Result<Viewer, AuthError> {
+pub async fn viewer_for_token(token: &str, keys: &TokenKeys, db: &Db) -> Result<Viewer, AuthError> {
     viewer_until(token, keys, db).await.map(|(v, _)| v)
 }
 
@@ -46,13 +38,13 @@ pub async fn viewer_for_token(
 pub async fn viewer_until(
     token: &str,
     keys: &TokenKeys,
-    db: &DatabaseConnection,
+    db: &Db,
 ) -> Result<(Viewer, i64), AuthError> {
     let (user_id, exp) = keys.verify_until(token).ok_or(AuthError::Unauthenticated)?;
     viewer_of(user_id, db).await.map(|v| (v, exp))
 }
 
-async fn viewer_of(user_id: i64, db: &DatabaseConnection) -> Result<Viewer, AuthError> {
+async fn viewer_of(user_id: i64, db: &Db) -> Result<Viewer, AuthError> {
     match accounts::service::find_by_id(db, kernel::id::UserId(user_id)).await {
         Ok(Some(user)) => Ok(Viewer::user(user.id, user.is_admin)),
         Ok(None) => Err(AuthError::Unauthenticated),

@@ -114,9 +114,9 @@ async fn migrate(config: &Config) -> Result<sea_orm::DatabaseConnection, BoxErro
         Arc::new(StatementCounter::default()),
     )
     .await?;
-    db::migrate(&db).await?;
+    db::migrate(db.pool()).await?;
     println!("migrations applied to {}", redact_url(&config.database_url));
-    Ok(db)
+    Ok(db.pool().clone())
 }
 
 async fn seed_demo(config: &Config) -> Result<(), BoxError> {
@@ -259,7 +259,7 @@ async fn bench_ceiling(args: &[String]) -> i32 {
 }
 
 /// The trace code of a listed lot, if there is one, for the banner.
-async fn demo_trace_code(db: &sea_orm::DatabaseConnection) -> Option<String> {
+async fn demo_trace_code(db: &kernel::db::Db) -> Option<String> {
     use sea_orm::ConnectionTrait;
     let mut q = kernel::sql::Sql::new(db.get_database_backend());
     q.push(

@@ -4,7 +4,7 @@
 //! | variable | default | meaning |
 //! | --- | --- | --- |
 //! | `DATABASE_URL` | `sqlite://./data/cho-ocop.db` | SQLite file (created with its folder) or `postgres://…` |
-//! | `DATABASE_MAX_CONNECTIONS` | PostgreSQL four per core, 4 to 16; SQLite two per core, 2 to 8 | connection pool size |
+//! | `DATABASE_MAX_CONNECTIONS` | PostgreSQL four per core, 4 to 16; SQLite two per core, 2 to 8 | connections for single statements, and as many for transactions (`kernel::db`) |
 //! | `DATABASE_STATEMENTS` | 512 | prepared statements kept per PostgreSQL connection (each costs its backend memory) |
 //! | `REDIS_URL` | unset | Redis for rate limits shared by all replicas; in-process limits when unset |
 //! | `REDIS_KEY_PREFIX` | `cho-ocop:` | prefix of every Redis key |

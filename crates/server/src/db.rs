@@ -4,8 +4,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use kernel::db::{Configure, Db};
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::postgres::PgConnectOptions;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, Statement,
     TransactionTrait,
@@ -63,16 +65,17 @@ const POSTGRES_SETTINGS: [(&str, &str); 3] = [
     ("plan_cache_mode", "force_generic_plan"),
 ];
 
-/// How long a pooled connection may sit idle before it is checked on the way out of the pool.
-const IDLE_BEFORE_PING: Duration = Duration::from_secs(10);
-
-/// Connects, creating the SQLite file and its folder when missing.
+/// Connects, creating the SQLite file and its folder when missing. Statements outside
+/// transactions run on at most `max_connections` connections of the handle's own, which go back
+/// without sqlx's ping (`kernel::db`); transactions on a pool of as many more, opened as they
+/// are needed and closed after a minute idle. A replica so holds at most twice
+/// `max_connections`, the second half only while it writes.
 pub async fn connect(
     url: &str,
     max_connections: u32,
     postgres_statements: usize,
     counter: Arc<StatementCounter>,
-) -> Result<DatabaseConnection, DbErr> {
+) -> Result<Db, DbErr> {
     if let Some(path) = sqlite_path(url)
         && let Some(parent) = std::path::Path::new(&path).parent()
         && !parent.as_os_str().is_empty()
@@ -83,37 +86,62 @@ pub async fn connect(
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.max_connections(max_connections)
         .min_connections(1)
+        .idle_timeout(Duration::from_secs(60))
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         // sqlx pings a connection when it goes back to the pool, and by default again when it
         // is taken out: a round trip more per statement. Only a connection idle this long (one
         // a server or a firewall may have dropped) is pinged before use.
-        .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
+        .test_before_acquire_if_idle_for(kernel::db::IDLE_BEFORE_PING)
         .sqlx_logging(false)
-        .map_sqlx_postgres_opts(move |o| {
-            o.statement_cache_capacity(postgres_statements)
-                .options(POSTGRES_SETTINGS)
-        })
-        .map_sqlx_sqlite_opts(|o| {
-            o.create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true)
-                .statement_cache_capacity(SQLITE_STATEMENTS)
-                .pragma("cache_size", SQLITE_PAGE_CACHE)
-        });
-    let mut db = Database::connect(opts).await?;
-    db.set_metric_callback(move |info| {
-        counter.statements.fetch_add(1, Ordering::Relaxed);
-        counter
-            .micros
-            .fetch_add(info.elapsed.as_micros() as u64, Ordering::Relaxed);
-        if info.failed {
-            counter.failed.fetch_add(1, Ordering::Relaxed);
+        .map_sqlx_postgres_opts(move |o| postgres_options(o, postgres_statements))
+        .map_sqlx_sqlite_opts(sqlite_options);
+    let mut pool = Database::connect(opts).await?;
+    let count = {
+        let counter = counter.clone();
+        move |elapsed: Duration, failed: bool| {
+            counter.statements.fetch_add(1, Ordering::Relaxed);
+            counter
+                .micros
+                .fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
+            if failed {
+                counter.failed.fetch_add(1, Ordering::Relaxed);
+            }
         }
-    });
-    Ok(db)
+    };
+    let pooled = count.clone();
+    pool.set_metric_callback(move |info| pooled(info.elapsed, info.failed));
+    // An in-memory SQLite database is one per connection: everything on the pool's.
+    if pool.get_database_backend() == sea_orm::DbBackend::Sqlite && sqlite_path(url).is_none() {
+        return Ok(Db::pooled(pool));
+    }
+    Db::direct(
+        pool,
+        url,
+        max_connections as usize,
+        Configure {
+            postgres: Box::new(move |o| postgres_options(o, postgres_statements)),
+            sqlite: Box::new(sqlite_options),
+        },
+        Arc::new(count),
+    )
+}
+
+/// PostgreSQL connections' options, on every connection either pool opens.
+fn postgres_options(o: PgConnectOptions, statements: usize) -> PgConnectOptions {
+    o.statement_cache_capacity(statements)
+        .options(POSTGRES_SETTINGS)
+}
+
+/// SQLite connections' options, on every connection either pool opens.
+fn sqlite_options(o: SqliteConnectOptions) -> SqliteConnectOptions {
+    o.create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true)
+        .statement_cache_capacity(SQLITE_STATEMENTS)
+        .pragma("cache_size", SQLITE_PAGE_CACHE)
 }
 
 /// The file path of a SQLite URL, if it is one with a file.
@@ -197,7 +225,7 @@ pub async fn analyze_stale(db: &DatabaseConnection) -> Result<Vec<String>, DbErr
 }
 
 /// `SELECT 1`, for `/readyz`.
-pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+pub async fn ping(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     db.query_one_raw(Statement::from_string(
         db.get_database_backend(),
         "SELECT 1",

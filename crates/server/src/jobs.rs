@@ -76,7 +76,7 @@ pub async fn statistics(state: AppState) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match crate::db::analyze_stale(&state.db).await {
+        match crate::db::analyze_stale(state.db.pool()).await {
             Ok(tables) if tables.is_empty() => {}
             Ok(tables) => tracing::info!(?tables, "analysed tables that had changed"),
             Err(e) => tracing::warn!(error = %e, "analysing changed tables failed"),

@@ -47,11 +47,11 @@ impl Application {
             statements.clone(),
         )
         .await?;
-        let was_new = db::migrate(&db).await?;
+        let was_new = db::migrate(db.pool()).await?;
         // Never in production: the demo admin's password is published in the README.
         let seeded_demo = if was_new && seed_new_sqlite && config.is_sqlite() && !config.production
         {
-            Some(demo::seed_demo(&db).await?)
+            Some(demo::seed_demo(db.pool()).await?)
         } else {
             None
         };
@@ -86,7 +86,7 @@ impl Application {
             traces.clone(),
             redis,
             &config.redis_key_prefix,
-            db.clone(),
+            db.pool().clone(),
         );
         let stock = Arc::new(livestream::events::StockWatch::default());
         orders::live::install(Arc::new(livestream::sales::Sales));

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use accounts::token::TokenKeys;
 use api::AppSchema;
 use kernel::admin_units::AdminUnits;
-use sea_orm::DatabaseConnection;
+use kernel::db::Db;
 use traceability::scans::ScanCounter;
 use traceability::trace::TraceCache;
 
@@ -23,7 +23,7 @@ pub type AppState = Arc<Shared>;
 
 pub struct Shared {
     pub config: Arc<Config>,
-    pub db: DatabaseConnection,
+    pub db: Db,
     pub schema: AppSchema,
     pub keys: TokenKeys,
     pub limiter: Arc<Limiter>,

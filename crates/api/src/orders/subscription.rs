@@ -89,7 +89,7 @@ impl OrdersSubscription {
 }
 
 /// The order as the subscriber may see it now: their account and rights read afresh.
-async fn current(db: &sea_orm::DatabaseConnection, uid: i64, oid: i64) -> Step {
+async fn current(db: &kernel::db::Db, uid: i64, oid: i64) -> Step {
     let user = match accounts::service::find_by_id(db, kernel::id::UserId(uid)).await {
         Ok(Some(u)) => u,
         Ok(None) => return Step::End,
