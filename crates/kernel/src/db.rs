@@ -242,44 +242,31 @@ enum Answer {
     All(Vec<QueryResult>),
 }
 
+/// Runs one statement on one kind of connection. A macro rather than a generic function: sqlx's
+/// `Executor` bounds differ per database, and the two arms must stay the same statement-for-statement.
+macro_rules! answer {
+    ($conn:expr, $stmt:expr, $ask:expr) => {{
+        let query = sqlx::query_with(AssertSqlSafe($stmt.sql.as_str()), values($stmt));
+        match $ask {
+            Ask::Exec => Answer::Exec(query.execute($conn).await?.into()),
+            Ask::One => Answer::One(query.fetch_optional($conn).await?.map(Into::into)),
+            Ask::All => Answer::All(
+                query
+                    .fetch_all($conn)
+                    .await?
+                    .into_iter()
+                    .map(Into::into)
+                    .collect(),
+            ),
+        }
+    }};
+}
+
 impl Raw {
     async fn answer(&mut self, stmt: &Statement, ask: Ask) -> Result<Answer, sqlx::Error> {
-        let sql = AssertSqlSafe(stmt.sql.as_str());
-        Ok(match (self, ask) {
-            (Raw::Pg(c), Ask::Exec) => {
-                Answer::Exec(sqlx::query_with(sql, values(stmt)).execute(c).await?.into())
-            }
-            (Raw::Pg(c), Ask::One) => Answer::One(
-                sqlx::query_with(sql, values(stmt))
-                    .fetch_optional(c)
-                    .await?
-                    .map(Into::into),
-            ),
-            (Raw::Pg(c), Ask::All) => Answer::All(
-                sqlx::query_with(sql, values(stmt))
-                    .fetch_all(c)
-                    .await?
-                    .into_iter()
-                    .map(Into::into)
-                    .collect(),
-            ),
-            (Raw::Sqlite(c), Ask::Exec) => {
-                Answer::Exec(sqlx::query_with(sql, values(stmt)).execute(c).await?.into())
-            }
-            (Raw::Sqlite(c), Ask::One) => Answer::One(
-                sqlx::query_with(sql, values(stmt))
-                    .fetch_optional(c)
-                    .await?
-                    .map(Into::into),
-            ),
-            (Raw::Sqlite(c), Ask::All) => Answer::All(
-                sqlx::query_with(sql, values(stmt))
-                    .fetch_all(c)
-                    .await?
-                    .into_iter()
-                    .map(Into::into)
-                    .collect(),
-            ),
+        Ok(match self {
+            Raw::Pg(c) => answer!(c, stmt, ask),
+            Raw::Sqlite(c) => answer!(c, stmt, ask),
         })
     }
 }
