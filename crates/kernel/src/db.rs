@@ -60,13 +60,12 @@ impl Db {
         configure: Configure,
         on_statement: OnStatement,
     ) -> Result<Db, DbErr> {
-        let bad = |e: sqlx::Error| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e)));
         let opts = match pool.get_database_backend() {
             DbBackend::Postgres => Opts::Pg((configure.postgres)(
-                PgConnectOptions::from_str(url).map_err(bad)?,
+                PgConnectOptions::from_str(url).map_err(conn_err)?,
             )),
             DbBackend::Sqlite => Opts::Sqlite((configure.sqlite)(
-                SqliteConnectOptions::from_str(url).map_err(bad)?,
+                SqliteConnectOptions::from_str(url).map_err(conn_err)?,
             )),
             _ => return Ok(Db::pooled(pool)),
         };
@@ -133,9 +132,8 @@ impl Direct {
         self.idle.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs `work` on a connection: an idle one (pinged first when idle long), or a new one.
-    async fn run(&self, stmt: &Statement, ask: Ask) -> Result<Answer, DbErr> {
-        let conn_err = |e: sqlx::Error| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e)));
+    /// Runs `stmt` on a connection: an idle one (pinged first when idle long), or a new one.
+    async fn run(&self, stmt: Statement, ask: Ask) -> Result<Answer, DbErr> {
         let _turn = self
             .turns
             .acquire()
@@ -158,10 +156,11 @@ impl Direct {
             done: false,
         };
         let started = Instant::now();
-        let out = match lease.raw.as_mut() {
-            Some(raw) => raw.answer(stmt, ask).await,
-            None => unreachable!("a lease holds its connection until dropped"),
-        };
+        let raw = lease
+            .raw
+            .as_mut()
+            .expect("a lease holds its connection until dropped");
+        let out = raw.answer(stmt, ask).await;
         let failed = out.is_err();
         (self.on_statement)(started.elapsed(), failed);
         lease.done = match &out {
@@ -180,6 +179,10 @@ impl Direct {
             Opts::Sqlite(o) => Raw::Sqlite(o.connect().await?),
         })
     }
+}
+
+fn conn_err(e: sqlx::Error) -> DbErr {
+    DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e)))
 }
 
 /// Whether a statement's error leaves its connection unfit to keep. A refusal from the
@@ -224,10 +227,6 @@ impl Raw {
     }
 }
 
-fn values(stmt: &Statement) -> SqlxValues {
-    SqlxValues(stmt.values.clone().unwrap_or(Values(Vec::new())))
-}
-
 /// What a statement is run for.
 #[derive(Clone, Copy)]
 enum Ask {
@@ -245,8 +244,8 @@ enum Answer {
 /// Runs one statement on one kind of connection. A macro rather than a generic function: sqlx's
 /// `Executor` bounds differ per database, and the two arms must stay the same statement-for-statement.
 macro_rules! answer {
-    ($conn:expr, $stmt:expr, $ask:expr) => {{
-        let query = sqlx::query_with(AssertSqlSafe($stmt.sql.as_str()), values($stmt));
+    ($conn:expr, $sql:expr, $args:expr, $ask:expr) => {{
+        let query = sqlx::query_with(AssertSqlSafe($sql), $args);
         match $ask {
             Ask::Exec => Answer::Exec(query.execute($conn).await?.into()),
             Ask::One => Answer::One(query.fetch_optional($conn).await?.map(Into::into)),
@@ -263,10 +262,13 @@ macro_rules! answer {
 }
 
 impl Raw {
-    async fn answer(&mut self, stmt: &Statement, ask: Ask) -> Result<Answer, sqlx::Error> {
+    /// Takes the statement whole: its text and values move into the query, not copied.
+    async fn answer(&mut self, stmt: Statement, ask: Ask) -> Result<Answer, sqlx::Error> {
+        let Statement { sql, values, .. } = stmt;
+        let args = SqlxValues(values.unwrap_or(Values(Vec::new())));
         Ok(match self {
-            Raw::Pg(c) => answer!(c, stmt, ask),
-            Raw::Sqlite(c) => answer!(c, stmt, ask),
+            Raw::Pg(c) => answer!(c, sql, args, ask),
+            Raw::Sqlite(c) => answer!(c, sql, args, ask),
         })
     }
 }
@@ -284,7 +286,7 @@ impl ConnectionTrait for Db {
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         match &self.direct {
-            Some(d) => match d.run(&stmt, Ask::Exec).await? {
+            Some(d) => match d.run(stmt, Ask::Exec).await? {
                 Answer::Exec(r) => Ok(r),
                 _ => Err(mismatch()),
             },
@@ -299,7 +301,7 @@ impl ConnectionTrait for Db {
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         match &self.direct {
-            Some(d) => match d.run(&stmt, Ask::One).await? {
+            Some(d) => match d.run(stmt, Ask::One).await? {
                 Answer::One(r) => Ok(r),
                 _ => Err(mismatch()),
             },
@@ -309,7 +311,7 @@ impl ConnectionTrait for Db {
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         match &self.direct {
-            Some(d) => match d.run(&stmt, Ask::All).await? {
+            Some(d) => match d.run(stmt, Ask::All).await? {
                 Answer::All(r) => Ok(r),
                 _ => Err(mismatch()),
             },
