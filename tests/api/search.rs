@@ -355,15 +355,23 @@ async fn a_shoppers_page_costs_three_statements() {
             let node = &e["node"];
             assert!(node["producer"]["name"].is_string(), "{node}");
             assert!(node["certificate"]["decisionNumber"].is_string(), "{node}");
+            // Each product's own variant, with its own lot's units.
+            let variants = node["variants"].as_array().unwrap();
+            assert_eq!(variants.len(), 1, "{node}");
+            assert_eq!(
+                variants[0]["price"]["formatted"], node["priceRange"]["min"]["formatted"],
+                "{node}"
+            );
+            assert!(variants[0]["available"].as_i64().unwrap() > 0, "{node}");
         }
     }
     assert_eq!(cost, 3, "listing, producers and certificates, variants");
 }
 
-/// A product's page by slug (the bench's detail selection) costs four statements: the product
-/// with its producer and certificate, its variants with their units, its images, its lots.
+/// A product's page by slug (the bench's detail selection) costs three statements: the product
+/// with its producer, certificate and variants with their units; its images; its lots.
 #[tokio::test]
-async fn a_product_page_by_slug_costs_four_statements() {
+async fn a_product_page_by_slug_costs_three_statements() {
     let app = TestApp::spawn().await;
     app.listed_product("Mật ong bạc hà", 5, 150_000, "01").await;
     let slug = app
@@ -390,7 +398,56 @@ async fn a_product_page_by_slug_costs_four_statements() {
         );
         assert_eq!(d["product"]["variants"].as_array().unwrap().len(), 1, "{d}");
     }
-    assert_eq!(cost, 4, "product with owners, variants, images, lots");
+    assert_eq!(cost, 3, "product with owners and variants, images, lots");
+}
+
+/// A product without variants (a seller's draft) still comes with its producer and
+/// certificate by slug, with no variants: the statement that reads them with the variants
+/// keeps a product that has none.
+#[tokio::test]
+async fn a_product_without_variants_keeps_its_producer_and_certificate() {
+    let app = TestApp::spawn().await;
+    let seller = app.seller().build().await;
+    let cert = seller.free_certificate(&app, "Trà xanh").await;
+    let product = catalog::products::create(
+        &app.db,
+        &app.units,
+        &seller.owner.viewer,
+        catalog::products::ProductFields {
+            producer_id: seller.producer,
+            certificate_id: cert,
+            name: "Trà xanh",
+            description: "Sản phẩm OCOP",
+            category_code: None,
+            origin: catalog::products::Origin {
+                province_code: &seller.province,
+                commune_code: None,
+                place: None,
+            },
+            images: None,
+        },
+    )
+    .await
+    .expect("product created");
+    let q = "query($slug: String!) { product(slug: $slug) { name producer { name }
+        certificate { decisionNumber } variants { sku available } priceRange { min { amount } } } }";
+    let d = app
+        .data(
+            Some(&seller.owner.token),
+            q,
+            json!({ "slug": product.slug }),
+        )
+        .await;
+    assert_eq!(d["product"]["name"], "Trà xanh", "{d}");
+    assert!(d["product"]["producer"]["name"].is_string(), "{d}");
+    assert_eq!(
+        d["product"]["certificate"]["decisionNumber"], "436/QĐ-UBND",
+        "{d}"
+    );
+    assert_eq!(d["product"]["variants"], json!([]), "{d}");
+    // Not listed: a shopper does not see it.
+    let d = app.data(None, q, json!({ "slug": product.slug })).await;
+    assert_eq!(d["product"], Value::Null, "{d}");
 }
 
 /// A province set is read as one index walk per province, merged; RELEVANCE reads its tiers one

@@ -68,47 +68,125 @@ pub async fn producers_and_certificates_of(
     Ok((producers, certs))
 }
 
-/// The product with this slug, with its producer and certificate, in one statement (product
-/// detail shows all three).
-pub async fn product_by_slug_with_owners(
+/// The producer's and the certificate's columns (prefixed `pr_` and `c_`) of the products `p`
+/// named by what follows `WHERE`. Written once per process: a page reads it on every request.
+static OWNERS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{}, {} FROM products p JOIN producers pr ON pr.id = p.producer_id \
+         JOIN ocop_certificates c ON c.id = p.certificate_id WHERE ",
+        prefixed("pr", producer::Column::iter().map(|c| c.as_str())),
+        prefixed("c", certificate::Column::iter().map(|c| c.as_str())),
+    )
+});
+
+/// The producer's, the certificate's and the variants' columns (prefixed `pr_`, `c_` and `v_`),
+/// ahead of the variant's units (`v_available`, which follows): a row per variant of the
+/// products `p`, or one with the variant's columns null for a product without one. For one
+/// product (its page): on a page of twenty, the producer's and certificate's columns repeated
+/// on every variant's row cost PostgreSQL more than the statement they save.
+static OWNERS_AND_VARIANTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{}, {}, {}, ",
+        prefixed("pr", producer::Column::iter().map(|c| c.as_str())),
+        prefixed("c", certificate::Column::iter().map(|c| c.as_str())),
+        prefixed("v", variant::Column::iter().map(|c| c.as_str())),
+    )
+});
+
+/// `alias.column AS "alias_column", …`
+fn prefixed<'c>(alias: &str, columns: impl Iterator<Item = &'c str>) -> String {
+    columns
+        .map(|c| format!("{alias}.{c} AS \"{alias}_{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A product's producer, certificate and variants (each with its units), as its page shows
+/// them.
+pub struct Owned {
+    pub producers: Vec<producer::Model>,
+    pub certificates: Vec<certificate::Model>,
+    /// Cheapest first, each with its units available (0 when they were not asked for).
+    pub variants: Vec<(variant::Model, i64)>,
+}
+
+/// Appends the select list of [`OWNERS_AND_VARIANTS`], its units and its joins, up to `WHERE`.
+/// With `available`, each variant's units on `today` (the sum over its sellable lots); without,
+/// 0 and no lot is read.
+fn push_owners_and_variants(q: &mut Sql, available: Option<NaiveDate>) {
+    q.push(&OWNERS_AND_VARIANTS);
+    match available {
+        Some(today) => {
+            q.push(
+                "CAST(COALESCE((SELECT SUM(l.quantity_available) FROM lots l \
+                 WHERE l.variant_id = v.id AND ",
+            );
+            crate::stock::push_sellable(q, "l", today);
+            q.push("), 0) AS BIGINT)");
+        }
+        None => {
+            q.push("CAST(0 AS BIGINT)");
+        }
+    }
+    q.push(
+        " AS v_available FROM products p JOIN producers pr ON pr.id = p.producer_id \
+         JOIN ocop_certificates c ON c.id = p.certificate_id \
+         LEFT JOIN variants v ON v.product_id = p.id WHERE ",
+    );
+}
+
+/// Reads the rows of [`push_owners_and_variants`]: each producer and certificate once.
+fn owned(rows: &[sea_orm::QueryResult]) -> Result<Owned> {
+    let mut out = Owned {
+        producers: Vec::new(),
+        certificates: Vec::new(),
+        variants: Vec::new(),
+    };
+    let (mut producers, mut certificates) = (HashSet::new(), HashSet::new());
+    // A producer's and a certificate's columns repeat on each of their variants' rows: each is
+    // decoded the first time only.
+    for r in rows {
+        if producers.insert(r.try_get::<i64>("pr_", "id")?) {
+            out.producers
+                .push(producer::Model::from_query_result(r, "pr_")?);
+        }
+        if certificates.insert(r.try_get::<i64>("c_", "id")?) {
+            out.certificates
+                .push(certificate::Model::from_query_result(r, "c_")?);
+        }
+        if r.try_get::<Option<i64>>("v_", "id")?.is_some() {
+            out.variants.push((
+                variant::Model::from_query_result(r, "v_")?,
+                r.try_get::<i64>("v_", "available")?,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The product with this slug, with its producer, certificate and variants (and each
+/// variant's units on `available`'s day, when given), in one statement: product detail shows
+/// them all.
+pub async fn product_by_slug_with_owned(
     db: &impl ConnectionTrait,
     slug: &str,
-) -> Result<Option<(product::Model, producer::Model, certificate::Model)>> {
+    available: Option<NaiveDate>,
+) -> Result<Option<(product::Model, Owned)>> {
     let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT p.*, ")
-        .push(&OWNERS)
-        .push("p.slug = ")
-        .bind(slug.to_owned());
-    match db.query_one_raw(q.build()).await? {
+    q.push("SELECT p.*, ");
+    push_owners_and_variants(&mut q, available);
+    q.push("p.slug = ")
+        .bind(slug.to_owned())
+        .push(" ORDER BY v.price, v.id");
+    let rows = db.query_all_raw(q.build()).await?;
+    match rows.first() {
         Some(r) => Ok(Some((
-            product::Model::from_query_result(&r, "")?,
-            producer::Model::from_query_result(&r, "pr_")?,
-            certificate::Model::from_query_result(&r, "c_")?,
+            product::Model::from_query_result(r, "")?,
+            owned(&rows)?,
         ))),
         None => Ok(None),
     }
 }
-
-/// The producer's and the certificate's columns (prefixed `pr_` and `c_`) of the products `p`
-/// named by what follows `WHERE`. Written once per process: a page reads it on every request.
-static OWNERS: LazyLock<String> = LazyLock::new(|| {
-    let prefixed = |alias: &str, columns: Vec<&str>| {
-        columns
-            .iter()
-            .map(|c| format!("{alias}.{c} AS \"{alias}_{c}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    format!(
-        "{}, {} FROM products p JOIN producers pr ON pr.id = p.producer_id \
-         JOIN ocop_certificates c ON c.id = p.certificate_id WHERE ",
-        prefixed("pr", producer::Column::iter().map(|c| c.as_str()).collect()),
-        prefixed(
-            "c",
-            certificate::Column::iter().map(|c| c.as_str()).collect()
-        ),
-    )
-});
 
 pub async fn categories(
     db: &impl ConnectionTrait,

@@ -192,7 +192,9 @@ impl CatalogQuery {
         id: Option<ID>,
         slug: Option<String>,
     ) -> GqlResult<Option<Product>> {
-        // By slug (a shopper's page), the product comes with its producer and certificate.
+        let wants = Wants::of(&[ctx.look_ahead()]).with_listed();
+        // By slug (a shopper's page), the product comes with its producer, certificate and
+        // variants, in one statement.
         let found = match (id, slug) {
             (Some(id), _) => match ids::decode(Kind::Product, &id) {
                 Some(pid) => catalog::products::find(db(ctx), ProductId(pid))
@@ -200,15 +202,18 @@ impl CatalogQuery {
                     .map(|p| p.map(|p| (p, None))),
                 None => Ok(None),
             },
-            (None, Some(slug)) => catalog::reads::product_by_slug_with_owners(db(ctx), &slug)
-                .await
-                .map(|found| found.map(|(p, pr, c)| (p, Some((vec![pr], vec![c]))))),
+            (None, Some(slug)) => catalog::reads::product_by_slug_with_owned(
+                db(ctx),
+                &slug,
+                wants.available().then(today_vn),
+            )
+            .await
+            .map(|found| found.map(|(p, owned)| (p, Some(owned)))),
             (None, None) => Ok(None),
         }
         .map_err(errors::top)?;
         match found {
             Some((p, known)) => {
-                let wants = Wants::of(&[ctx.look_ahead()]).with_listed();
                 read_ahead_knowing(ctx, &[&p], wants, known).await?;
                 product_if_visible(ctx, p).await
             }
