@@ -101,7 +101,7 @@ fn prefixed<'c>(alias: &str, columns: impl Iterator<Item = &'c str>) -> String {
         .join(", ")
 }
 
-/// A product's producer, certificate and variants (each with its units), as its page shows
+/// Products' producers, certificates and variants (each with its units), as their pages show
 /// them.
 pub struct Owned {
     pub producers: Vec<producer::Model>,
@@ -116,14 +116,7 @@ pub struct Owned {
 fn push_owners_and_variants(q: &mut Sql, available: Option<NaiveDate>) {
     q.push(&OWNERS_AND_VARIANTS);
     match available {
-        Some(today) => {
-            q.push(
-                "CAST(COALESCE((SELECT SUM(l.quantity_available) FROM lots l \
-                 WHERE l.variant_id = v.id AND ",
-            );
-            crate::stock::push_sellable(q, "l", today);
-            q.push("), 0) AS BIGINT)");
-        }
+        Some(today) => push_units(q, today),
         None => {
             q.push("CAST(0 AS BIGINT)");
         }
@@ -133,6 +126,17 @@ fn push_owners_and_variants(q: &mut Sql, available: Option<NaiveDate>) {
          JOIN ocop_certificates c ON c.id = p.certificate_id \
          LEFT JOIN variants v ON v.product_id = p.id WHERE ",
     );
+}
+
+/// The units the variant `v` has available on `today`: the sum over its sellable lots, 0
+/// without one.
+fn push_units(q: &mut Sql, today: NaiveDate) {
+    q.push(
+        "CAST(COALESCE((SELECT SUM(l.quantity_available) FROM lots l \
+         WHERE l.variant_id = v.id AND ",
+    );
+    crate::stock::push_sellable(q, "l", today);
+    q.push("), 0) AS BIGINT)");
 }
 
 /// Reads the rows of [`push_owners_and_variants`]: each producer and certificate once.
@@ -244,12 +248,9 @@ pub async fn variants_of_with_available(
         return Ok(Vec::new());
     }
     let mut q = Sql::new(db.get_database_backend());
-    q.push(
-        "SELECT v.*, CAST(COALESCE((SELECT SUM(l.quantity_available) FROM lots l \
-         WHERE l.variant_id = v.id AND ",
-    );
-    crate::stock::push_sellable(&mut q, "l", today);
-    q.push("), 0) AS BIGINT) AS available FROM variants v WHERE v.product_id IN ")
+    q.push("SELECT v.*, ");
+    push_units(&mut q, today);
+    q.push(" AS available FROM variants v WHERE v.product_id IN ")
         .bind_list(product_ids)
         .push(" ORDER BY v.price, v.id");
     let rows = db.query_all_raw(q.build()).await?;
