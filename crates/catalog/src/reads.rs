@@ -68,30 +68,23 @@ pub async fn producers_and_certificates_of(
     Ok((producers, certs))
 }
 
-/// The producer's and the certificate's columns (prefixed `pr_` and `c_`) of the products `p`
-/// named by what follows `WHERE`. Written once per process: a page reads it on every request.
-static OWNERS: LazyLock<String> = LazyLock::new(|| {
+/// The producer's and the certificate's columns, prefixed `pr_` and `c_`.
+static OWNER_COLUMNS: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "{}, {} FROM products p JOIN producers pr ON pr.id = p.producer_id \
-         JOIN ocop_certificates c ON c.id = p.certificate_id WHERE ",
+        "{}, {}",
         prefixed("pr", producer::Column::iter().map(|c| c.as_str())),
         prefixed("c", certificate::Column::iter().map(|c| c.as_str())),
     )
 });
 
-/// The producer's, the certificate's and the variants' columns (prefixed `pr_`, `c_` and `v_`),
-/// ahead of the variant's units (`v_available`, which follows): a row per variant of the
-/// products `p`, or one with the variant's columns null for a product without one. For one
-/// product (its page): on a page of twenty, the producer's and certificate's columns repeated
-/// on every variant's row cost PostgreSQL more than the statement they save.
-static OWNERS_AND_VARIANTS: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "{}, {}, {}, ",
-        prefixed("pr", producer::Column::iter().map(|c| c.as_str())),
-        prefixed("c", certificate::Column::iter().map(|c| c.as_str())),
-        prefixed("v", variant::Column::iter().map(|c| c.as_str())),
-    )
-});
+/// Products `p` joined to their producers `pr` and certificates `c`.
+const OWNERS_JOIN: &str = "FROM products p JOIN producers pr ON pr.id = p.producer_id \
+     JOIN ocop_certificates c ON c.id = p.certificate_id";
+
+/// The producer's and the certificate's columns (prefixed `pr_` and `c_`) of the products `p`
+/// named by what follows `WHERE`. Written once per process: a page reads it on every request.
+static OWNERS: LazyLock<String> =
+    LazyLock::new(|| format!("{} {OWNERS_JOIN} WHERE ", *OWNER_COLUMNS));
 
 /// `alias.column AS "alias_column", …`
 fn prefixed<'c>(alias: &str, columns: impl Iterator<Item = &'c str>) -> String {
@@ -110,24 +103,6 @@ pub struct Owned {
     pub variants: Vec<(variant::Model, i64)>,
 }
 
-/// Appends the select list of [`OWNERS_AND_VARIANTS`], its units and its joins, up to `WHERE`.
-/// With `available`, each variant's units on `today` (the sum over its sellable lots); without,
-/// 0 and no lot is read.
-fn push_owners_and_variants(q: &mut Sql, available: Option<NaiveDate>) {
-    q.push(&OWNERS_AND_VARIANTS);
-    match available {
-        Some(today) => push_units(q, today),
-        None => {
-            q.push("CAST(0 AS BIGINT)");
-        }
-    }
-    q.push(
-        " AS v_available FROM products p JOIN producers pr ON pr.id = p.producer_id \
-         JOIN ocop_certificates c ON c.id = p.certificate_id \
-         LEFT JOIN variants v ON v.product_id = p.id WHERE ",
-    );
-}
-
 /// The units the variant `v` has available on `today`: the sum over its sellable lots, 0
 /// without one.
 fn push_units(q: &mut Sql, today: NaiveDate) {
@@ -139,57 +114,58 @@ fn push_units(q: &mut Sql, today: NaiveDate) {
     q.push("), 0) AS BIGINT)");
 }
 
-/// Reads the rows of [`push_owners_and_variants`]: each producer and certificate once.
-fn owned(rows: &[sea_orm::QueryResult]) -> Result<Owned> {
-    let mut out = Owned {
-        producers: Vec::new(),
-        certificates: Vec::new(),
-        variants: Vec::new(),
-    };
-    let (mut producers, mut certificates) = (HashSet::new(), HashSet::new());
-    // A producer's and a certificate's columns repeat on each of their variants' rows: each is
-    // decoded the first time only.
-    for r in rows {
-        if producers.insert(r.try_get::<i64>("pr_", "id")?) {
-            out.producers
-                .push(producer::Model::from_query_result(r, "pr_")?);
-        }
-        if certificates.insert(r.try_get::<i64>("c_", "id")?) {
-            out.certificates
-                .push(certificate::Model::from_query_result(r, "c_")?);
-        }
-        if r.try_get::<Option<i64>>("v_", "id")?.is_some() {
-            out.variants.push((
-                variant::Model::from_query_result(r, "v_")?,
-                r.try_get::<i64>("v_", "available")?,
-            ));
-        }
-    }
-    Ok(out)
-}
-
 /// The product with this slug, with its producer, certificate and variants (and each
 /// variant's units on `available`'s day, when given), in one statement: product detail shows
-/// them all.
+/// them all. A row per variant (the variant's columns prefixed `v_`), or one with them null
+/// for a product without variants. For one product only: on a page of twenty, the producer's
+/// and certificate's columns repeated on every variant's row cost PostgreSQL more than the
+/// statement they save.
 pub async fn product_by_slug_with_owned(
     db: &impl ConnectionTrait,
     slug: &str,
     available: Option<NaiveDate>,
 ) -> Result<Option<(product::Model, Owned)>> {
+    static VARIANT_COLUMNS: LazyLock<String> =
+        LazyLock::new(|| prefixed("v", variant::Column::iter().map(|c| c.as_str())));
     let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT p.*, ");
-    push_owners_and_variants(&mut q, available);
-    q.push("p.slug = ")
+    q.push("SELECT p.*, ")
+        .push(&OWNER_COLUMNS)
+        .push(", ")
+        .push(&VARIANT_COLUMNS)
+        .push(", ");
+    match available {
+        Some(today) => push_units(&mut q, today),
+        None => {
+            q.push("CAST(0 AS BIGINT)");
+        }
+    }
+    q.push(" AS v_available ")
+        .push(OWNERS_JOIN)
+        .push(" LEFT JOIN variants v ON v.product_id = p.id WHERE p.slug = ")
         .bind(slug.to_owned())
         .push(" ORDER BY v.price, v.id");
     let rows = db.query_all_raw(q.build()).await?;
-    match rows.first() {
-        Some(r) => Ok(Some((
-            product::Model::from_query_result(r, "")?,
-            owned(&rows)?,
-        ))),
-        None => Ok(None),
+    // The product's, producer's and certificate's columns repeat on every row: read once.
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut variants = Vec::with_capacity(rows.len());
+    for r in &rows {
+        if r.try_get::<Option<i64>>("v_", "id")?.is_some() {
+            variants.push((
+                variant::Model::from_query_result(r, "v_")?,
+                r.try_get::<i64>("v_", "available")?,
+            ));
+        }
     }
+    Ok(Some((
+        product::Model::from_query_result(first, "")?,
+        Owned {
+            producers: vec![producer::Model::from_query_result(first, "pr_")?],
+            certificates: vec![certificate::Model::from_query_result(first, "c_")?],
+            variants,
+        },
+    )))
 }
 
 pub async fn categories(

@@ -319,58 +319,56 @@ pub async fn read_ahead_knowing(
     let mut ids: Vec<i64> = products.iter().map(|p| p.id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let producers_wanted = wants.producer || wants.listed;
-    let certificates_wanted = wants.certificate || wants.listed;
     let variants_wanted = wants.variants || wants.available;
-    let available_on = wants.available.then_some(today);
-    let (owned, images) = futures_util::try_join!(
+    let (known_owners, known_variants) = match known {
+        Some(k) => (Some((k.producers, k.certificates)), Some(k.variants)),
+        None => (None, None),
+    };
+    let ((producers, certs), variants, images) = futures_util::try_join!(
         async {
-            if let Some(known) = known {
+            if let Some(known) = known_owners {
                 return Ok(known);
             }
-            let mut pairs: Vec<(i64, i64)> =
-                products.iter().map(|p| (p.id, p.producer_id)).collect();
-            pairs.sort_unstable();
-            pairs.dedup();
-            let mut producer_ids: Vec<i64> = products.iter().map(|p| p.producer_id).collect();
-            producer_ids.sort_unstable();
-            producer_ids.dedup();
-            let cert_ids: Vec<i64> = products.iter().map(|p| p.certificate_id).collect();
-            // The producers and certificates (in one statement when both are wanted, as most
-            // pages want) beside the variants with their units (one statement). Read in one
-            // statement, the producer's and certificate's columns repeat on every variant's
-            // row, and PostgreSQL spent more writing them than the statement saved (pgbench:
-            // 3,250–3,800 pages a second against 4,000–4,100 for the two).
-            let (owners, variants) = futures_util::try_join!(
-                async {
-                    match (producers_wanted, certificates_wanted) {
-                        (true, true) => reads::producers_and_certificates_of(db, &pairs).await,
-                        (true, false) => {
-                            Ok((reads::producers(db, &producer_ids).await?, Vec::new()))
-                        }
-                        (false, true) => {
-                            Ok((Vec::new(), reads::certificates(db, &cert_ids).await?))
-                        }
-                        (false, false) => Ok((Vec::new(), Vec::new())),
-                    }
-                },
-                async {
-                    match (variants_wanted, available_on) {
-                        (_, Some(today)) => {
-                            reads::variants_of_with_available(db, &ids, today).await
-                        }
-                        (true, None) => reads::variants_of(db, &ids)
-                            .await
-                            .map(|vs| vs.into_iter().map(|v| (v, 0)).collect()),
-                        (false, None) => Ok(Vec::new()),
-                    }
-                },
-            )?;
-            Ok(Owned {
-                producers: owners.0,
-                certificates: owners.1,
-                variants,
-            })
+            // Both, as most pages want, in one statement.
+            match (
+                wants.producer || wants.listed,
+                wants.certificate || wants.listed,
+            ) {
+                (true, true) => {
+                    let mut pairs: Vec<(i64, i64)> =
+                        products.iter().map(|p| (p.id, p.producer_id)).collect();
+                    pairs.sort_unstable();
+                    pairs.dedup();
+                    reads::producers_and_certificates_of(db, &pairs).await
+                }
+                (true, false) => {
+                    let mut producer_ids: Vec<i64> =
+                        products.iter().map(|p| p.producer_id).collect();
+                    producer_ids.sort_unstable();
+                    producer_ids.dedup();
+                    Ok((reads::producers(db, &producer_ids).await?, Vec::new()))
+                }
+                (false, true) => {
+                    let cert_ids: Vec<i64> = products.iter().map(|p| p.certificate_id).collect();
+                    Ok((Vec::new(), reads::certificates(db, &cert_ids).await?))
+                }
+                (false, false) => Ok((Vec::new(), Vec::new())),
+            }
+        },
+        async {
+            if let Some(known) = known_variants {
+                return Ok(known);
+            }
+            // With availability asked for, each variant comes with its units (one statement).
+            // Not with the producers and certificates: their columns would repeat on every
+            // variant's row, which cost PostgreSQL more than the statement saved.
+            match (wants.variants, wants.available) {
+                (_, true) => reads::variants_of_with_available(db, &ids, today).await,
+                (true, false) => reads::variants_of(db, &ids)
+                    .await
+                    .map(|vs| vs.into_iter().map(|v| (v, 0)).collect()),
+                (false, false) => Ok(Vec::new()),
+            }
         },
         async {
             match wants.images {
@@ -380,11 +378,6 @@ pub async fn read_ahead_knowing(
         },
     )
     .map_err(errors::top)?;
-    let Owned {
-        producers,
-        certificates: certs,
-        variants,
-    } = owned;
     // The variants, and each one's units (fed only when availability was asked for).
     let (variants, available): (Vec<_>, Vec<_>) = variants
         .into_iter()
