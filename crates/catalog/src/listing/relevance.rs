@@ -5,8 +5,8 @@ use kernel::cursor::Cursor;
 use kernel::sql::{Sql, like_escape};
 use sea_orm::ConnectionTrait;
 
-use super::{Branch, Read, keyed, push_limit};
-use crate::entity::product;
+use super::{Branch, Listed, Read, keyed, push_limit};
+use crate::reads::{OWNER_COLUMNS, OWNERS_OF_P};
 
 /// A RELEVANCE page of a search: its rows (at most `fetch`) with their keys `[tier, id]`, after
 /// the cursor. Each tier is read in turn, newest first, until the page is full, over the
@@ -18,7 +18,7 @@ pub(super) async fn page<'a>(
     folded: &'a str,
     cursor: Option<&Cursor>,
     fetch: usize,
-) -> Result<Vec<(Vec<i64>, product::Model)>> {
+) -> Result<Vec<(Vec<i64>, Listed)>> {
     let (start, after_id) = match cursor {
         Some(c) => (c.keys[0].clamp(1, 4), Some(c.keys[1])),
         None => (4, None),
@@ -39,7 +39,7 @@ pub(super) async fn page<'a>(
             .into_iter()
             .filter(|b| !matches!(b, Branch::Rare { .. }))
             .collect();
-        let mut rows: Vec<product::Model> = read
+        let mut rows: Vec<Listed> = read
             .rows_of(db, &walks)
             .await?
             .into_iter()
@@ -48,10 +48,14 @@ pub(super) async fn page<'a>(
         rows.extend(
             rare.iter()
                 .filter(|(t, _)| *t == tier)
-                .map(|(_, p)| p.clone()),
+                .map(|(_, l)| l.clone()),
         );
-        rows.sort_by_key(|p| std::cmp::Reverse(p.id));
-        found.extend(rows.into_iter().take(left).map(|p| (vec![tier, p.id], p)));
+        rows.sort_by_key(|l| std::cmp::Reverse(l.product.id));
+        found.extend(
+            rows.into_iter()
+                .take(left)
+                .map(|l| (vec![tier, l.product.id], l)),
+        );
         if found.len() >= fetch {
             break;
         }
@@ -71,7 +75,7 @@ async fn rare_rows(
     start: i64,
     after_id: Option<i64>,
     fetch: usize,
-) -> Result<Vec<(i64, product::Model)>> {
+) -> Result<Vec<(i64, Listed)>> {
     read.tier = None;
     let rare: Vec<Branch<'_>> = read
         .branches()
@@ -82,7 +86,9 @@ async fn rare_rows(
         return Ok(Vec::new());
     }
     let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT p.*, r.tier AS walk_price FROM (");
+    q.push("SELECT p.*, r.tier AS walk_price, ")
+        .push(&OWNER_COLUMNS)
+        .push(" FROM (");
     for (i, branch) in rare.iter().enumerate() {
         if i > 0 {
             q.push(" UNION ALL ");
@@ -101,7 +107,8 @@ async fn rare_rows(
         read.push_branch(&mut q, *branch, "p.");
         read.push_filters(&mut q, *branch, true, true);
     }
-    q.push(") r JOIN products p ON p.id = r.id");
+    q.push(") r JOIN products p ON p.id = r.id")
+        .push(OWNERS_OF_P);
     if let Some(id) = after_id {
         q.push(" WHERE (r.tier, r.id) < (")
             .push_int(start)
