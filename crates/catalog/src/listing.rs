@@ -39,8 +39,7 @@ mod rule;
 #[cfg(test)]
 mod tests;
 mod words;
-use crate::entity::{certificate, producer, product};
-use crate::reads::{OWNER_COLUMNS, OWNERS_OF_P, owners_of_row};
+use crate::entity::product;
 pub use absence::compute as compute_word_absence;
 pub use bounds::{compute as compute_price_bounds, stale_price_bounds};
 pub use copies::{Affected, push_listed_until, refresh, refresh_variants, stale_listing_copies};
@@ -84,17 +83,8 @@ pub struct Filter {
     pub in_stock: Option<bool>,
 }
 
-/// A listed product with its producer and certificate, which every page shows: read with the
-/// page, in its statement.
-#[derive(Debug, Clone)]
-pub struct Listed {
-    pub product: product::Model,
-    pub producer: producer::Model,
-    pub certificate: certificate::Model,
-}
-
 pub struct Page {
-    pub items: Vec<(String, Listed)>,
+    pub items: Vec<(String, product::Model)>,
     pub has_next: bool,
 }
 
@@ -465,7 +455,7 @@ impl Read<'_> {
     }
 
     /// The page's products, each with the price the walk sorted it by.
-    async fn rows(&self, db: &impl ConnectionTrait) -> Result<Vec<(i64, Listed)>> {
+    async fn rows(&self, db: &impl ConnectionTrait) -> Result<Vec<(i64, product::Model)>> {
         self.rows_of(db, &self.branches()).await
     }
 
@@ -474,14 +464,9 @@ impl Read<'_> {
         &self,
         db: &impl ConnectionTrait,
         branches: &[Branch<'_>],
-    ) -> Result<Vec<(i64, Listed)>> {
+    ) -> Result<Vec<(i64, product::Model)>> {
         let mut q = Sql::new(db.get_database_backend());
-        // The page's producers and certificates are joined by primary key to its (at most a
-        // page of) rows: a page shows them, and a statement of their own cost more than these
-        // joins (a pooled connection's round trips, a parse and a plan).
-        q.push("SELECT p.*, w.min_price AS walk_price, ")
-            .push(&OWNER_COLUMNS)
-            .push(" FROM (");
+        q.push("SELECT p.*, w.min_price AS walk_price FROM (");
         match branches {
             [] => return Ok(Vec::new()),
             [one] => self.push_walk(&mut q, *one),
@@ -499,28 +484,18 @@ impl Read<'_> {
                 push_limit(&mut q, self.fetch);
             }
         }
-        q.push(") w JOIN products p ON p.id = w.id")
-            .push(OWNERS_OF_P);
+        q.push(") w JOIN products p ON p.id = w.id");
         self.order.push_order_by(&mut q, "w.", &[], false);
         keyed(db.query_all_raw(q.build()).await?)
     }
 }
 
-/// Rows of `p.*` and the owner columns, with the key `walk_price` a read sorted them by.
-fn keyed(rows: Vec<sea_orm::QueryResult>) -> Result<Vec<(i64, Listed)>> {
+/// Rows of `p.*` with the key `walk_price` a read sorted them by.
+fn keyed(rows: Vec<sea_orm::QueryResult>) -> Result<Vec<(i64, product::Model)>> {
     rows.iter()
         .map(|r| {
             let key = r.try_get::<i64>("", "walk_price")?;
-            let (producer, certificate) = owners_of_row(r)?;
-            let product = product::Model::from_query_result(r, "")?;
-            Ok((
-                key,
-                Listed {
-                    product,
-                    producer,
-                    certificate,
-                },
-            ))
+            Ok((key, product::Model::from_query_result(r, "")?))
         })
         .collect()
 }
@@ -604,7 +579,7 @@ pub async fn search(
         rare: &rare,
     };
     // (cursor keys, product) in page order.
-    let found: Vec<(Vec<i64>, Listed)> = if sort == Sort::Relevance && !terms.is_empty() {
+    let found: Vec<(Vec<i64>, product::Model)> = if sort == Sort::Relevance && !terms.is_empty() {
         relevance::page(db, &mut read, &folded, cursor.as_ref(), fetch).await?
     } else {
         read.after = cursor.map(|c| match sort {
@@ -614,9 +589,9 @@ pub async fn search(
         });
         let rows = read.rows(db).await?;
         rows.into_iter()
-            .map(|(price, l)| match sort {
-                Sort::Relevance => (vec![1, l.product.id], l),
-                _ => (order.keys(&l.product, price), l),
+            .map(|(price, p)| match sort {
+                Sort::Relevance => (vec![1, p.id], p),
+                _ => (order.keys(&p, price), p),
             })
             .collect()
     };

@@ -9,7 +9,7 @@ use kernel::Result;
 use kernel::sql::Sql;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryFilter,
-    QueryOrder, QueryResult,
+    QueryOrder,
 };
 
 use crate::entity::{category, certificate, image, member, producer, product, variant};
@@ -55,20 +55,21 @@ pub async fn producers_and_certificates_of(
         .push(" AND pr.id IN ")
         .bind_list(&producer_ids);
     let rows = db.query_all_raw(q.build()).await?;
-    let owned = Owned::of(rows.iter().map(owners_of_row).collect::<Result<Vec<_>>>()?);
-    Ok((owned.producers, owned.certificates))
-}
-
-/// The producer and the certificate on a row that selected [`OWNER_COLUMNS`].
-pub(crate) fn owners_of_row(r: &QueryResult) -> Result<(producer::Model, certificate::Model)> {
-    Ok((
-        producer::Model::from_query_result(r, "pr_")?,
-        certificate::Model::from_query_result(r, "c_")?,
-    ))
+    let mut producers: Vec<producer::Model> = Vec::new();
+    let mut certs: Vec<certificate::Model> = Vec::new();
+    let mut seen = HashSet::new();
+    for r in &rows {
+        let producer = producer::Model::from_query_result(r, "pr_")?;
+        if seen.insert(producer.id) {
+            producers.push(producer);
+        }
+        certs.push(certificate::Model::from_query_result(r, "c_")?);
+    }
+    Ok((producers, certs))
 }
 
 /// The producer's and the certificate's columns, prefixed `pr_` and `c_`.
-pub(crate) static OWNER_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+static OWNER_COLUMNS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "{}, {}",
         prefixed("pr", producer::Column::iter().map(|c| c.as_str())),
@@ -76,14 +77,14 @@ pub(crate) static OWNER_COLUMNS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// Joins the products `p` to their producers `pr` and certificates `c`.
-pub(crate) const OWNERS_OF_P: &str = " JOIN producers pr ON pr.id = p.producer_id \
+/// Products `p` joined to their producers `pr` and certificates `c`.
+const OWNERS_JOIN: &str = "FROM products p JOIN producers pr ON pr.id = p.producer_id \
      JOIN ocop_certificates c ON c.id = p.certificate_id";
 
 /// The producer's and the certificate's columns (prefixed `pr_` and `c_`) of the products `p`
 /// named by what follows `WHERE`. Written once per process: a page reads it on every request.
 static OWNERS: LazyLock<String> =
-    LazyLock::new(|| format!("{} FROM products p{OWNERS_OF_P} WHERE ", *OWNER_COLUMNS));
+    LazyLock::new(|| format!("{} {OWNERS_JOIN} WHERE ", *OWNER_COLUMNS));
 
 /// `alias.column AS "alias_column", …`
 fn prefixed<'c>(alias: &str, columns: impl Iterator<Item = &'c str>) -> String {
@@ -98,29 +99,8 @@ fn prefixed<'c>(alias: &str, columns: impl Iterator<Item = &'c str>) -> String {
 pub struct Owned {
     pub producers: Vec<producer::Model>,
     pub certificates: Vec<certificate::Model>,
-    /// Cheapest first, each with its units available (0 when they were not asked for); `None`
-    /// when they were not read with the rest.
-    pub variants: Option<Vec<(variant::Model, i64)>>,
-}
-
-impl Owned {
-    /// The producers (each once) and the certificates of products, without their variants.
-    pub fn of(rows: impl IntoIterator<Item = (producer::Model, certificate::Model)>) -> Owned {
-        let mut producers: Vec<producer::Model> = Vec::new();
-        let mut certificates = Vec::new();
-        let mut seen = HashSet::new();
-        for (producer, certificate) in rows {
-            if seen.insert(producer.id) {
-                producers.push(producer);
-            }
-            certificates.push(certificate);
-        }
-        Owned {
-            producers,
-            certificates,
-            variants: None,
-        }
-    }
+    /// Cheapest first, each with its units available (0 when they were not asked for).
+    pub variants: Vec<(variant::Model, i64)>,
 }
 
 /// The units the variant `v` has available on `today`: the sum over its sellable lots, 0
@@ -159,8 +139,8 @@ pub async fn product_by_slug_with_owned(
             q.push("CAST(0 AS BIGINT)");
         }
     }
-    q.push(" AS v_available FROM products p")
-        .push(OWNERS_OF_P)
+    q.push(" AS v_available ")
+        .push(OWNERS_JOIN)
         .push(" LEFT JOIN variants v ON v.product_id = p.id WHERE p.slug = ")
         .bind(slug.to_owned())
         .push(" ORDER BY v.price, v.id");
@@ -183,7 +163,7 @@ pub async fn product_by_slug_with_owned(
         Owned {
             producers: vec![producer::Model::from_query_result(first, "pr_")?],
             certificates: vec![certificate::Model::from_query_result(first, "c_")?],
-            variants: Some(variants),
+            variants,
         },
     )))
 }

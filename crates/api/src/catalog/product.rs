@@ -295,9 +295,17 @@ impl Wants {
 
 /// Reads what `wants` names for these products in a fixed handful of statements (run side by
 /// side), and leaves it for the resolvers: a page answers without waiting on loader batching.
-/// What was read with the products (`known`: their producers and certificates, and their
-/// variants when read as `wants` asked) is not read again.
 pub async fn read_ahead(
+    ctx: &Context<'_>,
+    products: &[&product::Model],
+    wants: Wants,
+) -> GqlResult<()> {
+    read_ahead_knowing(ctx, products, wants, None).await
+}
+
+/// [`read_ahead`], with the products' producers, certificates and variants already read
+/// (`known`, read as `wants` asked).
+pub async fn read_ahead_knowing(
     ctx: &Context<'_>,
     products: &[&product::Model],
     wants: Wants,
@@ -313,7 +321,7 @@ pub async fn read_ahead(
     ids.dedup();
     let variants_wanted = wants.variants || wants.available;
     let (known_owners, known_variants) = match known {
-        Some(k) => (Some((k.producers, k.certificates)), k.variants),
+        Some(k) => (Some((k.producers, k.certificates)), Some(k.variants)),
         None => (None, None),
     };
     let ((producers, certs), variants, images) = futures_util::try_join!(

@@ -2,8 +2,7 @@
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Object};
-use catalog::listing::{self, Filter, Listed, Sort};
-use catalog::reads::Owned;
+use catalog::listing::{self, Filter, Sort};
 use kernel::cursor::page_size;
 use kernel::id::{ProducerId, ProductId};
 use kernel::time::today_vn;
@@ -11,7 +10,7 @@ use kernel::time::today_vn;
 use crate::catalog::objects::{
     Commune, OcopCategory, OcopCertificate, Producer, Province, visible_producer,
 };
-use crate::catalog::product::{Product, Wants, product_if_visible, read_ahead};
+use crate::catalog::product::{Product, Wants, product_if_visible, read_ahead, read_ahead_knowing};
 use crate::context::{GqlResult, IdPage, db, page_cost, units, viewer};
 use crate::errors::{self, TopError};
 use crate::ids::{self, Kind};
@@ -174,23 +173,12 @@ impl CatalogQuery {
             .map_err(errors::top)?;
         let look = ctx.look_ahead();
         let wants = Wants::of(&[look.field("edges").field("node"), look.field("nodes")]);
-        // The page came with its producers and certificates (one statement for all three).
-        let mut edges = Vec::with_capacity(page.items.len());
-        let mut owners = Vec::with_capacity(page.items.len());
-        for (cursor, l) in page.items {
-            let Listed {
-                product,
-                producer,
-                certificate,
-            } = l;
-            edges.push((cursor, product));
-            owners.push((producer, certificate));
-        }
-        let models: Vec<&catalog::entity::product::Model> = edges.iter().map(|(_, p)| p).collect();
-        read_ahead(ctx, &models, wants, Some(Owned::of(owners))).await?;
+        let models: Vec<&catalog::entity::product::Model> =
+            page.items.iter().map(|(_, p)| p).collect();
+        read_ahead(ctx, &models, wants).await?;
         let mut conn = Connection::new(after.is_some(), page.has_next);
         conn.edges.extend(
-            edges
+            page.items
                 .into_iter()
                 .map(|(cursor, p)| Edge::new(cursor, Product(p))),
         );
@@ -226,7 +214,7 @@ impl CatalogQuery {
         .map_err(errors::top)?;
         match found {
             Some((p, known)) => {
-                read_ahead(ctx, &[&p], wants, known).await?;
+                read_ahead_knowing(ctx, &[&p], wants, known).await?;
                 product_if_visible(ctx, p).await
             }
             None => Ok(None),

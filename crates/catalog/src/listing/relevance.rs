@@ -5,8 +5,8 @@ use kernel::cursor::Cursor;
 use kernel::sql::{Sql, like_escape};
 use sea_orm::ConnectionTrait;
 
-use super::{Branch, Listed, Read, keyed, push_limit};
-use crate::reads::{OWNER_COLUMNS, OWNERS_OF_P};
+use super::{Branch, Read, keyed, push_limit};
+use crate::entity::product;
 
 /// A RELEVANCE page of a search: its rows (at most `fetch`) with their keys `[tier, id]`, after
 /// the cursor. Each tier is read in turn, newest first, until the page is full, over the
@@ -18,12 +18,16 @@ pub(super) async fn page<'a>(
     folded: &'a str,
     cursor: Option<&Cursor>,
     fetch: usize,
-) -> Result<Vec<(Vec<i64>, Listed)>> {
+) -> Result<Vec<(Vec<i64>, product::Model)>> {
     let (start, after_id) = match cursor {
         Some(c) => (c.keys[0].clamp(1, 4), Some(c.keys[1])),
         None => (4, None),
     };
-    let rare = rare_rows(db, read, folded, start, after_id, fetch).await?;
+    // Ordered by tier, best first, as the tiers are read: each tier takes its own from the front.
+    let mut rare = rare_rows(db, read, folded, start, after_id, fetch)
+        .await?
+        .into_iter()
+        .peekable();
     let mut found = Vec::new();
     for tier in (1..=start).rev() {
         read.tier = Some((tier, folded));
@@ -39,23 +43,17 @@ pub(super) async fn page<'a>(
             .into_iter()
             .filter(|b| !matches!(b, Branch::Rare { .. }))
             .collect();
-        let mut rows: Vec<Listed> = read
+        let mut rows: Vec<product::Model> = read
             .rows_of(db, &walks)
             .await?
             .into_iter()
             .map(|(_, p)| p)
             .collect();
-        rows.extend(
-            rare.iter()
-                .filter(|(t, _)| *t == tier)
-                .map(|(_, l)| l.clone()),
-        );
-        rows.sort_by_key(|l| std::cmp::Reverse(l.product.id));
-        found.extend(
-            rows.into_iter()
-                .take(left)
-                .map(|l| (vec![tier, l.product.id], l)),
-        );
+        while let Some((_, p)) = rare.next_if(|(t, _)| *t == tier) {
+            rows.push(p);
+        }
+        rows.sort_by_key(|p| std::cmp::Reverse(p.id));
+        found.extend(rows.into_iter().take(left).map(|p| (vec![tier, p.id], p)));
         if found.len() >= fetch {
             break;
         }
@@ -75,7 +73,7 @@ async fn rare_rows(
     start: i64,
     after_id: Option<i64>,
     fetch: usize,
-) -> Result<Vec<(i64, Listed)>> {
+) -> Result<Vec<(i64, product::Model)>> {
     read.tier = None;
     let rare: Vec<Branch<'_>> = read
         .branches()
@@ -86,9 +84,7 @@ async fn rare_rows(
         return Ok(Vec::new());
     }
     let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT p.*, r.tier AS walk_price, ")
-        .push(&OWNER_COLUMNS)
-        .push(" FROM (");
+    q.push("SELECT p.*, r.tier AS walk_price FROM (");
     for (i, branch) in rare.iter().enumerate() {
         if i > 0 {
             q.push(" UNION ALL ");
@@ -107,8 +103,7 @@ async fn rare_rows(
         read.push_branch(&mut q, *branch, "p.");
         read.push_filters(&mut q, *branch, true, true);
     }
-    q.push(") r JOIN products p ON p.id = r.id")
-        .push(OWNERS_OF_P);
+    q.push(") r JOIN products p ON p.id = r.id");
     if let Some(id) = after_id {
         q.push(" WHERE (r.tier, r.id) < (")
             .push_int(start)
