@@ -353,7 +353,18 @@ async fn a_shoppers_page_costs_three_statements() {
         assert_eq!(edges.len(), n as usize);
         for e in edges {
             let node = &e["node"];
-            assert!(node["producer"]["name"].is_string(), "{node}");
+            // Each product's own producer and certificate.
+            let i: i64 = node["name"].as_str().unwrap()["Sản phẩm ".len()..]
+                .parse()
+                .unwrap();
+            let (producer, stars) = if i % 2 == 0 {
+                ("HTX Sản phẩm 0", 4)
+            } else {
+                ("HTX Sản phẩm 1", 5)
+            };
+            assert_eq!(node["producer"]["name"], producer, "{node}");
+            assert_eq!(node["certificate"]["stars"], stars, "{node}");
+            assert_eq!(node["ocopStars"], stars, "{node}");
             assert!(node["certificate"]["decisionNumber"].is_string(), "{node}");
             // Each product's own variant, with its own lot's units.
             let variants = node["variants"].as_array().unwrap();
