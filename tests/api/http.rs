@@ -256,6 +256,41 @@ async fn tables_changed_since_their_statistics_are_analysed() {
     assert!(!again.iter().any(|t| t == "communes"), "{again:?}");
 }
 
+/// The bundled SQLite is built with `.cargo/config.toml`'s `LIBSQLITE3_FLAGS`: a prepared
+/// statement keeps its one plan whatever its bound values (without it, every `LIKE ?` search
+/// was prepared again on each new pattern), and no allocation takes a global mutex to count
+/// memory. A build made without that file (cargo run from another folder) fails here.
+#[tokio::test]
+async fn sqlite_keeps_one_plan_per_statement_and_counts_no_memory() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = TestApp::spawn().await;
+    if app.db.get_database_backend() != DbBackend::Sqlite {
+        return; // PostgreSQL's own settings are checked below.
+    }
+    let used = |option: &'static str| {
+        let db = &app.db;
+        async move {
+            let row = db
+                .query_one_raw(Statement::from_string(
+                    DbBackend::Sqlite,
+                    format!("SELECT sqlite_compileoption_used('{option}') AS used"),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get::<i64>("", "used").unwrap()
+        }
+    };
+    assert_eq!(used("ENABLE_QPSG").await, 1, "SQLITE_ENABLE_QPSG");
+    assert_eq!(
+        used("DEFAULT_MEMSTATUS=0").await,
+        1,
+        "SQLITE_DEFAULT_MEMSTATUS=0"
+    );
+    // A control: an option the build does not have reads 0.
+    assert_eq!(used("OMIT_LIKE_OPTIMIZATION").await, 0);
+}
+
 #[tokio::test]
 async fn postgres_connections_keep_one_plan_per_statement_and_start_no_workers() {
     use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
