@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | `DATABASE_URL` | `sqlite://./data/cho-ocop.db` | SQLite file (created with its folder) or `postgres://…` |
 //! | `DATABASE_MAX_CONNECTIONS` | PostgreSQL four per core, 4 to 16; SQLite two per core, 2 to 8 | connections for single statements, and as many for transactions (`kernel::db`) |
-//! | `DATABASE_STATEMENTS` | 512 | prepared statements kept per PostgreSQL connection (each costs its backend memory) |
+//! | `DATABASE_STATEMENTS` | PostgreSQL 512, SQLite 24 | prepared statements kept per connection (on PostgreSQL each costs its backend memory; on SQLite this server's) |
 //! | `REDIS_URL` | unset | Redis for rate limits shared by all replicas; in-process limits when unset |
 //! | `REDIS_KEY_PREFIX` | `cho-ocop:` | prefix of every Redis key |
 //! | `BIND_ADDR` | `127.0.0.1:8080` | where the server listens |
@@ -50,7 +50,7 @@ pub enum LogFormat {
 pub struct Config {
     pub database_url: String,
     pub database_max_connections: u32,
-    /// Prepared statements kept per PostgreSQL connection.
+    /// Prepared statements kept per connection (PostgreSQL's or SQLite's).
     pub database_statements: usize,
     /// How many GraphQL queries this replica executes at once (`GRAPHQL_CONCURRENCY`, by
     /// default the pool's size); the rest wait their turn in arrival order. 0: no limit.
@@ -251,7 +251,7 @@ impl Config {
         )?;
         Ok(Config {
             database_max_connections,
-            database_statements: num("DATABASE_STATEMENTS", crate::db::POSTGRES_STATEMENTS)?,
+            database_statements: num("DATABASE_STATEMENTS", crate::db::default_statements(sqlite))?,
             graphql_concurrency: num("GRAPHQL_CONCURRENCY", database_max_connections as usize)?,
             database_url,
             redis_url: var("REDIS_URL"),
@@ -366,7 +366,7 @@ impl Config {
         Config {
             database_url: database_url.to_owned(),
             database_max_connections: 8,
-            database_statements: crate::db::POSTGRES_STATEMENTS,
+            database_statements: crate::db::default_statements(database_url.starts_with("sqlite:")),
             graphql_concurrency: 8,
             redis_url: None,
             redis_key_prefix: "cho-ocop-test:".to_owned(),

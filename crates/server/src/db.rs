@@ -30,8 +30,12 @@ impl StatementCounter {
 /// Prepared statements kept per SQLite connection (sqlx keeps 100). A listing's statement is
 /// a union of index walks, and each prepared copy holds its compiled program: at 100 the
 /// embedded server's peak RSS under the catalog benchmark was about 200 MiB with 8
-/// connections, at 24 about 155 MiB, with no change in throughput beyond the noise.
-const SQLITE_STATEMENTS: usize = 24;
+/// connections, at 24 about 155 MiB, with no change in throughput beyond the noise. With one
+/// plan per statement (`.cargo/config.toml`), 4 connections and the catalog's uncached mix at
+/// 100,000 products: 24 kept 70–75 MiB at 1,221–1,344 pages a second, 96 kept 87–89 MiB at
+/// 1,024–1,237, and 400 (every listing text) 130–132 MiB at 1,493–1,503. `DATABASE_STATEMENTS`
+/// trades the one for the other.
+pub const SQLITE_STATEMENTS: usize = 24;
 /// Prepared statements kept per PostgreSQL connection by default (`DATABASE_STATEMENTS`; sqlx
 /// keeps 100). The catalog's listings come in a few hundred statement texts (sorts, province
 /// and star walks, filters), and a statement evicted is prepared and planned again when it
@@ -43,6 +47,15 @@ pub const POSTGRES_STATEMENTS: usize = 512;
 /// The operating system caches the file for every connection at once; 256 KiB each took
 /// another 35 MiB off the peak (about 120 MiB), again with no change beyond the noise.
 const SQLITE_PAGE_CACHE: &str = "-256";
+
+/// Prepared statements kept per connection when `DATABASE_STATEMENTS` is not set.
+pub fn default_statements(sqlite: bool) -> usize {
+    if sqlite {
+        SQLITE_STATEMENTS
+    } else {
+        POSTGRES_STATEMENTS
+    }
+}
 
 /// Settings of the app's connections, whatever the server's configuration:
 /// - `jit`: PostgreSQL compiles a plan whose estimated cost passes `jit_above_cost` to machine
@@ -73,7 +86,7 @@ const POSTGRES_SETTINGS: [(&str, &str); 3] = [
 pub async fn connect(
     url: &str,
     max_connections: u32,
-    postgres_statements: usize,
+    statements: usize,
     counter: Arc<StatementCounter>,
 ) -> Result<Db, DbErr> {
     if let Some(path) = sqlite_path(url)
@@ -94,8 +107,8 @@ pub async fn connect(
         // a server or a firewall may have dropped) is pinged before use.
         .test_before_acquire_if_idle_for(kernel::db::IDLE_BEFORE_PING)
         .sqlx_logging(false)
-        .map_sqlx_postgres_opts(move |o| postgres_options(o, postgres_statements))
-        .map_sqlx_sqlite_opts(sqlite_options);
+        .map_sqlx_postgres_opts(move |o| postgres_options(o, statements))
+        .map_sqlx_sqlite_opts(move |o| sqlite_options(o, statements));
     let mut pool = Database::connect(opts).await?;
     let count = {
         let counter = counter.clone();
@@ -120,8 +133,8 @@ pub async fn connect(
         url,
         max_connections as usize,
         Configure {
-            postgres: Box::new(move |o| postgres_options(o, postgres_statements)),
-            sqlite: Box::new(sqlite_options),
+            postgres: Box::new(move |o| postgres_options(o, statements)),
+            sqlite: Box::new(move |o| sqlite_options(o, statements)),
         },
         Arc::new(count),
     )
@@ -134,13 +147,13 @@ fn postgres_options(o: PgConnectOptions, statements: usize) -> PgConnectOptions 
 }
 
 /// SQLite connections' options, on every connection either pool opens.
-fn sqlite_options(o: SqliteConnectOptions) -> SqliteConnectOptions {
+fn sqlite_options(o: SqliteConnectOptions, statements: usize) -> SqliteConnectOptions {
     o.create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true)
-        .statement_cache_capacity(SQLITE_STATEMENTS)
+        .statement_cache_capacity(statements)
         .pragma("cache_size", SQLITE_PAGE_CACHE)
 }
 
