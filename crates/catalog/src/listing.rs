@@ -25,8 +25,9 @@ use kernel::Result;
 use kernel::cursor::Cursor;
 use kernel::fold::{fold, search_terms};
 use kernel::sql::{Sql, like_escape};
-use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 mod absence;
 mod bounds;
@@ -39,7 +40,7 @@ mod rule;
 #[cfg(test)]
 mod tests;
 mod words;
-use crate::entity::product;
+use crate::entity::{Columns, product};
 pub use absence::compute as compute_word_absence;
 pub use bounds::{compute as compute_price_bounds, stale_price_bounds};
 pub use copies::{Affected, push_listed_until, refresh, refresh_variants, stale_listing_copies};
@@ -466,7 +467,9 @@ impl Read<'_> {
         branches: &[Branch<'_>],
     ) -> Result<Vec<(i64, product::Model)>> {
         let mut q = Sql::new(db.get_database_backend());
-        q.push("SELECT p.*, w.min_price AS walk_price FROM (");
+        q.push("SELECT w.min_price, ")
+            .push(&PRODUCT_COLUMNS)
+            .push(" FROM (");
         match branches {
             [] => return Ok(Vec::new()),
             [one] => self.push_walk(&mut q, *one),
@@ -490,12 +493,16 @@ impl Read<'_> {
     }
 }
 
-/// Rows of `p.*` with the key `walk_price` a read sorted them by.
+/// The products' columns `p.…`, read by position ([`Columns`]): a page's rows select the key
+/// the read sorted them by, then these.
+static PRODUCT_COLUMNS: LazyLock<String> = LazyLock::new(|| product::Model::list("p"));
+
+/// Rows of the key a read sorted them by, then [`PRODUCT_COLUMNS`].
 fn keyed(rows: Vec<sea_orm::QueryResult>) -> Result<Vec<(i64, product::Model)>> {
     rows.iter()
         .map(|r| {
-            let key = r.try_get::<i64>("", "walk_price")?;
-            Ok((key, product::Model::from_query_result(r, "")?))
+            let key = r.try_get_by_index::<i64>(0)?;
+            Ok((key, product::Model::read_at(r, 1)?))
         })
         .collect()
 }

@@ -7,12 +7,9 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use kernel::Result;
 use kernel::sql::Sql;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::entity::{category, certificate, image, member, producer, product, variant};
+use crate::entity::{Columns, category, certificate, image, member, producer, product, variant};
 use crate::listing;
 
 pub async fn producers(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<producer::Model>> {
@@ -59,40 +56,36 @@ pub async fn producers_and_certificates_of(
     let mut certs: Vec<certificate::Model> = Vec::new();
     let mut seen = HashSet::new();
     for r in &rows {
-        let producer = producer::Model::from_query_result(r, "pr_")?;
+        let producer = producer::Model::read_at(r, 0)?;
         if seen.insert(producer.id) {
             producers.push(producer);
         }
-        certs.push(certificate::Model::from_query_result(r, "c_")?);
+        certs.push(certificate::Model::read_at(r, CERT_AT)?);
     }
     Ok((producers, certs))
 }
 
-/// The producer's and the certificate's columns, prefixed `pr_` and `c_`.
+/// The producer's columns, then the certificate's from `CERT_AT` (read by position:
+/// [`Columns`]).
 static OWNER_COLUMNS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "{}, {}",
-        prefixed("pr", producer::Column::iter().map(|c| c.as_str())),
-        prefixed("c", certificate::Column::iter().map(|c| c.as_str())),
+        producer::Model::list("pr"),
+        certificate::Model::list("c")
     )
 });
+
+/// Where the certificate's columns start in [`OWNER_COLUMNS`].
+const CERT_AT: usize = producer::Model::COLUMNS.len();
 
 /// Products `p` joined to their producers `pr` and certificates `c`.
 const OWNERS_JOIN: &str = "FROM products p JOIN producers pr ON pr.id = p.producer_id \
      JOIN ocop_certificates c ON c.id = p.certificate_id";
 
-/// The producer's and the certificate's columns (prefixed `pr_` and `c_`) of the products `p`
+/// The producer's and the certificate's columns ([`OWNER_COLUMNS`]) of the products `p`
 /// named by what follows `WHERE`. Written once per process: a page reads it on every request.
 static OWNERS: LazyLock<String> =
     LazyLock::new(|| format!("{} {OWNERS_JOIN} WHERE ", *OWNER_COLUMNS));
-
-/// `alias.column AS "alias_column", …`
-fn prefixed<'c>(alias: &str, columns: impl Iterator<Item = &'c str>) -> String {
-    columns
-        .map(|c| format!("{alias}.{c} AS \"{alias}_{c}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// Products' producers, certificates and variants (each with its units), as their pages show
 /// them.
@@ -116,8 +109,9 @@ fn push_units(q: &mut Sql, today: NaiveDate) {
 
 /// The product with this slug, with its producer, certificate and variants (and each
 /// variant's units on `available`'s day, when given), in one statement: product detail shows
-/// them all. A row per variant (the variant's columns prefixed `v_`), or one with them null
-/// for a product without variants. For one product only: on a page of twenty, the producer's
+/// them all. A row per variant (the product's, producer's, certificate's and variant's columns
+/// in that order, then the units), or one with the variant's null for a product without
+/// variants. For one product only: on a page of twenty, the producer's
 /// and certificate's columns repeated on every variant's row cost PostgreSQL more than the
 /// statement they save.
 pub async fn product_by_slug_with_owned(
@@ -125,21 +119,26 @@ pub async fn product_by_slug_with_owned(
     slug: &str,
     available: Option<NaiveDate>,
 ) -> Result<Option<(product::Model, Owned)>> {
-    static VARIANT_COLUMNS: LazyLock<String> =
-        LazyLock::new(|| prefixed("v", variant::Column::iter().map(|c| c.as_str())));
+    static COLUMNS: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "{}, {}, {}",
+            product::Model::list("p"),
+            *OWNER_COLUMNS,
+            variant::Model::list("v")
+        )
+    });
+    const OWNERS_AT: usize = product::Model::COLUMNS.len();
+    const VARIANT_AT: usize = OWNERS_AT + CERT_AT + certificate::Model::COLUMNS.len();
+    const UNITS_AT: usize = VARIANT_AT + variant::Model::COLUMNS.len();
     let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT p.*, ")
-        .push(&OWNER_COLUMNS)
-        .push(", ")
-        .push(&VARIANT_COLUMNS)
-        .push(", ");
+    q.push("SELECT ").push(&COLUMNS).push(", ");
     match available {
         Some(today) => push_units(&mut q, today),
         None => {
             q.push("CAST(0 AS BIGINT)");
         }
     }
-    q.push(" AS v_available ")
+    q.push(" AS available ")
         .push(OWNERS_JOIN)
         .push(" LEFT JOIN variants v ON v.product_id = p.id WHERE p.slug = ")
         .bind(slug.to_owned())
@@ -151,18 +150,18 @@ pub async fn product_by_slug_with_owned(
     };
     let mut variants = Vec::with_capacity(rows.len());
     for r in &rows {
-        if r.try_get::<Option<i64>>("v_", "id")?.is_some() {
+        if r.try_get_by_index::<Option<i64>>(VARIANT_AT)?.is_some() {
             variants.push((
-                variant::Model::from_query_result(r, "v_")?,
-                r.try_get::<i64>("v_", "available")?,
+                variant::Model::read_at(r, VARIANT_AT)?,
+                r.try_get_by_index::<i64>(UNITS_AT)?,
             ));
         }
     }
     Ok(Some((
-        product::Model::from_query_result(first, "")?,
+        product::Model::read_at(first, 0)?,
         Owned {
-            producers: vec![producer::Model::from_query_result(first, "pr_")?],
-            certificates: vec![certificate::Model::from_query_result(first, "c_")?],
+            producers: vec![producer::Model::read_at(first, OWNERS_AT)?],
+            certificates: vec![certificate::Model::read_at(first, OWNERS_AT + CERT_AT)?],
             variants,
         },
     )))
@@ -223,8 +222,10 @@ pub async fn variants_of_with_available(
     if product_ids.is_empty() {
         return Ok(Vec::new());
     }
+    static COLUMNS: LazyLock<String> = LazyLock::new(|| variant::Model::list("v"));
+    const UNITS_AT: usize = variant::Model::COLUMNS.len();
     let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT v.*, ");
+    q.push("SELECT ").push(&COLUMNS).push(", ");
     push_units(&mut q, today);
     q.push(" AS available FROM variants v WHERE v.product_id IN ")
         .bind_list(product_ids)
@@ -233,8 +234,8 @@ pub async fn variants_of_with_available(
     rows.iter()
         .map(|r| {
             Ok((
-                variant::Model::from_query_result(r, "")?,
-                r.try_get::<i64>("", "available")?,
+                variant::Model::read_at(r, 0)?,
+                r.try_get_by_index::<i64>(UNITS_AT)?,
             ))
         })
         .collect()

@@ -2,6 +2,7 @@
 
 pub mod category;
 pub mod certificate;
+pub mod columns;
 pub mod image;
 pub mod invitation;
 pub mod lot;
@@ -11,6 +12,7 @@ pub mod product;
 pub mod variant;
 
 pub use certificate::CertificateStatus;
+pub use columns::Columns;
 pub use member::MemberRole;
 pub use producer::ProducerKind;
 pub use product::ProductStatus;

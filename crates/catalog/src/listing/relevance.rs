@@ -5,7 +5,7 @@ use kernel::cursor::Cursor;
 use kernel::sql::{Sql, like_escape};
 use sea_orm::ConnectionTrait;
 
-use super::{Branch, Read, keyed, push_limit};
+use super::{Branch, PRODUCT_COLUMNS, Read, keyed, push_limit};
 use crate::entity::product;
 
 /// A RELEVANCE page of a search: its rows (at most `fetch`) with their keys `[tier, id]`, after
@@ -84,7 +84,9 @@ async fn rare_rows(
         return Ok(Vec::new());
     }
     let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT p.*, r.tier AS walk_price FROM (");
+    q.push("SELECT r.tier, ")
+        .push(&PRODUCT_COLUMNS)
+        .push(" FROM (");
     for (i, branch) in rare.iter().enumerate() {
         if i > 0 {
             q.push(" UNION ALL ");
