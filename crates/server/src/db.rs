@@ -35,14 +35,14 @@ impl StatementCounter {
 /// 100,000 products: 24 kept 70–75 MiB at 1,221–1,344 pages a second, 96 kept 87–89 MiB at
 /// 1,024–1,237, and 400 (every listing text) 130–132 MiB at 1,493–1,503. `DATABASE_STATEMENTS`
 /// trades the one for the other.
-pub const SQLITE_STATEMENTS: usize = 24;
+const SQLITE_STATEMENTS: usize = 24;
 /// Prepared statements kept per PostgreSQL connection by default (`DATABASE_STATEMENTS`; sqlx
 /// keeps 100). The catalog's listings come in a few hundred statement texts (sorts, province
 /// and star walks, filters), and a statement evicted is prepared and planned again when it
 /// next comes: with 100 most listing statements were. Each kept statement costs its
 /// PostgreSQL backend memory, not this server's: after the catalog mix about 43 MiB per
 /// backend, against 13.
-pub const POSTGRES_STATEMENTS: usize = 512;
+const POSTGRES_STATEMENTS: usize = 512;
 /// SQLite's own page cache per connection, in KiB when negative (its default is 2,000 KiB).
 /// The operating system caches the file for every connection at once; 256 KiB each took
 /// another 35 MiB off the peak (about 120 MiB), again with no change beyond the noise.
